@@ -1,0 +1,1 @@
+"""Workbooks pingan writes: submission templates, demo data, bulletins, feedback."""

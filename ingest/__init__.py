@@ -1,0 +1,1 @@
+"""Intake: read county workbooks, normalise their values, check them, archive them, load them raw."""

@@ -1,0 +1,127 @@
+"""The reference data every stage reads: units and aliases, townships, indicators, grades, settings.
+
+The files are dbt seeds (``dbt_project/seeds/``): dbt loads them into the warehouse and Python reads
+the same files here, so a rule lives in exactly one place. Another prefecture replaces these files.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(SEEDS_DIR / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _flag(text: str) -> bool:
+    return text.strip().lower() in {"true", "1", "yes"}
+
+
+def fold_label(text: str) -> str:
+    """A label as compared: NFKC (full-width to half-width), no white space or line breaks."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    short_name: str
+    population: int
+    townships: int
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    measure_unit: str
+    kind: str  # flow | stock | derived
+    direction: str  # higher | lower | none
+    value_type: str  # count | percent | rank | amount | ratio | per_10k
+    numerator_code: str
+    denominator_code: str
+    is_survey: bool
+    compare_per_10k: bool
+    is_key: bool
+    sort_order: int
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.kind in {"flow", "stock"}
+
+
+@cache
+def units() -> tuple[Unit, ...]:
+    return tuple(
+        Unit(r["unit_code"], r["unit_name"], r["short_name"], int(r["population"]), int(r["townships"]),
+             int(r["sort_order"]))
+        for r in _rows("units")
+    )
+
+
+@cache
+def unit_by_code() -> dict[str, Unit]:
+    return {unit.code: unit for unit in units()}
+
+
+@cache
+def _alias_index() -> dict[str, str]:
+    index = {fold_label(r["alias"]): r["unit_code"] for r in _rows("unit_aliases")}
+    for unit in units():
+        index.setdefault(fold_label(unit.name), unit.code)
+        index.setdefault(fold_label(unit.code), unit.code)
+    return index
+
+
+def resolve_unit(text: object) -> Unit | None:
+    """The unit a county meant by a name, alias or division code; None when unknown."""
+    if text is None:
+        return None
+    code = _alias_index().get(fold_label(str(text)))
+    return unit_by_code().get(code) if code else None
+
+
+@cache
+def townships() -> dict[str, tuple[str, ...]]:
+    by_unit: dict[str, list[tuple[int, str]]] = {}
+    for r in _rows("townships"):
+        by_unit.setdefault(r["unit_code"], []).append((int(r["township_no"]), r["township_name"]))
+    return {code: tuple(name for _, name in sorted(rows)) for code, rows in by_unit.items()}
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(
+            code=r["indicator_code"], name=r["indicator_name"], measure_unit=r["measure_unit"], kind=r["kind"],
+            direction=r["direction"], value_type=r["value_type"], numerator_code=r["numerator_code"],
+            denominator_code=r["denominator_code"], is_survey=_flag(r["is_survey"]),
+            compare_per_10k=_flag(r["compare_per_10k"]), is_key=_flag(r["is_key"]),
+            sort_order=int(r["sort_order"]),
+        )
+        for r in _rows("indicators")
+    )
+
+
+@cache
+def indicator_by_code() -> dict[str, Indicator]:
+    return {indicator.code: indicator for indicator in indicators()}
+
+
+def submitted_indicators() -> tuple[Indicator, ...]:
+    """The indicators a county types on 指标填报, in catalogue order."""
+    return tuple(i for i in indicators() if i.is_submitted)
+
+
+@cache
+def settings() -> dict[str, str]:
+    return {r["setting"]: r["value"] for r in _rows("scoring_settings")}

@@ -1,0 +1,1 @@
+"""Orchestration: the Dagster definitions, the command line and the PINGAN_ environment."""
