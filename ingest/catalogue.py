@@ -62,8 +62,14 @@ class Indicator:
 @cache
 def units() -> tuple[Unit, ...]:
     return tuple(
-        Unit(r["unit_code"], r["unit_name"], r["short_name"], int(r["population"]), int(r["townships"]),
-             int(r["sort_order"]))
+        Unit(
+            r["unit_code"],
+            r["unit_name"],
+            r["short_name"],
+            int(r["population"]),
+            int(r["townships"]),
+            int(r["sort_order"]),
+        )
         for r in _rows("units")
     )
 
@@ -102,10 +108,17 @@ def townships() -> dict[str, tuple[str, ...]]:
 def indicators() -> tuple[Indicator, ...]:
     return tuple(
         Indicator(
-            code=r["indicator_code"], name=r["indicator_name"], measure_unit=r["measure_unit"], kind=r["kind"],
-            direction=r["direction"], value_type=r["value_type"], numerator_code=r["numerator_code"],
-            denominator_code=r["denominator_code"], is_survey=_flag(r["is_survey"]),
-            compare_per_10k=_flag(r["compare_per_10k"]), is_key=_flag(r["is_key"]),
+            code=r["indicator_code"],
+            name=r["indicator_name"],
+            measure_unit=r["measure_unit"],
+            kind=r["kind"],
+            direction=r["direction"],
+            value_type=r["value_type"],
+            numerator_code=r["numerator_code"],
+            denominator_code=r["denominator_code"],
+            is_survey=_flag(r["is_survey"]),
+            compare_per_10k=_flag(r["compare_per_10k"]),
+            is_key=_flag(r["is_key"]),
             sort_order=int(r["sort_order"]),
         )
         for r in _rows("indicators")

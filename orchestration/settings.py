@@ -67,8 +67,17 @@ class Home:
         return self.root / "dbt" / "logs"
 
     def ensure(self) -> Home:
-        for folder in (self.inbox, self.archive, self.quarantine, self.reports, self.feedback, self.quality,
-                       self.dagster_home, self.dbt_target, self.dbt_logs):
+        for folder in (
+            self.inbox,
+            self.archive,
+            self.quarantine,
+            self.reports,
+            self.feedback,
+            self.quality,
+            self.dagster_home,
+            self.dbt_target,
+            self.dbt_logs,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

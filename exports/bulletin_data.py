@@ -1,0 +1,214 @@
+"""What a bulletin shows, read once from the marts of a warehouse opened read-only.
+
+Every query sorts explicitly (rank, then the units' catalogue order, then codes), so the same warehouse
+always gives the same rows in the same order. Tables that later issues add to the marts
+(fct_indicator_rankings, fct_period_submission_rates, fct_validation_findings) and ``raw.submissions``
+are optional: when absent the matching part is ``None`` and the sheet says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+Row = dict[str, Any]
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A bulletin period: '2022-12' (month), '2022Q4' (quarter) or '2022' (year)."""
+
+    key: str
+    period_type: str
+    year: int
+    first_month: int
+    last_month: int
+
+    def _months(self, first: int) -> tuple[str, ...]:
+        return tuple(f"{self.year}-{m:02d}" for m in range(first, self.last_month + 1))
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """The months the period itself covers (one for a month)."""
+        return self._months(self.first_month)
+
+    @property
+    def scope_months(self) -> tuple[str, ...]:
+        """January to the period's last month: everything the scores of the period can depend on."""
+        return self._months(1)
+
+    @property
+    def label(self) -> str:
+        if self.period_type == "month":
+            return f"{self.year}年{self.last_month}月"
+        if self.period_type == "quarter":
+            return f"{self.year}年第{self.last_month // 3}季度"
+        return f"{self.year}年度"
+
+    @property
+    def basis(self) -> str:
+        """What the figures of the bulletin cover, for subtitles."""
+        if self.period_type == "month":
+            return f"{self.last_month}月" if self.last_month == 1 else f"1—{self.last_month}月累计"
+        if self.period_type == "quarter":
+            return f"第{self.last_month // 3}季度（{self.first_month}—{self.last_month}月）"
+        return "全年"
+
+    @property
+    def ranking_types(self) -> tuple[str, ...]:
+        """Period types of fct_indicator_rankings to use, in order of preference."""
+        return ("ytd", "month") if self.period_type == "month" else (self.period_type,)
+
+
+def parse_period(text: str) -> Period:
+    text = str(text).strip()
+    if m := _MONTH.match(text):
+        month = int(m[2])
+        return Period(text, "month", int(m[1]), month, month)
+    if m := _QUARTER.match(text):
+        q = int(m[2])
+        return Period(text, "quarter", int(m[1]), 3 * q - 2, 3 * q)
+    if m := _YEAR.match(text):
+        return Period(text, "year", int(m[1]), 1, 12)
+    raise ValueError(f"期间格式应为 2022-12、2022Q4 或 2022 / period must look like 2022-12, 2022Q4 or 2022: {text!r}")
+
+
+def month_label(period: str) -> str:
+    """'2022-03' -> '3月'."""
+    return f"{int(period[5:7])}月"
+
+
+@dataclass
+class BulletinData:
+    period: Period
+    units: list[Row]
+    indicators: dict[str, Row]
+    scores: list[Row]
+    trend: list[Row]
+    attainment: list[Row]
+    rankings: list[Row] | None
+    ranking_period_type: str | None
+    status: list[Row]
+    rates: list[Row] | None
+    findings: list[Row] | None
+    targets_file: Row | None
+
+    @property
+    def units_ranked(self) -> int:
+        return max((s["units_ranked"] or 0 for s in self.scores), default=0)
+
+    @property
+    def submissions_used(self) -> list[Row]:
+        """The accepted versions the period's figures were built from (January to the period end)."""
+        return [s for s in self.status if s["version"] is not None]
+
+    def for_unit(self, unit_code: str) -> BulletinData:
+        """The same data narrowed to one unit (rankings keep every unit: a rank needs the others)."""
+
+        def own(rows: list[Row] | None) -> list[Row] | None:
+            return None if rows is None else [r for r in rows if r["unit_code"] == unit_code]
+
+        return BulletinData(self.period, own(self.units), self.indicators, own(self.scores), own(self.trend),
+                            own(self.attainment), self.rankings, self.ranking_period_type, own(self.status),
+                            self.rates, own(self.findings), self.targets_file)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[Row]:
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {f"{s}.{t}" for s, t in con.execute("select table_schema, table_name from information_schema.tables")
+            .fetchall()}
+
+
+_UNIT_JOIN = "left join marts.dim_units u on u.unit_code = t.unit_code"
+_UNIT_COLUMNS = "coalesce(u.unit_name, t.unit_code) as unit_name, coalesce(u.short_name, u.unit_name, " \
+                "t.unit_code) as short_name, coalesce(u.sort_order, 1000000) as unit_order"
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> BulletinData:
+    """Read everything a bulletin for ``period`` shows; raises ValueError when the period has no scores."""
+    period = period if isinstance(period, Period) else parse_period(period)
+    path = Path(warehouse_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"找不到数据仓库文件 / warehouse not found: {path}")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return _read(con, period)
+    finally:
+        con.close()
+
+
+def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
+    tables = _tables(con)
+    key, ptype, months, scope = period.key, period.period_type, period.months, period.scope_months
+    scores = _rows(con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_unit_scores t {_UNIT_JOIN} "
+                        "where t.period_type = ? and t.period = ? "
+                        "order by t.rank nulls last, unit_order, t.unit_code", [ptype, key])
+    if not scores:
+        raise ValueError(
+            f"数据仓库中没有{period.label}的考评得分，无法生成通报 / "
+            f"no unit scores in marts.fct_unit_scores for period {key} ({ptype})"
+        )
+    units = _rows(con, "select * from marts.dim_units order by sort_order, unit_code")
+    indicators = {r["indicator_code"]: r for r in
+                  _rows(con, "select * from marts.dim_indicators order by sort_order, indicator_code")}
+    trend = _rows(con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_unit_scores t {_UNIT_JOIN} "
+                       f"where t.period_type = 'month' and t.period in ({_in(scope)}) "
+                       "order by t.period, unit_order, t.unit_code", scope)
+    attainment = _rows(
+        con, f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.value_type, i.measure_unit, "
+             "coalesce(i.sort_order, 1000000) as indicator_order from marts.fct_target_attainment t "
+             f"{_UNIT_JOIN} left join marts.dim_indicators i on i.indicator_code = t.indicator_code "
+             "where t.period_type = ? and t.period = ? "
+             "order by unit_order, t.unit_code, indicator_order, t.indicator_code, t.target_type", [ptype, key])
+    rankings, ranking_type = None, None
+    if "marts.fct_indicator_rankings" in tables:
+        for candidate in period.ranking_types:
+            rankings = _rows(
+                con, f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.measure_unit, i.direction, i.value_type, "
+                     "i.sort_order as indicator_order from marts.fct_indicator_rankings t "
+                     f"{_UNIT_JOIN} join marts.dim_indicators i on i.indicator_code = t.indicator_code "
+                     "where t.period_type = ? and t.period = ? and i.is_key and i.direction <> 'none' "
+                     "order by indicator_order, t.indicator_code, t.rank nulls last, unit_order, t.unit_code",
+                [candidate, key])
+            if rankings:
+                ranking_type = candidate
+                break
+    status = _rows(con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_submission_status t {_UNIT_JOIN} "
+                        f"where t.period in ({_in(scope)}) order by unit_order, t.unit_code, t.period", scope)
+    rates = None
+    if "marts.fct_period_submission_rates" in tables:
+        rates = _rows(con, f"select * from marts.fct_period_submission_rates where period in ({_in(months)}) "
+                           "order by period", months)
+    findings = None
+    if "marts.fct_validation_findings" in tables:
+        findings = _rows(
+            con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_validation_findings t {_UNIT_JOIN} "
+                 f"where t.period in ({_in(months)}) order by unit_order, t.unit_code, t.period, t.version, "
+                 "case t.severity when 'error' then 0 else 1 end, t.sheet, t.cell, t.rule_id, t.field, t.value, "
+                 "t.message", months)
+    targets_file = None
+    if "raw.submissions" in tables:
+        found = _rows(con, "select sha256, file_name, version, status, received_at from raw.submissions "
+                           "where kind = 'targets' and period = ? and status in ('accepted', "
+                           "'accepted_with_warnings') order by version desc, received_at desc, sha256 limit 1",
+                      [str(period.year)])
+        targets_file = found[0] if found else None
+    return BulletinData(period, units, indicators, scores, trend, attainment, rankings, ranking_type, status,
+                        rates, findings, targets_file)

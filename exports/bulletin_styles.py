@@ -1,0 +1,229 @@
+"""The look of a bulletin: named styles, number formats, title block, column widths and print set-up.
+
+Fonts are the official 宋体 (tables, titles) and 仿宋 (running text). An xlsx font is one name, so the
+fallback is carried by the font record itself: ``charset=134`` (GB2312) and ``family=3`` tell Excel, WPS
+and LibreOffice to substitute a Simplified-Chinese serif (e.g. Noto Serif CJK SC, Songti SC) when the
+named font is missing. Call ``register(wb)`` once, then give cells their look by name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from openpyxl.formatting.rule import CellIsRule, DataBarRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from exports.safe import set_text
+
+SERIF = "宋体"
+FANGSONG = "仿宋"
+
+TITLE = "通报标题"
+SUBTITLE = "通报副标题"
+META = "通报落款"
+HEADER = "通报表头"
+TEXT = "通报正文"
+CENTER = "通报居中"
+INTEGER = "通报整数"
+DECIMAL = "通报小数"
+PERCENT = "通报百分比"
+NOTE = "通报说明"
+SECTION = "通报小标题"
+OK = "达标"
+FAIL = "未达标"
+NOT_EVALUATED = "未评价"
+
+FMT_PERCENT = "0.0%"
+FMT_INTEGER = "#,##0"
+FMT_DECIMAL = "0.00"
+FMT_SIGNED = "+0;-0;0"
+
+# Colours (Excel's own "good" / "bad" / "neutral" pairs, which print legibly in grey too).
+GREEN_FILL, GREEN_FONT = "C6EFCE", "006100"
+RED_FILL, RED_FONT = "FFC7CE", "9C0006"
+GREY_FILL, GREY_FONT = "EDEDED", "595959"
+YELLOW_FILL = "FFEB9C"
+HEADER_FILL = "DDEBF7"
+
+# How a value of each catalogue value_type is shown (S01/S03 percents are on a 0-100 scale).
+VALUE_FORMATS = {"count": FMT_INTEGER, "amount": "#,##0.0", "percent": FMT_DECIMAL, "ratio": FMT_PERCENT,
+                 "timeliness": FMT_PERCENT, "per_10k": FMT_DECIMAL, "rank": "0", "rank_change": FMT_SIGNED}
+
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+GROUP_TOP = Border(left=_THIN, right=_THIN, top=Side(style="medium", color="000000"), bottom=_THIN)
+
+
+def _font(size: float = 11, bold: bool = False, name: str = SERIF, color: str | None = None) -> Font:
+    return Font(name=name, size=size, bold=bold, charset=134, family=3, color=color)
+
+
+def _cell(name: str, fmt: str = "General", horizontal: str | None = None, **font) -> NamedStyle:
+    return NamedStyle(name=name, font=_font(**font), border=_BOX, number_format=fmt,
+                      alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True))
+
+
+def _flag(name: str, fill: str, color: str) -> NamedStyle:
+    style = _cell(name, horizontal="center", color=color)
+    style.fill = PatternFill("solid", fgColor=fill)
+    return style
+
+
+def _styles() -> list[NamedStyle]:
+    header = _cell(HEADER, horizontal="center", bold=True)
+    header.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    return [
+        NamedStyle(name=TITLE, font=_font(18, bold=True), alignment=Alignment(horizontal="center", vertical="center")),
+        NamedStyle(name=SUBTITLE, font=_font(13, name=FANGSONG),
+                   alignment=Alignment(horizontal="center", vertical="center")),
+        NamedStyle(name=META, font=_font(11, name=FANGSONG), alignment=Alignment(vertical="center")),
+        NamedStyle(name=SECTION, font=_font(12, bold=True), alignment=Alignment(vertical="center")),
+        NamedStyle(name=NOTE, font=_font(12, name=FANGSONG),
+                   alignment=Alignment(vertical="top", wrap_text=True)),
+        header,
+        _cell(TEXT),
+        _cell(CENTER, horizontal="center"),
+        _cell(INTEGER, FMT_INTEGER, "right"),
+        _cell(DECIMAL, FMT_DECIMAL, "right"),
+        _cell(PERCENT, FMT_PERCENT, "right"),
+        _flag(OK, GREEN_FILL, GREEN_FONT),
+        _flag(FAIL, RED_FILL, RED_FONT),
+        _flag(NOT_EVALUATED, GREY_FILL, GREY_FONT),
+    ]
+
+
+def register(wb: Workbook) -> None:
+    """Add the bulletin's named styles to ``wb`` (idempotent)."""
+    present = set(wb.named_styles)
+    for style in _styles():
+        if style.name not in present:
+            wb.add_named_style(style)
+
+
+def put(ws: Worksheet, row: int, column: int, value: object, style: str = TEXT, fmt: str | None = None):
+    """Write one value (strings always as text) with a named style and optional number format."""
+    cell = set_text(ws.cell(row=row, column=column), value)
+    cell.style = style
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+def display_width(value: object) -> int:
+    """Characters as printed: CJK and full-width characters count as 2."""
+    text = value if isinstance(value, str) else _number_text(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _number_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def title_block(ws: Worksheet, columns: int, title: str, subtitle: str, left: str, right: str) -> int:
+    """Rows 1-3: title, subtitle, issuing office (left) and date (right); returns the header row (4)."""
+    last = get_column_letter(max(columns, 2))
+    for row, text, style, height in ((1, title, TITLE, 30), (2, subtitle, SUBTITLE, 22)):
+        ws.merge_cells(f"A{row}:{last}{row}")
+        put(ws, row, 1, text, style)
+        ws.row_dimensions[row].height = height
+    middle = max(columns // 2, 1)
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=middle)
+    put(ws, 3, 1, left, META)
+    ws.merge_cells(start_row=3, start_column=middle + 1, end_row=3, end_column=max(columns, 2))
+    put(ws, 3, middle + 1, right, META).alignment = Alignment(horizontal="right", vertical="center")
+    return 4
+
+
+def header_row(ws: Worksheet, row: int, headers: Sequence[str], first_column: int = 1) -> None:
+    for offset, text in enumerate(headers):
+        put(ws, row, first_column + offset, text, HEADER)
+    ws.row_dimensions[row].height = 30
+
+
+def fit_columns(ws: Worksheet, first_row: int, minimum: int = 6, maximum: int = 44,
+                fixed: dict[int, int] | None = None) -> None:
+    """Set column widths from the widest cell at or below ``first_row`` (merged title rows are skipped)."""
+    spanning = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges if r.max_col > r.min_col}
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is not None and (cell.row, cell.column) not in spanning:
+                widths[cell.column] = max(widths.get(cell.column, 0), display_width(cell.value))
+    for column, width in sorted(widths.items()):
+        ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, minimum), maximum)
+    for column, width in (fixed or {}).items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def print_setup(ws: Worksheet, title_rows: str | None, *, freeze: str | None = None, table_ref: str | None = None,
+                landscape: bool = True) -> None:
+    """A4, fit to one page wide, repeated header rows, page numbers; frozen header and auto-filter."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.font = f"{SERIF},Regular"
+    ws.oddFooter.center.size = 10
+    if freeze:
+        ws.freeze_panes = freeze
+    if table_ref:
+        ws.auto_filter.ref = table_ref
+
+
+# Conditional formats -------------------------------------------------------------------------------------
+
+
+def highlight_text(ws: Worksheet, ref: str, text: str, fill: str | None, font: str | None = None) -> None:
+    """Colour cells in ``ref`` whose text contains ``text``."""
+    first = ref.split(":")[0]
+    rule = FormulaRule(formula=[f'NOT(ISERROR(SEARCH("{text}",{first})))'], stopIfTrue=False,
+                       fill=PatternFill("solid", fgColor=fill, bgColor=fill) if fill else None,
+                       font=Font(color=font) if font else None)
+    ws.conditional_formatting.add(ref, rule)
+
+
+def highlight_below(ws: Worksheet, ref: str, threshold: float) -> None:
+    """Red text for numbers below ``threshold`` (e.g. rates under 100%)."""
+    ws.conditional_formatting.add(
+        ref, CellIsRule(operator="lessThan", formula=[str(threshold)], font=Font(color=RED_FONT))
+    )
+
+
+def score_bars(ws: Worksheet, ref: str) -> None:
+    ws.conditional_formatting.add(
+        ref, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100, color="5B9BD5")
+    )
+
+
+def highlight_rows(ws: Worksheet, ref: str, formula: str, fill: str) -> None:
+    ws.conditional_formatting.add(
+        ref, FormulaRule(formula=[formula], fill=PatternFill("solid", fgColor=fill, bgColor=fill))
+    )
+
+
+def note_rows(ws: Worksheet, start_row: int, lines: Iterable[str], columns: int) -> int:
+    """Plain paragraphs below a table (merged across ``columns``); returns the next free row."""
+    row = start_row
+    for line in lines:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        put(ws, row, 1, line, NOTE)
+        ws.row_dimensions[row].height = 18 * max(1, display_width(line) // (columns * 14) + 1)
+        row += 1
+    return row

@@ -1,0 +1,163 @@
+"""A bulletin's manifest: exactly which inputs it was built from, and what changed since an earlier one.
+
+The manifest is written as JSON beside the workbook and as the hidden sheet 清单. It names the period,
+the data cut-off (as-of) time, the rule version (a short hash of the catalogue seeds), the targets
+workbook used, every submission version used, and the published ranking (so a later correction can say
+who moved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from exports.bulletin_data import BulletinData, Row
+from ingest.catalogue import SEEDS_DIR
+
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def rule_files() -> dict[str, str]:
+    """sha256 of each catalogue seed file, by file name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(SEEDS_DIR.glob("*.csv"))}
+
+
+def rule_version(files: dict[str, str] | None = None) -> str:
+    """A short hash of all seed files: changes whenever a unit, indicator, grade or setting changes."""
+    files = rule_files() if files is None else files
+    joined = "\n".join(f"{name} {digest}" for name, digest in sorted(files.items()))
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def build_manifest(data: BulletinData, *, file_name: str, as_of: datetime, prefecture: str, issued_by: str,
+                   correction: dict | None = None) -> dict:
+    files = rule_files()
+    targets = data.targets_file
+    return {
+        "document": "社会治安综合治理考评排名通报",
+        "file": file_name,
+        "prefecture": prefecture,
+        "issued_by": issued_by,
+        "period": data.period.key,
+        "period_type": data.period.period_type,
+        "period_label": data.period.label,
+        "as_of": _iso(as_of),
+        "rule_version": rule_version(files),
+        "rule_files": files,
+        "targets": None if targets is None else {k: _iso(targets[k]) for k in sorted(targets)},
+        "months_in_scope": list(data.period.scope_months),
+        "submissions": [
+            {"unit_code": s["unit_code"], "unit_name": s["unit_name"], "period": s["period"],
+             "version": s["version"], "sha256": s["sha256"], "status_label": s["status_label"]}
+            for s in data.submissions_used
+        ],
+        "scores": [
+            {"unit_code": s["unit_code"], "unit_name": s["unit_name"], "rank": s["rank"],
+             "units_ranked": s["units_ranked"], "score": _score(s["score"]), "grade": s["grade"],
+             "veto": bool(s["veto"])}
+            for s in data.scores
+        ],
+        "correction": correction,
+    }
+
+
+def write_manifest(path: Path, manifest: dict) -> Path:
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def submission_key(entry: Row) -> tuple:
+    return (entry["unit_code"], entry["period"], entry["version"], entry["sha256"])
+
+
+def same_inputs(old: dict, new: dict) -> bool:
+    """True when two manifests were built from the same submissions, targets and rules."""
+    return (sorted(map(submission_key, old["submissions"])) == sorted(map(submission_key, new["submissions"]))
+            and (old.get("targets") or {}).get("sha256") == (new.get("targets") or {}).get("sha256")
+            and old.get("rule_version") == new.get("rule_version"))
+
+
+@dataclass(frozen=True)
+class SubmissionChange:
+    unit_code: str
+    unit_name: str
+    period: str
+    old_version: int | None
+    new_version: int | None
+
+    @property
+    def kind(self) -> str:
+        if self.old_version is None:
+            return "补报"
+        if self.new_version is None:
+            return "撤销"
+        return "更正重报"
+
+
+@dataclass(frozen=True)
+class UnitMove:
+    unit_code: str
+    unit_name: str
+    old: dict | None
+    new: dict | None
+    reason: str
+
+
+def submission_changes(old: dict, new: dict) -> list[SubmissionChange]:
+    """Submissions added, replaced or dropped between two manifests, by unit and month."""
+
+    def by_month(manifest: dict) -> dict[tuple[str, str], Row]:
+        return {(s["unit_code"], s["period"]): s for s in manifest["submissions"]}
+
+    before, after = by_month(old), by_month(new)
+    changes = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        if a is not None and b is not None and submission_key(a) == submission_key(b):
+            continue
+        name = (b or a)["unit_name"]
+        changes.append(SubmissionChange(key[0], name, key[1], a and a["version"], b and b["version"]))
+    return changes
+
+
+def unit_moves(old: dict, new: dict, changes: list[SubmissionChange]) -> list[UnitMove]:
+    """Units whose rank, score, grade or veto differ, with the reason in Chinese."""
+    before = {s["unit_code"]: s for s in old["scores"]}
+    after = {s["unit_code"]: s for s in new["scores"]}
+    order = [s["unit_code"] for s in new["scores"]] + [c for c in before if c not in after]
+    moves = []
+    for code in order:
+        a, b = before.get(code), after.get(code)
+        fields = ("rank", "score", "grade", "veto")
+        if a and b and all(a[f] == b[f] for f in fields):
+            continue
+        own = [c for c in changes if c.unit_code == code]
+        if own:
+            reason = "；".join(
+                f"本单位{int(c.period[5:7])}月月报{c.kind}（{_version(c.old_version)}→{_version(c.new_version)}）"
+                for c in own
+            )
+        else:
+            reason = "其他单位数据更正后，名次相应调整"
+        moves.append(UnitMove(code, (b or a)["unit_name"], a, b, reason))
+    return moves
+
+
+def _version(version: int | None) -> str:
+    return "无" if version is None else f"第{version}版"

@@ -1,0 +1,313 @@
+"""Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine.
+
+``ingest_files`` is the one entry point the command line, the Dagster assets, the inbox sensor and
+``rebuild`` share. Order of work for each file: sha256 → archive copy on disk → ledger line → (only
+then) the inbox copy may go → read in a sandbox → identity and value checks → version → raw tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ingest import catalogue
+from ingest.archive import (
+    Receipt,
+    append_ledger,
+    archive_copy,
+    archive_relative_path,
+    read_ledger,
+    sha256_of,
+)
+from ingest.limits import Limits
+from ingest.load import StoredSubmission, connect, known_hashes, latest_versions, store_submissions
+from ingest.parse import ParsedWorkbook
+from ingest.precheck import precheck
+from ingest.rules import Finding, finding
+from ingest.sandbox import read_files
+from ingest.validate import validate_reports
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et"}
+LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
+
+
+@dataclass
+class FileResult:
+    """What happened to one file: the answer the office and the county get."""
+
+    file: str
+    status: str  # accepted | accepted_with_warnings | rejected | duplicate
+    sha256: str
+    kind: str | None = None
+    unit_code: str | None = None
+    period: str | None = None
+    version: int | None = None
+    errors: list[dict] = field(default_factory=list)  # every finding, errors first
+    feedback: str | None = None
+
+    def as_dict(self) -> dict:
+        return dict(vars(self))
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now(LOCAL_TIME).replace(tzinfo=None, microsecond=0)
+
+
+def received_time(path: Path) -> str:
+    """When the office received a file: its modification time, local wall clock, never in the future."""
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TIME).replace(tzinfo=None, microsecond=0)
+    return min(stamp, local_now()).isoformat()
+
+
+def filed_under(path: Path) -> str | None:
+    """The unit whose folder the file was dropped in (the inbox has a sub-folder per unit)."""
+    unit = catalogue.resolve_unit(path.parent.name)
+    return unit.code if unit else None
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """Workbook-like files under the given files and folders (Office lock files '~$…' skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.name.startswith(("~$", ".")) or candidate.name.endswith((".json", ".txt", ".md")):
+                continue
+            found.append(candidate)
+    return found
+
+
+def receipts_for(files: list[Path]) -> list[Receipt]:
+    receipts = [
+        Receipt(
+            path=p,
+            file_name=p.name,
+            sha256=sha256_of(p),
+            size_bytes=p.stat().st_size,
+            received_at=received_time(p),
+            filed_under=filed_under(p),
+        )
+        for p in files
+    ]
+    return sorted(receipts, key=lambda r: (r.received_at, r.file_name))
+
+
+def ingest_files(
+    paths: list[Path],
+    home_root: Path,
+    *,
+    dry_run: bool = False,
+    consume_from: Path | None = None,
+    limits: Limits | None = None,
+) -> list[FileResult]:
+    """Ingest files and folders into the home at ``home_root``. Files under ``consume_from`` (the inbox)
+    are removed once their archive copy is on disk; other files are left where they are."""
+    return ingest_receipts(
+        receipts_for(collect_files(paths)),
+        home_root,
+        dry_run=dry_run,
+        consume_from=consume_from,
+        limits=limits,
+    )
+
+
+def ingest_receipts(
+    receipts: list[Receipt],
+    home_root: Path,
+    *,
+    dry_run: bool = False,
+    consume_from: Path | None = None,
+    limits: Limits | None = None,
+    archive: bool = True,
+) -> list[FileResult]:
+    limits = limits or Limits.from_env()
+    warehouse = home_root / "warehouse.duckdb"
+    connection = connect(warehouse) if not dry_run else _read_only_or_none(warehouse)
+    try:
+        seen = known_hashes(connection) if connection else set()
+        versions = latest_versions(connection) if connection else {}
+        results: list[FileResult] = []
+        fresh: list[Receipt] = []
+        for receipt in receipts:
+            if receipt.sha256 in seen:
+                results.append(FileResult(receipt.file_name, "duplicate", receipt.sha256))
+                _consume(receipt, consume_from, dry_run)
+                continue
+            seen.add(receipt.sha256)
+            fresh.append(receipt)
+            if not dry_run and archive:
+                relative = archive_copy(receipt, home_root)
+                append_ledger(home_root / "archive", receipt.ledger_record(relative))
+        stored = _check(fresh, limits, versions)
+        if not dry_run:
+            store_submissions(connection, stored)
+            _quarantine(stored, home_root)
+            for receipt in fresh:
+                _consume(receipt, consume_from, dry_run)
+        results += [_result(s) for s in stored]
+    finally:
+        if connection is not None:
+            connection.close()
+    order = {r.sha256: i for i, r in enumerate(receipts)}
+    return sorted(results, key=lambda r: order.get(r.sha256, 0))
+
+
+def _read_only_or_none(warehouse: Path):
+    if not warehouse.exists():
+        return None
+    return connect(warehouse, read_only=True)
+
+
+def _consume(receipt: Receipt, inbox: Path | None, dry_run: bool) -> None:
+    if dry_run or inbox is None:
+        return
+    try:
+        receipt.path.resolve().relative_to(inbox.resolve())
+    except ValueError:
+        return
+    receipt.path.unlink(missing_ok=True)
+
+
+def _check(receipts: list[Receipt], limits: Limits, versions: dict) -> list[StoredSubmission]:
+    """Read every file in the sandbox, check identity and values, give each its status and version."""
+    refused = {r.sha256: precheck(r.path, limits) for r in receipts}
+    readable = [r for r in receipts if refused[r.sha256] is None]
+    outcomes = dict(
+        zip((r.sha256 for r in readable), read_files([r.path for r in readable], limits), strict=True)
+    )
+    parsed: dict[str, ParsedWorkbook] = {}
+    for receipt in receipts:
+        reason = refused[receipt.sha256] or outcomes[receipt.sha256].failure
+        if reason:
+            parsed[receipt.sha256] = ParsedWorkbook(
+                kind="unreadable", findings=[finding("STR01", detail=reason)]
+            )
+        else:
+            parsed[receipt.sha256] = outcomes[receipt.sha256].parsed
+            _check_identity(parsed[receipt.sha256], receipt)
+    reports = [parsed[r.sha256] for r in receipts]
+    for report, found in zip(reports, validate_reports(reports), strict=True):
+        report.findings.extend(found)
+    ingested_at = local_now().isoformat()
+    stored = []
+    for receipt in receipts:
+        report = parsed[receipt.sha256]
+        unit_code = report.unit_code if report.kind == "monthly_report" else None
+        version = None
+        if report.period and (unit_code or report.kind == "targets"):
+            key = (report.kind, unit_code, report.period)
+            versions[key] = version = versions.get(key, 0) + 1
+        findings = sorted(report.findings, key=lambda f: f.severity != "error")
+        errors = sum(f.severity == "error" for f in findings)
+        status = "rejected" if errors else "accepted_with_warnings" if findings else "accepted"
+        stored.append(
+            StoredSubmission(
+                sha256=receipt.sha256,
+                kind=report.kind if report.kind != "unreadable" else "monthly_report",
+                file_name=receipt.file_name,
+                archive_path=archive_relative_path(receipt.sha256, receipt.file_name),
+                size_bytes=receipt.size_bytes,
+                received_at=receipt.received_at,
+                ingested_at=ingested_at,
+                filed_under=receipt.filed_under,
+                unit_code=unit_code,
+                period=report.period,
+                version=version,
+                status=status,
+                findings=findings,
+                parsed=report,
+            )
+        )
+    return stored
+
+
+def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
+    """The unit in the file must be the unit whose folder it came from; the period not in the future."""
+    if report.kind != "monthly_report":
+        return
+    cells = report.info_cells
+    if receipt.filed_under and report.unit_code and receipt.filed_under != report.unit_code:
+        report.findings.append(
+            finding(
+                "ID04",
+                cell=cells.get("unit_name"),
+                field="unit_name",
+                value=report.info.get("unit_name"),
+                filed_under=catalogue.unit_by_code()[receipt.filed_under].name,
+            )
+        )
+    if report.period and report.period > local_now().strftime("%Y-%m"):
+        report.findings.append(finding("ID05", cell=cells.get("period"), field="period", value=report.period))
+
+
+def _result(stored: StoredSubmission) -> FileResult:
+    return FileResult(
+        file=stored.file_name,
+        status=stored.status,
+        sha256=stored.sha256,
+        kind=stored.kind,
+        unit_code=stored.unit_code,
+        period=stored.period,
+        version=stored.version,
+        errors=[f.as_dict() for f in stored.findings],
+    )
+
+
+def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
+    """Rejected files: a copy under quarantine/ with a reasons file beside it (the archive keeps the original)."""
+    for s in stored:
+        if s.status != "rejected":
+            continue
+        folder = home_root / "quarantine" / (s.period or "未识别期间")
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{s.sha256[:12]}_{s.file_name}"
+        shutil.copyfile(home_root / s.archive_path, folder / stem)
+        reasons = {
+            "file": s.file_name,
+            "sha256": s.sha256,
+            "unit_code": s.unit_code,
+            "period": s.period,
+            "version": s.version,
+            "received_at": s.received_at,
+            "findings": [f.as_dict() for f in s.findings if f.severity == "error"],
+        }
+        (folder / f"{stem}.原因.json").write_text(
+            json.dumps(reasons, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+
+
+def findings_of(result: FileResult) -> list[Finding]:
+    return [Finding(**f) for f in result.errors]
+
+
+def archived_receipts(home_root: Path) -> list[Receipt]:
+    """Every distinct file of the ledger, in the order first received, pointing at its archive copy."""
+    receipts, seen = [], set()
+    for record in read_ledger(home_root / "archive"):
+        if record["sha256"] in seen:
+            continue
+        seen.add(record["sha256"])
+        receipts.append(
+            Receipt(
+                path=home_root / record["archive_path"],
+                file_name=record["file_name"],
+                sha256=record["sha256"],
+                size_bytes=record["size_bytes"],
+                received_at=record["received_at"],
+                filed_under=record["filed_under"],
+            )
+        )
+    return receipts
+
+
+def rebuild_raw(home_root: Path, limits: Limits | None = None) -> list[FileResult]:
+    """Recreate the raw tables from the archive and its ledger alone (the old file is kept aside)."""
+    warehouse = home_root / "warehouse.duckdb"
+    if warehouse.exists():
+        stamp = local_now().strftime("%Y%m%d%H%M%S")
+        warehouse.rename(warehouse.with_name(f"warehouse.{stamp}.replaced.duckdb"))
+    return ingest_receipts(archived_receipts(home_root), home_root, limits=limits, archive=False)

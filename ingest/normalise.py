@@ -1,0 +1,134 @@
+"""Turning what a county typed into a number, a period or a yes/no, without guessing.
+
+Every function returns the value and, when the text cannot be read with one obvious meaning, the
+reason (Chinese, for the county) instead of a value. Unknown is never zero: blank, "—", "－", "/"
+mean "not reported" (None); "无" means zero only for counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+NOT_REPORTED = {"", "-", "—", "－", "–", "/", "／", "\\", "--", "——", "－－", "空", "暂无数据"}
+ZERO_WORDS = {"无", "零", "没有"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: float | None
+    problem: str | None = None  # Chinese reason when the text has no single obvious reading
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _text(raw: object) -> str:
+    return unicodedata.normalize("NFKC", str(raw)).strip()
+
+
+def parse_number(raw: object, value_type: str = "count") -> Reading:
+    """A cell as a number in the catalogue's scale for ``value_type``.
+
+    count/amount/rank: plain numbers, text with thousands separators, full-width digits, "无" = 0.
+    percent (0–100 scores): "96%", "96.0％", 96, or 0.96 (a cell formatted as a percentage stores the
+    fraction; a score of at most 1 point is not a real survey result, so it is read as the fraction).
+    ratio (targets on derived rates, stored as fractions): "95%" → 0.95; 95 → 0.95; 0.95 → 0.95.
+    """
+    if raw is None or isinstance(raw, bool):
+        return Reading(None) if raw is None else Reading(None, "应为数字，不能是逻辑值")
+    if isinstance(raw, (dt.date, dt.datetime, dt.time)):
+        return Reading(None, "应为数字，单元格却是日期")
+    if isinstance(raw, (int, float)):
+        return _scaled(float(raw), value_type, had_percent_sign=False)
+    text = _text(raw)
+    if text in NOT_REPORTED:
+        return Reading(None)
+    if text in ZERO_WORDS:
+        if value_type in {"count", "amount"}:
+            return Reading(0.0)
+        return Reading(None, f"「{text}」只能用于个数类指标，此处应填写数值")
+    had_percent_sign = text.endswith("%")
+    body = text.rstrip("%").strip()
+    body = re.sub(r"(?<=\d)[,，](?=\d{3}(\D|$))", "", body)  # thousands separators only
+    body = body.replace(" ", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", body):
+        return Reading(None, f"「{raw}」不是有效数字")
+    return _scaled(float(body), value_type, had_percent_sign)
+
+
+def _scaled(number: float, value_type: str, had_percent_sign: bool) -> Reading:
+    if value_type == "percent":
+        if not had_percent_sign and 0 < number <= 1:
+            return Reading(round(number * 100, 6))
+        return Reading(number)
+    if value_type == "ratio":
+        if had_percent_sign or number > 1.5:
+            return Reading(round(number / 100, 8))
+        return Reading(number)
+    if had_percent_sign:
+        return Reading(None, "此项为数量，不应带百分号")
+    return Reading(number)
+
+
+_PERIOD_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(月份?|月)?(\s*[-/.]?\s*\d{1,2}日?)?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+)
+
+
+def parse_period(raw: object) -> tuple[str | None, str | None]:
+    """('YYYY-MM', None) from '2022-01', '2022年1月', '2022.1', '202201' or a date cell; else (None, reason)."""
+    if raw is None or raw == "":
+        return None, "报送期间未填写"
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return f"{raw.year:04d}-{raw.month:02d}", None
+    if isinstance(raw, float) and not raw.is_integer():
+        raw = f"{raw:.2f}".rstrip("0")  # 2022.1 typed as a number
+    text = _text(raw)
+    if isinstance(raw, (int, float)):
+        text = str(int(raw)) if float(raw).is_integer() else text
+    for pattern in _PERIOD_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}", None
+            return None, f"报送期间「{raw}」不是有效的年月"
+    return None, f"报送期间「{raw}」无法识别，应写成 2022-01 或 2022年1月"
+
+
+def parse_year(raw: object) -> int | None:
+    text = _text(raw).removesuffix("年度").removesuffix("年")
+    if isinstance(raw, float) and raw.is_integer():
+        text = str(int(raw))
+    return int(text) if re.fullmatch(r"\d{4}", text) else None
+
+
+YES_WORDS = {"是", "有", "已建", "已建成", "√", "✓", "y", "yes", "1"}
+NO_WORDS = {"否", "无", "未建", "未建成", "没有", "×", "n", "no", "0"}
+
+
+def parse_yes_no(raw: object) -> tuple[bool | None, str | None]:
+    if raw is None or raw == "":
+        return None, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = int(raw) if float(raw).is_integer() else raw
+    text = _text(raw).lower()
+    if text in YES_WORDS:
+        return True, None
+    if text in NO_WORDS:
+        return False, None
+    return None, f"「{raw}」应填写 是 或 否"
+
+
+def cell_text(raw: object) -> str | None:
+    """The cell as the county typed it, for audit columns; None for empty."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)

@@ -1,0 +1,483 @@
+"""Finding the tables in a county's workbook and turning them into tidy rows.
+
+Counties make the workbook by hand as often as they fill in the template, so nothing here assumes
+exact cells: sheets are found by name, header rows by their labels (``ingest.layout``), indicator rows
+by code or by name, and every value keeps the address of the cell it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from ingest import catalogue, layout
+from ingest.catalogue import fold_label
+from ingest.normalise import cell_text, parse_number, parse_period, parse_year, parse_yes_no
+from ingest.read import Sheet
+from ingest.rules import Finding, finding
+
+HEADER_SEARCH_ROWS = 30
+
+
+def address(row_index: int, column_index: int) -> str:
+    """'D17' from zero-based row and column indexes."""
+    return f"{get_column_letter(column_index + 1)}{row_index + 1}"
+
+
+@dataclass
+class IndicatorRow:
+    indicator_code: str
+    value: float | None
+    value_last_year: float | None
+    remark: str | None
+    cell: str
+    last_year_cell: str | None
+    raw_value: str | None
+
+
+@dataclass
+class TownshipRow:
+    row_number: int
+    township_name: str
+    values: dict[str, float | None]  # d02, d03, p02, c01, g03
+    has_centre: bool | None
+    cells: dict[str, str]
+
+
+@dataclass
+class TargetRow:
+    year: int
+    unit_code: str
+    indicator_code: str
+    target_type: str
+    target_value: float
+    points: float
+    is_veto: bool
+    note: str | None
+    cell: str
+
+
+@dataclass
+class ParsedWorkbook:
+    kind: str  # monthly_report | targets | unreadable
+    findings: list[Finding] = field(default_factory=list)
+    info: dict[str, str | None] = field(default_factory=dict)
+    info_cells: dict[str, str] = field(default_factory=dict)
+    unit_code: str | None = None
+    period: str | None = None  # 'YYYY-MM' for reports, 'YYYY' for targets
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    townships: list[TownshipRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+def find_sheet(sheets: list[Sheet], name: str) -> Sheet | None:
+    """The sheet called ``name`` (folded), else one whose name contains it; visible sheets first."""
+    wanted = fold_label(name)
+    ordered = sorted(sheets, key=lambda s: not s.visible)
+    for sheet in ordered:
+        if fold_label(sheet.name) == wanted:
+            return sheet
+    for sheet in ordered:
+        if wanted in fold_label(sheet.name):
+            return sheet
+    return None
+
+
+def find_header(sheet: Sheet, columns: tuple[layout.Column, ...]) -> tuple[int, dict[str, int]] | None:
+    """(row index, field -> column index) of the first row holding every required label."""
+    required = {c.field for c in columns if c.required}
+    for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        mapping: dict[str, int] = {}
+        for c, raw in enumerate(row):
+            if raw == "" or raw is None:
+                continue
+            for column in columns:
+                if column.field not in mapping and column.matches(raw):
+                    mapping[column.field] = c
+                    break
+        if required <= mapping.keys():
+            return r, mapping
+    return None
+
+
+def _cell(row: list[object], index: int | None) -> object:
+    if index is None or index >= len(row):
+        return ""
+    return row[index]
+
+
+def parse_info(sheet: Sheet) -> tuple[dict[str, str | None], dict[str, str]]:
+    """基本信息 label/value pairs: the value is the next filled cell to the right (or after '：')."""
+    values: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    for r, row in enumerate(sheet.rows):
+        for c, raw in enumerate(row):
+            if not isinstance(raw, str) or not raw.strip():
+                continue
+            label, inline = _split_inline_label(raw)
+            for column in layout.INFO_FIELDS:
+                if column.field in values or not column.matches(label):
+                    continue
+                if inline.strip():
+                    values[column.field], cells[column.field] = inline.strip(), address(r, c)
+                    break
+                for offset in range(1, 4):
+                    candidate = _cell(row, c + offset)
+                    if _is_info_label(candidate):
+                        break
+                    if candidate not in ("", None):
+                        values[column.field], cells[column.field] = candidate, address(r, c + offset)
+                        break
+                if column.field not in values:
+                    values[column.field], cells[column.field] = None, address(r, c + 1)
+                break
+    return values, cells
+
+
+def _split_inline_label(text: str) -> tuple[str, str]:
+    """'单位名称：大方县' -> ('单位名称', '大方县'); a plain label -> (label, '')."""
+    match = re.match(r"^(.*?)[:：](.*)$", text, re.S)
+    return (match.group(1), match.group(2)) if match else (text, "")
+
+
+def _is_info_label(value: object) -> bool:
+    return isinstance(value, str) and any(
+        c.matches(_split_inline_label(value)[0]) for c in layout.INFO_FIELDS
+    )
+
+
+def _indicator_by_label() -> dict[str, catalogue.Indicator]:
+    index: dict[str, catalogue.Indicator] = {}
+    for indicator in catalogue.submitted_indicators():
+        name = fold_label(indicator.name).replace('"', "").replace("“", "").replace("”", "")
+        index[name] = indicator
+        index[re.sub(r"\(.*?\)$", "", name)] = indicator  # 群众满意度(%) -> 群众满意度
+    return index
+
+
+def resolve_indicator(code: object, name: object) -> catalogue.Indicator | None:
+    by_code = catalogue.indicator_by_code()
+    folded_code = fold_label(code).upper() if code not in (None, "") else ""
+    if folded_code in by_code and by_code[folded_code].is_submitted:
+        return by_code[folded_code]
+    if name in (None, ""):
+        return None
+    folded = fold_label(name).replace('"', "").replace("“", "").replace("”", "")
+    index = _indicator_by_label()
+    return index.get(folded) or index.get(re.sub(r"\(.*?\)$", "", folded))
+
+
+def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
+    header = find_header(sheet, layout.INDICATOR_COLUMNS)
+    if header is None:
+        labels = "、".join(c.label for c in layout.INDICATOR_COLUMNS if c.required)
+        report.findings.append(finding("STR03", sheet=sheet.name, labels=labels))
+        return
+    header_row, columns = header
+    seen: dict[str, str] = {}
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        code_raw, name_raw = _cell(row, columns.get("indicator_code")), _cell(row, columns["indicator_name"])
+        indicator = resolve_indicator(code_raw, name_raw)
+        if indicator is None:
+            label = name_raw if name_raw not in ("", None) else code_raw
+            if label in ("", None) or layout.is_total_row(label) or layout.is_total_row(code_raw):
+                continue
+            report.findings.append(
+                finding(
+                    "STR06",
+                    cell=address(r, columns["indicator_name"]),
+                    value=label,
+                    sheet=sheet.name,
+                    row=r + 1,
+                )
+            )
+            continue
+        value_cell = address(r, columns["value"])
+        if indicator.code in seen:
+            report.findings.append(
+                finding(
+                    "STR05",
+                    cell=value_cell,
+                    field=indicator.code,
+                    sheet=sheet.name,
+                    code=indicator.code,
+                    name=indicator.name,
+                    other_cell=seen[indicator.code],
+                )
+            )
+            continue
+        seen[indicator.code] = value_cell
+        raw = _cell(row, columns["value"])
+        reading = parse_number(raw, indicator.value_type)
+        if not reading.ok:
+            report.findings.append(
+                finding(
+                    "VAL01",
+                    cell=value_cell,
+                    field=indicator.code,
+                    value=raw,
+                    sheet=sheet.name,
+                    name=indicator.name,
+                    detail=reading.problem,
+                )
+            )
+        last_year_index = columns.get("value_last_year")
+        last_year = parse_number(_cell(row, last_year_index), indicator.value_type)
+        if not last_year.ok:
+            report.findings.append(
+                finding(
+                    "VAL01",
+                    cell=address(r, last_year_index),
+                    field=indicator.code,
+                    value=_cell(row, last_year_index),
+                    sheet=sheet.name,
+                    name=f"{indicator.name}（去年同期）",
+                    detail=last_year.problem,
+                )
+            )
+        report.indicators.append(
+            IndicatorRow(
+                indicator_code=indicator.code,
+                value=reading.value,
+                value_last_year=last_year.value,
+                remark=cell_text(_cell(row, columns.get("remark"))),
+                cell=value_cell,
+                last_year_cell=address(r, last_year_index) if last_year_index is not None else None,
+                raw_value=cell_text(raw),
+            )
+        )
+    for indicator in catalogue.submitted_indicators():
+        if indicator.code not in seen:
+            report.findings.append(
+                finding(
+                    "STR04", field=indicator.code, sheet=sheet.name, code=indicator.code, name=indicator.name
+                )
+            )
+
+
+def parse_township_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
+    header = find_header(sheet, layout.TOWNSHIP_COLUMNS)
+    if header is None:
+        labels = "、".join(c.label for c in layout.TOWNSHIP_COLUMNS if c.required)
+        report.findings.append(finding("STR03", sheet=sheet.name, labels=labels))
+        return
+    header_row, columns = header
+    labels = {c.field: c.label for c in layout.TOWNSHIP_COLUMNS}
+    seen: dict[str, str] = {}
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        name = _cell(row, columns["township_name"])
+        if name in ("", None) or layout.is_total_row(name):
+            continue
+        name = " ".join(str(name).split())
+        name_cell = address(r, columns["township_name"])
+        if name in seen:
+            report.findings.append(
+                finding("STR07", cell=name_cell, value=name, sheet=sheet.name, other_cell=seen[name])
+            )
+            continue
+        seen[name] = name_cell
+        values: dict[str, float | None] = {}
+        cells: dict[str, str] = {}
+        for key in layout.TOWNSHIP_SUM_INDICATORS:
+            if key not in columns:
+                continue
+            raw = _cell(row, columns[key])
+            cells[key] = address(r, columns[key])
+            reading = parse_number(raw, "count")
+            values[key] = reading.value
+            if not reading.ok:
+                report.findings.append(
+                    finding(
+                        "VAL01",
+                        cell=cells[key],
+                        field=key,
+                        value=raw,
+                        sheet=sheet.name,
+                        name=f"{name}{labels[key]}",
+                        detail=reading.problem,
+                    )
+                )
+        has_centre, problem = parse_yes_no(_cell(row, columns.get("has_centre")))
+        if "has_centre" in columns:
+            cells["has_centre"] = address(r, columns["has_centre"])
+        if problem:
+            report.findings.append(
+                finding(
+                    "VAL01",
+                    cell=cells.get("has_centre"),
+                    field="has_centre",
+                    value=_cell(row, columns["has_centre"]),
+                    sheet=sheet.name,
+                    name=f"{name}{labels['has_centre']}",
+                    detail=problem,
+                )
+            )
+        report.townships.append(TownshipRow(r + 1, name, values, has_centre, cells))
+
+
+def parse_identity(report: ParsedWorkbook) -> None:
+    """Unit and period from 基本信息, checked against the catalogue and each other."""
+    info, cells = report.info, report.info_cells
+    for column in layout.INFO_FIELDS:
+        if column.required and info.get(column.field) in (None, ""):
+            report.findings.append(
+                finding(
+                    "STR08",
+                    sheet=layout.INFO_SHEET,
+                    field=column.field,
+                    cell=cells.get(column.field),
+                    label=column.label,
+                )
+            )
+    unit_name = info.get("unit_name")
+    if unit_name not in (None, ""):
+        unit = catalogue.resolve_unit(unit_name)
+        if unit is None:
+            report.findings.append(
+                finding("ID01", cell=cells.get("unit_name"), field="unit_name", value=unit_name)
+            )
+        else:
+            report.unit_code = unit.code
+            code_text = info.get("unit_code")
+            if code_text not in (None, "") and catalogue.resolve_unit(cell_text(code_text)) != unit:
+                report.findings.append(
+                    finding(
+                        "ID02",
+                        cell=cells.get("unit_code"),
+                        field="unit_code",
+                        value=cell_text(code_text),
+                        unit_name=unit.name,
+                        unit_code=unit.code,
+                    )
+                )
+    raw_period = info.get("period")
+    if raw_period not in (None, ""):
+        period, problem = parse_period(raw_period)
+        if problem:
+            report.findings.append(
+                finding("ID03", cell=cells.get("period"), field="period", value=raw_period, detail=problem)
+            )
+        report.period = period
+
+
+def parse_monthly_report(sheets: list[Sheet]) -> ParsedWorkbook:
+    report = ParsedWorkbook(kind="monthly_report")
+    info_sheet = find_sheet(sheets, layout.INFO_SHEET)
+    indicator_sheet = find_sheet(sheets, layout.INDICATOR_SHEET)
+    for name, sheet in ((layout.INFO_SHEET, info_sheet), (layout.INDICATOR_SHEET, indicator_sheet)):
+        if sheet is None:
+            report.findings.append(finding("STR02", sheet=name))
+    if info_sheet is not None:
+        report.info, report.info_cells = parse_info(info_sheet)
+        report.info = {k: cell_text(v) if k != "period" else v for k, v in report.info.items()}
+        parse_identity(report)
+        report.info["period"] = cell_text(report.info.get("period"))
+    if indicator_sheet is not None:
+        parse_indicator_sheet(indicator_sheet, report)
+    township_sheet = find_sheet(sheets, layout.TOWNSHIP_SHEET)
+    if township_sheet is not None:
+        parse_township_sheet(township_sheet, report)
+    return report
+
+
+def parse_targets_workbook(sheet: Sheet) -> ParsedWorkbook:
+    report = ParsedWorkbook(kind="targets")
+    header = find_header(sheet, layout.TARGET_COLUMNS)
+    if header is None:
+        labels = "、".join(c.label for c in layout.TARGET_COLUMNS if c.required)
+        report.findings.append(finding("STR03", sheet=sheet.name, labels=labels))
+        return report
+    header_row, columns = header
+    years: set[int] = set()
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        get = {name: _cell(row, index) for name, index in columns.items()}
+        if all(get[k] in ("", None) for k in ("unit_name", "indicator_code", "target_type")):
+            continue
+        if layout.is_total_row(get["unit_name"]):
+            continue
+        target, problem = _target_row(get, address(r, columns["target_value"]))
+        if problem:
+            report.findings.append(
+                finding("TGT01", sheet=sheet.name, cell=address(r, 0), row=r + 1, detail=problem)
+            )
+            continue
+        years.add(target.year)
+        report.targets.append(target)
+    if len(years) == 1:
+        report.period = str(years.pop())
+    elif years:
+        report.findings.append(
+            finding(
+                "TGT01",
+                sheet=sheet.name,
+                row=header_row + 2,
+                detail=f"一个目标责任书只能包含一个年度，表内有 {sorted(years)}",
+            )
+        )
+    totals: dict[str, float] = {}
+    for target in report.targets:
+        totals[target.unit_code] = totals.get(target.unit_code, 0) + target.points
+    for unit_code, total in sorted(totals.items()):
+        if abs(total - 100) > 1e-6:
+            report.findings.append(
+                finding(
+                    "TGT02",
+                    sheet=sheet.name,
+                    value=catalogue.unit_by_code()[unit_code].name,
+                    a_value=f"{total:g}",
+                )
+            )
+    return report
+
+
+def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, str | None]:
+    unit = catalogue.resolve_unit(get["unit_name"]) or catalogue.resolve_unit(cell_text(get.get("unit_code")))
+    if unit is None:
+        return None, f"单位「{get['unit_name']}」不在单位名录中"
+    year = parse_year(get["year"])
+    if year is None:
+        return None, f"年度「{get['year']}」无效"
+    indicator = catalogue.indicator_by_code().get(fold_label(get["indicator_code"]).upper())
+    if indicator is None:
+        return None, f"指标代码「{get['indicator_code']}」不在指标目录中"
+    target_type = fold_label(get["target_type"]).lower()
+    if target_type not in layout.TARGET_TYPES:
+        return None, f"目标类型「{get['target_type']}」无效，应为 {'/'.join(layout.TARGET_TYPES)}"
+    scale = "ratio" if target_type == "growth" or indicator.value_type == "ratio" else indicator.value_type
+    value = parse_number(get["target_value"], "count" if scale in {"rank", "rank_change"} else scale)
+    if not value.ok or value.value is None:
+        return None, f"目标值「{get['target_value']}」无效"
+    points = parse_number(get["points"], "amount")
+    if not points.ok or points.value is None or points.value < 0:
+        return None, f"分值「{get['points']}」无效"
+    veto, problem = parse_yes_no(get.get("is_veto"))
+    if problem:
+        return None, f"是否一票否决：{problem}"
+    return TargetRow(
+        year,
+        unit.code,
+        indicator.code,
+        target_type,
+        value.value,
+        points.value,
+        bool(veto),
+        cell_text(get.get("note")),
+        cell,
+    ), None
+
+
+def parse_workbook(sheets: list[Sheet]) -> ParsedWorkbook:
+    """A monthly report, or the office's targets workbook when it has a 目标管理责任书 sheet."""
+    targets_sheet = find_sheet(sheets, layout.TARGETS_SHEET)
+    if targets_sheet is not None and find_sheet(sheets, layout.INDICATOR_SHEET) is None:
+        return parse_targets_workbook(targets_sheet)
+    return parse_monthly_report(sheets)

@@ -1,0 +1,79 @@
+"""Cheap checks on a file's bytes before any reader sees it.
+
+What is checked: the file is not empty and not over the size limit; it starts like a workbook (a zip
+for .xlsx/.xlsm/.ods, an OLE2 compound file for .xls or an encrypted .xlsx); a zip's directory declares
+sane sizes, ratios and entry counts; each sheet's declared extent (``<dimension ref=...>``) is within
+the cell limit. Nothing is inflated beyond the first few KiB of each sheet.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl.utils.cell import range_boundaries
+
+from ingest.limits import Limits
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+
+
+def precheck(path: Path, limits: Limits) -> str | None:
+    """None when the file may be read; otherwise the reason (Chinese) it is refused."""
+    size = path.stat().st_size
+    if size == 0:
+        return "文件是空的（0 字节）"
+    if size > limits.max_file_bytes:
+        return f"文件过大（{size / 1048576:.1f} MB），上限为 {limits.max_file_bytes / 1048576:.0f} MB"
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(OLE2_MAGIC):
+        return None  # .xls, or an encrypted .xlsx: the reader says which
+    if not head.startswith(ZIP_MAGIC):
+        return "不是 Excel 工作簿（文件内容不是 xlsx/xls/ods 格式，可能是改了扩展名的其他文件）"
+    return _check_zip(path, limits)
+
+
+def _check_zip(path: Path, limits: Limits) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            if len(entries) > limits.max_entries:
+                return f"工作簿内部文件过多（{len(entries)} 个），疑似异常文件"
+            inflated = sum(e.file_size for e in entries)
+            if inflated > limits.max_inflated_bytes:
+                return f"工作簿解压后过大（{inflated / 1048576:.0f} MB），疑似异常文件"
+            for entry in entries:
+                if (
+                    entry.compress_size
+                    and entry.file_size / entry.compress_size > limits.max_compression_ratio
+                ):
+                    return f"工作簿压缩比异常（{entry.filename}），疑似“压缩炸弹”，已拒收"
+            for entry in entries:
+                if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
+                    problem = _check_dimension(archive, entry, limits)
+                    if problem:
+                        return problem
+    except zipfile.BadZipFile:
+        return "工作簿文件已损坏或不完整（无法解压）"
+    return None
+
+
+def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: Limits) -> str | None:
+    try:
+        with archive.open(entry) as handle:
+            head = handle.read(4096)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return "工作簿文件已损坏或不完整（工作表无法解压）"
+    match = _DIMENSION.search(head)
+    if not match:
+        return None
+    ref = match.group(1).decode()
+    min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    cells = (max_row - min_row + 1) * (max_col - min_col + 1)
+    if cells > limits.max_cells or max_row >= 1_048_576 or max_col >= 16_384:
+        return f"工作表声明的范围过大（{ref}），疑似异常文件"
+    return None

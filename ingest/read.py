@@ -1,0 +1,33 @@
+"""Reading a workbook's cells with python-calamine: every sheet as a grid of values from A1.
+
+This is the only place that opens a county's file. It runs inside a sandboxed worker process (see
+``ingest.sandbox``) because a hostile file can hang or abort the reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+Grid = list[list[object]]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    visible: bool
+    rows: Grid  # rows[r][c] is the cell at row r+1, column c+1; '' for empty
+
+
+def read_sheets(path: str | Path) -> list[Sheet]:
+    """All worksheets of the workbook at ``path``, in workbook order."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        sheets.append(Sheet(meta.name, meta.visible == SheetVisibleEnum.Visible, rows))
+    return sheets

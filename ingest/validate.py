@@ -1,0 +1,239 @@
+"""Value and consistency checks as Great Expectations suites, run once per batch of submissions.
+
+The suites are built in code from the rule catalogue (``ingest/rules/validation_rules.csv``): every
+expectation carries its rule id in ``meta``. All submissions of a batch are checked together, in two
+frames — one row per indicator value, one row per submission — and each unexpected row is mapped
+back to its file, sheet and cell. One GX run per suite, never one per file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ingest import catalogue, layout
+from ingest.parse import ParsedWorkbook
+from ingest.rules import Finding, Rule, finding, rules_with_check
+
+VALUE_FRAME = "indicator_values"
+SUBMISSION_FRAME = "submissions"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation and how to turn its unexpected rows into findings."""
+
+    rule: Rule
+    frame: str
+    expectation: object
+    field: str | None = None  # indicator the finding points at (submission frame)
+    compare_to: str | None = None  # column holding the value it was compared with
+
+
+def _value_checks(gxe) -> list[Check]:
+    province_units = float(catalogue.settings()["province_unit_count"])
+    checks = []
+    for rule in rules_with_check("count_whole_non_negative"):
+        checks += [
+            Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="count_value", min_value=0)),
+            Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="count_fraction", max_value=0)),
+        ]
+    for rule in rules_with_check("percent_range"):
+        checks.append(
+            Check(
+                rule,
+                VALUE_FRAME,
+                gxe.ExpectColumnValuesToBeBetween(column="percent_value", min_value=0, max_value=100),
+            )
+        )
+    for rule in rules_with_check("rank_range"):
+        checks += [
+            Check(
+                rule,
+                VALUE_FRAME,
+                gxe.ExpectColumnValuesToBeBetween(column="rank_value", min_value=1, max_value=province_units),
+            ),
+            Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="rank_fraction", max_value=0)),
+        ]
+    return checks
+
+
+def _submission_checks(gxe) -> list[Check]:
+    checks = []
+    for rule in rules_with_check("pair_le"):
+        a, b, factor = rule.params["a"], rule.params["b"], float(rule.params.get("factor", 1))
+        limit = b if factor == 1 else f"{b}_x{factor:g}"
+        expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=limit, column_B=a, or_equal=True, ignore_row_if="either_value_is_missing"
+        )
+        checks.append(Check(rule, SUBMISSION_FRAME, expectation, field=a, compare_to=limit))
+    for rule in rules_with_check("township_sum"):
+        for key, code in layout.TOWNSHIP_SUM_INDICATORS.items():
+            expectation = gxe.ExpectColumnPairValuesToBeEqual(
+                column_A=f"township_{key}", column_B=code, ignore_row_if="either_value_is_missing"
+            )
+            checks.append(Check(rule, SUBMISSION_FRAME, expectation, field=key, compare_to=code))
+    for rule in rules_with_check("centre_count"):
+        expectation = gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="township_centres", column_B="G02", ignore_row_if="either_value_is_missing"
+        )
+        checks.append(Check(rule, SUBMISSION_FRAME, expectation, field="has_centre", compare_to="G02"))
+    return checks
+
+
+def value_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
+    """One row per indicator value of every report, with the columns the value suite checks."""
+    indicators = catalogue.indicator_by_code()
+    rows = [
+        (position, i.indicator_code, i.value, indicators[i.indicator_code].value_type, i.cell, i.raw_value)
+        for position, report in enumerate(reports)
+        for i in report.indicators
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["report", "indicator_code", "value", "value_type", "cell", "raw_value"]
+    )
+    frame["value"] = frame["value"].astype("float64")
+    for value_type in ("count", "percent", "rank"):
+        frame[f"{value_type}_value"] = frame["value"].where(frame["value_type"] == value_type)
+    frame["count_fraction"] = frame["count_value"] - frame["count_value"].apply(_floor)
+    frame["rank_fraction"] = frame["rank_value"] - frame["rank_value"].apply(_floor)
+    frame["row_key"] = range(len(frame))
+    return frame
+
+
+def _floor(number: float) -> float:
+    return float(int(number // 1)) if pd.notna(number) else number
+
+
+def submission_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
+    """One row per report: its indicator values as columns, plus township sums and the 是 count."""
+    codes = [i.code for i in catalogue.submitted_indicators()]
+    records = []
+    for position, report in enumerate(reports):
+        record: dict[str, object] = {"report": position, **dict.fromkeys(codes)}
+        record.update({i.indicator_code: i.value for i in report.indicators})
+        if report.townships:
+            for key in layout.TOWNSHIP_SUM_INDICATORS:
+                values = [t.values.get(key) for t in report.townships if t.values.get(key) is not None]
+                record[f"township_{key}"] = float(sum(values)) if values else None
+            answered = [t.has_centre for t in report.townships if t.has_centre is not None]
+            record["township_centres"] = float(sum(answered)) if answered else None
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    for column in [f"township_{k}" for k in layout.TOWNSHIP_SUM_INDICATORS] + ["township_centres"]:
+        if column not in frame:
+            frame[column] = None
+    frame = frame.astype({c: "float64" for c in frame.columns if c != "report"})
+    for rule in rules_with_check("pair_le"):
+        factor = float(rule.params.get("factor", 1))
+        if factor != 1:
+            frame[f"{rule.params['b']}_x{factor:g}"] = frame[rule.params["b"]] * factor
+    frame["row_key"] = range(len(frame))
+    return frame
+
+
+def _run_suite(frame: pd.DataFrame, checks: list[Check], name: str) -> list[tuple[Check, list[int]]]:
+    """Validate ``frame`` with the checks' expectations in one GX run; (check, unexpected row keys)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_pandas(f"pingan_{name}")
+        .add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe(f"{name}_batch")
+    )
+    suite = gx.ExpectationSuite(name=f"pingan_{name}")
+    for index, check in enumerate(checks):
+        check.expectation.meta = {"rule_id": check.rule.rule_id, "check": index}
+        suite.add_expectation(check.expectation)
+    suite = context.suites.add(suite)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]}
+    )
+    outcomes = []
+    for expectation_result in result.results:
+        check = checks[expectation_result.expectation_config.meta["check"]]
+        unexpected = expectation_result.result.get("unexpected_index_list") or []
+        outcomes.append((check, [int(item["row_key"]) for item in unexpected]))
+    return outcomes
+
+
+def validate_reports(reports: list[ParsedWorkbook]) -> list[list[Finding]]:
+    """The findings of the value and consistency suites, per report (same order as ``reports``)."""
+    import great_expectations.expectations as gxe
+
+    findings: list[list[Finding]] = [[] for _ in reports]
+    checked = [r for r in reports if r.kind == "monthly_report" and r.indicators]
+    if not checked:
+        return findings
+    position_of = {id(r): reports.index(r) for r in checked}
+    values = value_frame(checked)
+    for check, keys in _run_suite(values, _value_checks(gxe), VALUE_FRAME):
+        for key in keys:
+            row = values.iloc[key]
+            report = checked[int(row["report"])]
+            name = catalogue.indicator_by_code()[row["indicator_code"]].name
+            findings[position_of[id(report)]].append(
+                finding(
+                    check.rule.rule_id,
+                    cell=row["cell"],
+                    field=row["indicator_code"],
+                    value=row["raw_value"],
+                    name=name,
+                    max_rank=catalogue.settings()["province_unit_count"],
+                )
+            )
+    submissions = submission_frame(checked)
+    for check, keys in _run_suite(submissions, _submission_checks(gxe), SUBMISSION_FRAME):
+        for key in keys:
+            row = submissions.iloc[key]
+            report = checked[int(row["report"])]
+            findings[position_of[id(report)]].append(_submission_finding(check, row, report))
+    for position in position_of.values():
+        findings[position] = _unique(findings[position])
+    return findings
+
+
+def _submission_finding(check: Check, row: pd.Series, report: ParsedWorkbook) -> Finding:
+    cells = {i.indicator_code: i.cell for i in report.indicators}
+    if check.rule.check in {"township_sum", "centre_count"}:
+        label = next(c.label for c in layout.TOWNSHIP_COLUMNS if c.field == check.field)
+        column = "township_centres" if check.field == "has_centre" else f"township_{check.field}"
+        return finding(
+            check.rule.rule_id,
+            cell=cells.get(check.compare_to),
+            field=check.field,
+            value=_number(row[column]),
+            label=label,
+            a_value=_number(row[column]),
+            b_value=_number(row[check.compare_to]),
+        )
+    b_value = row[check.rule.params["b"]]
+    return finding(
+        check.rule.rule_id,
+        cell=cells.get(check.field),
+        field=check.field,
+        value=_number(row[check.field]),
+        a_value=_number(row[check.field]),
+        b_value=_number(b_value),
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _unique(items: list[Finding]) -> list[Finding]:
+    seen, kept = set(), []
+    for item in items:
+        key = (item.rule_id, item.cell, item.field)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept

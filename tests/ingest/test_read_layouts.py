@@ -1,0 +1,97 @@
+"""Tolerant reading: each messy layout a county sends is read to the exact values."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest.parse import ParsedWorkbook, parse_workbook
+from ingest.read import read_sheets
+from tests.ingest.workbooks import consistent_values, write_report
+
+
+def read(path: Path) -> ParsedWorkbook:
+    return parse_workbook(read_sheets(path))
+
+
+def values_of(report: ParsedWorkbook) -> dict[str, float | None]:
+    return {row.indicator_code: row.value for row in report.indicators}
+
+
+def test_generated_layout_reads_every_indicator_with_its_cell(tmp_path):
+    report = read(write_report(tmp_path / "a.xlsx"))
+    assert report.findings == []
+    assert (report.unit_code, report.period) == ("522422", "2022-01")
+    assert len(report.indicators) == 35
+    d02 = next(r for r in report.indicators if r.indicator_code == "D02")
+    assert (d02.value, d02.cell) == (100.0, "D14")
+    assert values_of(report)["S01"] is None
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"title_rows": 3, "merged_title": True},
+        {"title_rows": 0},
+        {"code_column": False},
+        {"reverse_rows": True},
+        {"blank_row_every": 4},
+        {"header_labels": {"value": "本期\n数", "indicator_name": "指标 名称", "value_last_year": "去年同期"}},
+        {"info_layout": "inline"},
+        {"extra_sheets": ("附表", "Sheet3")},
+        {"sheet_names": {"indicators": "指标填报表", "info": " 基本信息 "}},
+    ],
+    ids=lambda o: "-".join(o),
+)
+def test_messy_layouts_give_the_same_values(tmp_path, options):
+    report = read(write_report(tmp_path / "messy.xlsx", **options))
+    assert [f.rule_id for f in report.findings] == []
+    assert values_of(report) == {k: (float(v) if v is not None else None) for k, v in consistent_values().items()}
+    assert (report.unit_code, report.period) == ("522422", "2022-01")
+
+
+def test_values_typed_as_text_full_width_and_with_separators(tmp_path):
+    values = consistent_values() | {"D01": "1,234", "C10": "１２３", "D04": "无", "S01": "92.35%", "S03": 0.9, "K05": "—"}
+    report = read(write_report(tmp_path / "typed.xlsx", values=values))
+    got = values_of(report)
+    assert (got["D01"], got["C10"], got["D04"], got["S01"], got["S03"], got["K05"]) == (1234, 123, 0, 92.35, 90, None)
+
+
+@pytest.mark.parametrize("alias", ["威宁", "威宁县", "威宁自治县", "威宁彝族回族苗族自治县"])
+def test_unit_resolves_from_any_alias(tmp_path, alias):
+    assert read(write_report(tmp_path / "u.xlsx", unit=alias)).unit_code == "522427"
+
+
+@pytest.mark.parametrize("period", ["2022年3月", "2022.3", "202203"])
+def test_period_forms(tmp_path, period):
+    assert read(write_report(tmp_path / "p.xlsx", period=period)).period == "2022-03"
+
+
+def test_township_rows_drop_the_total_row(tmp_path):
+    report = read(write_report(tmp_path / "t.xlsx"))
+    assert [t.township_name for t in report.townships] == ["甲镇", "乙乡"]
+    assert report.townships[0].values["d02"] == 60 and report.townships[0].has_centre is True
+
+
+def test_missing_indicator_row_is_an_error_naming_it(tmp_path):
+    values = consistent_values()
+    del values["C05"]
+    report = read(write_report(tmp_path / "m.xlsx", values=values))
+    assert [(f.rule_id, f.field, f.severity) for f in report.findings] == [("STR04", "C05", "error")]
+
+
+def test_unreadable_value_names_the_cell(tmp_path):
+    report = read(write_report(tmp_path / "v.xlsx", values=consistent_values() | {"D02": "一百"}))
+    (problem,) = report.findings
+    assert (problem.rule_id, problem.sheet, problem.cell, problem.value) == ("VAL01", "指标填报", "D14", "一百")
+
+
+def test_unknown_unit_and_mismatched_code_are_errors(tmp_path):
+    unknown = read(write_report(tmp_path / "x.xlsx", unit="火星县"))
+    assert [(f.rule_id, f.cell) for f in unknown.findings] == [("ID01", "B2")]
+    mismatch = read(write_report(tmp_path / "y.xlsx", unit="大方县", unit_code="522424"))
+    assert [(f.rule_id, f.cell, f.value) for f in mismatch.findings] == [("ID02", "B3", "522424")]
+
+
+def test_missing_sheet_is_an_error(tmp_path):
+    report = read(write_report(tmp_path / "s.xlsx", sheet_names={"indicators": "别的表"}))
+    assert ("STR02", "指标填报") in [(f.rule_id, f.sheet) for f in report.findings]

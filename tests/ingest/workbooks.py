@@ -1,0 +1,107 @@
+"""Build county workbooks for tests, in the layouts counties really send (made here, not checked in).
+
+``consistent_values`` is one month of figures that passes every rule; ``write_report`` lays them out
+with options for the messy variants (title rows, merged titles, no code column, reordered rows, …).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from ingest import catalogue
+
+TOWNSHIPS = [
+    # name, D02, D03, has centre, P02, C01, G03
+    ("甲镇", 60, 55, "是", 3, 12, 40),
+    ("乙乡", 40, 35, "否", 2, 8, 20),
+]
+
+
+def consistent_values() -> dict[str, object]:
+    values: dict[str, object] = {i.code: 10 for i in catalogue.submitted_indicators()}
+    values.update({
+        "C01": 20, "C02": 12, "C03": 5, "C04": 4, "C05": 1, "C06": 1, "C07": 9,
+        "D01": 120, "D02": 100, "D03": 90, "D04": 0,
+        "S01": None, "S02": None, "S03": None,
+        "P02": 5, "G01": 2, "G02": 1, "G03": 60, "G05": 100, "G06": 50,
+        "K01": 50, "K02": 60, "K03": 10, "K04": 9,
+    })
+    return values
+
+
+def write_report(
+    path: Path,
+    unit: str = "大方县",
+    period: object = "2022-01",
+    values: dict[str, object] | None = None,
+    *,
+    title_rows: int = 1,
+    merged_title: bool = False,
+    code_column: bool = True,
+    reverse_rows: bool = False,
+    blank_row_every: int = 0,
+    total_row: bool = True,
+    header_labels: dict[str, str] | None = None,
+    info_layout: str = "pairs",  # pairs | inline
+    townships: list[tuple] | None = None,
+    sheet_names: dict[str, str] | None = None,
+    extra_sheets: tuple[str, ...] = (),
+    unit_code: str | None = None,
+    last_year: dict[str, object] | None = None,
+) -> Path:
+    values = consistent_values() if values is None else values
+    names = {"info": "基本信息", "indicators": "指标填报", "townships": "乡镇明细", **(sheet_names or {})}
+    workbook = openpyxl.Workbook()
+    info = workbook.active
+    info.title = names["info"]
+    info.append(["综治工作月报 基本信息"])
+    rows = [("单位名称", unit), ("报送期间", period), ("填报人", "张三"), ("联系电话", "0857-1234567")]
+    if unit_code:
+        rows.insert(1, ("行政区划代码", unit_code))
+    for label, value in rows:
+        info.append([f"{label}：{value}"] if info_layout == "inline" else [label, value])
+
+    sheet = workbook.create_sheet(names["indicators"])
+    for n in range(title_rows):
+        sheet.append([f"综治工作月报表（第{n + 1}行标题）"])
+    if merged_title and title_rows:
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    labels = {"indicator_code": "指标代码", "indicator_name": "指标名称", "measure_unit": "计量单位",
+              "value": "本期数", "value_last_year": "去年同期数", "remark": "备注", **(header_labels or {})}
+    order = ["indicator_code", "indicator_name", "measure_unit", "value", "value_last_year", "remark"]
+    if not code_column:
+        order.remove("indicator_code")
+    sheet.append([labels[field] for field in order])
+    indicators = list(catalogue.submitted_indicators())
+    if reverse_rows:
+        indicators.reverse()
+    for n, indicator in enumerate(indicators, start=1):
+        record = {
+            "indicator_code": indicator.code, "indicator_name": indicator.name,
+            "measure_unit": indicator.measure_unit, "value": values.get(indicator.code),
+            "value_last_year": (last_year or {}).get(indicator.code), "remark": None,
+        }
+        if indicator.code not in values:
+            continue
+        sheet.append([record[field] for field in order])
+        if blank_row_every and n % blank_row_every == 0:
+            sheet.append([])
+    if total_row:
+        sheet.append(["合计", None, None, None])
+        sheet.append(["说明：本表由县综治办填报"])
+
+    if townships is not False:
+        township_sheet = workbook.create_sheet(names["townships"])
+        township_sheet.append(["乡镇名称", "调解民间纠纷数", "调解成功数", "是否建成维稳中心", "平安村(社区)数",
+                               "刑事案件立案数", "视频监控点位数"])
+        for row in townships if townships is not None else TOWNSHIPS:
+            township_sheet.append(list(row))
+        township_sheet.append(["合计"])
+    for name in extra_sheets:
+        extra = workbook.create_sheet(name)
+        extra.append(["与本表无关的内容"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
