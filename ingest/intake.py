@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +27,14 @@ from ingest.archive import (
 from ingest.limits import Limits
 from ingest.load import StoredSubmission, connect, known_hashes, latest_versions, store_submissions
 from ingest.parse import ParsedWorkbook
-from ingest.precheck import precheck
+from ingest.precheck import has_external_links, precheck
 from ingest.rules import Finding, finding
 from ingest.sandbox import read_files
 from ingest.validate import validate_reports
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et"}
 LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
+PERIOD_IN_NAME = re.compile(r"(20\d{2})\s*(?:年|-|_|\.)\s*(\d{1,2})\s*(?:月|(?!\d))")
 
 
 @dataclass
@@ -226,10 +228,26 @@ def _check(receipts: list[Receipt], limits: Limits, versions: dict) -> list[Stor
 
 
 def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
-    """The unit in the file must be the unit whose folder it came from; the period not in the future."""
+    """The unit in the file must be the unit whose folder it came from; the period must agree with the
+    file's name and not lie in the future. Macros in an .xlsm are never run (only cell values are read)."""
+    if Path(receipt.file_name).suffix.lower() == ".xlsm":
+        report.findings.append(finding("STR10"))
+    if has_external_links(receipt.path):
+        report.findings.append(finding("STR11"))
     if report.kind != "monthly_report":
         return
     cells = report.info_cells
+    named_period = period_in_file_name(receipt.file_name)
+    if named_period and report.period and named_period != report.period:
+        report.findings.append(
+            finding(
+                "ID06",
+                cell=cells.get("period"),
+                field="period",
+                value=report.period,
+                file_period=named_period,
+            )
+        )
     if receipt.filed_under and report.unit_code and receipt.filed_under != report.unit_code:
         report.findings.append(
             finding(
@@ -242,6 +260,16 @@ def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
         )
     if report.period and report.period > local_now().strftime("%Y-%m"):
         report.findings.append(finding("ID05", cell=cells.get("period"), field="period", value=report.period))
+
+
+def period_in_file_name(file_name: str) -> str | None:
+    """'YYYY-MM' when the file name names one month unambiguously (赫章县_2022年05月_综治月报.xlsx)."""
+    found = {
+        f"{int(y):04d}-{int(m):02d}"
+        for y, m in PERIOD_IN_NAME.findall(Path(file_name).stem)
+        if 1 <= int(m) <= 12
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _result(stored: StoredSubmission) -> FileResult:

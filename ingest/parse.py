@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from ingest import catalogue, layout
 from ingest.catalogue import fold_label
+from ingest.cell_flags import FORMULA_WITHOUT_VALUE
 from ingest.normalise import cell_text, parse_number, parse_period, parse_year, parse_yes_no
 from ingest.read import Sheet
 from ingest.rules import Finding, finding
@@ -173,6 +174,38 @@ def resolve_indicator(code: object, name: object) -> catalogue.Indicator | None:
     return index.get(folded) or index.get(re.sub(r"\(.*?\)$", "", folded))
 
 
+def read_number(
+    sheet: Sheet, r: int, c: int | None, value_type: str, report: ParsedWorkbook, *, field: str, name: str
+) -> tuple[float | None, object]:
+    """The number in a cell (None when unknown), with a finding for what cannot be read; (value, raw)."""
+    if c is None:
+        return None, ""
+    raw, cell = _cell(sheet.rows[r], c), address(r, c)
+    hidden = sheet.flagged.get(cell)
+    if hidden == FORMULA_WITHOUT_VALUE and raw in ("", None):
+        report.findings.append(finding("STR09", sheet=sheet.name, cell=cell, field=field, name=name))
+        return None, raw
+    if hidden and hidden != FORMULA_WITHOUT_VALUE:
+        report.findings.append(
+            finding("VAL06", sheet=sheet.name, cell=cell, field=field, value=hidden, name=name)
+        )
+        return None, hidden
+    reading = parse_number(raw, value_type)
+    if not reading.ok:
+        report.findings.append(
+            finding(
+                "VAL01",
+                sheet=sheet.name,
+                cell=cell,
+                field=field,
+                value=raw,
+                name=name,
+                detail=reading.problem,
+            )
+        )
+    return reading.value, raw
+
+
 def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
     header = find_header(sheet, layout.INDICATOR_COLUMNS)
     if header is None:
@@ -214,39 +247,30 @@ def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
             )
             continue
         seen[indicator.code] = value_cell
-        raw = _cell(row, columns["value"])
-        reading = parse_number(raw, indicator.value_type)
-        if not reading.ok:
-            report.findings.append(
-                finding(
-                    "VAL01",
-                    cell=value_cell,
-                    field=indicator.code,
-                    value=raw,
-                    sheet=sheet.name,
-                    name=indicator.name,
-                    detail=reading.problem,
-                )
-            )
+        value, raw = read_number(
+            sheet,
+            r,
+            columns["value"],
+            indicator.value_type,
+            report,
+            field=indicator.code,
+            name=indicator.name,
+        )
         last_year_index = columns.get("value_last_year")
-        last_year = parse_number(_cell(row, last_year_index), indicator.value_type)
-        if not last_year.ok:
-            report.findings.append(
-                finding(
-                    "VAL01",
-                    cell=address(r, last_year_index),
-                    field=indicator.code,
-                    value=_cell(row, last_year_index),
-                    sheet=sheet.name,
-                    name=f"{indicator.name}（去年同期）",
-                    detail=last_year.problem,
-                )
-            )
+        last_year, _ = read_number(
+            sheet,
+            r,
+            last_year_index,
+            indicator.value_type,
+            report,
+            field=indicator.code,
+            name=f"{indicator.name}（去年同期）",
+        )
         report.indicators.append(
             IndicatorRow(
                 indicator_code=indicator.code,
-                value=reading.value,
-                value_last_year=last_year.value,
+                value=value,
+                value_last_year=last_year,
                 remark=cell_text(_cell(row, columns.get("remark"))),
                 cell=value_cell,
                 last_year_cell=address(r, last_year_index) if last_year_index is not None else None,
@@ -289,22 +313,10 @@ def parse_township_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
         for key in layout.TOWNSHIP_SUM_INDICATORS:
             if key not in columns:
                 continue
-            raw = _cell(row, columns[key])
             cells[key] = address(r, columns[key])
-            reading = parse_number(raw, "count")
-            values[key] = reading.value
-            if not reading.ok:
-                report.findings.append(
-                    finding(
-                        "VAL01",
-                        cell=cells[key],
-                        field=key,
-                        value=raw,
-                        sheet=sheet.name,
-                        name=f"{name}{labels[key]}",
-                        detail=reading.problem,
-                    )
-                )
+            values[key], _ = read_number(
+                sheet, r, columns[key], "count", report, field=key, name=f"{name}{labels[key]}"
+            )
         has_centre, problem = parse_yes_no(_cell(row, columns.get("has_centre")))
         if "has_centre" in columns:
             cells["has_centre"] = address(r, columns["has_centre"])

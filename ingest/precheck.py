@@ -41,6 +41,9 @@ def _check_zip(path: Path, limits: Limits) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
+            names = [e.filename for e in entries]
+            if len(set(names)) != len(names):
+                return "工作簿内部有重名的部件，文件结构异常，已拒收"
             if len(entries) > limits.max_entries:
                 return f"工作簿内部文件过多（{len(entries)} 个），疑似异常文件"
             inflated = sum(e.file_size for e in entries)
@@ -53,6 +56,8 @@ def _check_zip(path: Path, limits: Limits) -> str | None:
                 ):
                     return f"工作簿压缩比异常（{entry.filename}），疑似“压缩炸弹”，已拒收"
             for entry in entries:
+                if entry.filename.endswith((".xml", ".rels")) and _declares_entities(archive, entry):
+                    return f"工作簿部件（{entry.filename}）含有 XML 实体声明，疑似恶意构造，已拒收"
                 if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
                     problem = _check_dimension(archive, entry, limits)
                     if problem:
@@ -60,6 +65,24 @@ def _check_zip(path: Path, limits: Limits) -> str | None:
     except zipfile.BadZipFile:
         return "工作簿文件已损坏或不完整（无法解压）"
     return None
+
+
+def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE or ENTITY in a part's first KiB: the billion-laughs and XXE patterns; no Office file has one."""
+    try:
+        with archive.open(entry) as handle:
+            head = handle.read(1024)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return False
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+
+
+def has_external_links(path: Path) -> bool:
+    """The workbook carries values copied from other workbooks (xl/externalLinks/)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any(name.startswith("xl/externalLinks/") for name in archive.namelist())
 
 
 def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: Limits) -> str | None:

@@ -6,10 +6,12 @@ This is the only place that opens a county's file. It runs inside a sandboxed wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from ingest.cell_flags import flagged_cells
 
 Grid = list[list[object]]
 
@@ -19,15 +21,19 @@ class Sheet:
     name: str
     visible: bool
     rows: Grid  # rows[r][c] is the cell at row r+1, column c+1; '' for empty
+    flagged: dict[str, str] = field(default_factory=dict)  # address -> why its value is hidden (cell_flags)
 
 
 def read_sheets(path: str | Path) -> list[Sheet]:
     """All worksheets of the workbook at ``path``, in workbook order."""
     workbook = CalamineWorkbook.from_path(str(path))
+    flagged = flagged_cells(Path(path))
     sheets = []
     for meta in workbook.sheets_metadata:
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue
         rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        sheets.append(Sheet(meta.name, meta.visible == SheetVisibleEnum.Visible, rows))
+        sheets.append(
+            Sheet(meta.name, meta.visible == SheetVisibleEnum.Visible, rows, flagged.get(meta.name, {}))
+        )
     return sheets

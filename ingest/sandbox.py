@@ -41,10 +41,10 @@ def describe_read_error(error: BaseException) -> str:
     lowered = text.lower()
     if "password" in lowered or "encrypt" in lowered or "cfb" in lowered and "xlsx" in lowered:
         return "文件设置了打开密码或已加密，无法读取"
+    if isinstance(error, MemoryError) or "memerror" in lowered or "memory" in lowered:
+        return "读取时内存超出上限，疑似异常文件，已拒收"
     if type(error).__name__ == "PanicException":
         return "工作簿结构异常，读取程序无法处理（文件可能已损坏或为恶意构造）"
-    if isinstance(error, MemoryError):
-        return "读取时内存超出上限，疑似异常文件"
     if "zip" in lowered or "archive" in lowered or "xml" in lowered or "eof" in lowered:
         return f"工作簿文件已损坏或格式不正确（{text[:120]}）"
     return f"无法读取工作簿（{type(error).__name__}: {text[:120]}）"

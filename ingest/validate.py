@@ -205,8 +205,9 @@ def _submission_finding(check: Check, row: pd.Series, report: ParsedWorkbook) ->
     if check.rule.check in {"township_sum", "centre_count"}:
         label = next(c.label for c in layout.TOWNSHIP_COLUMNS if c.field == check.field)
         column = "township_centres" if check.field == "has_centre" else f"township_{check.field}"
-        return finding(
+        return finding(  # points at the total on 指标填报 that the township rows disagree with
             check.rule.rule_id,
+            sheet=layout.INDICATOR_SHEET,
             cell=cells.get(check.compare_to),
             field=check.field,
             value=_number(row[column]),

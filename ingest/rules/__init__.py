@@ -82,6 +82,7 @@ def finding(
     rule = rules()[rule_id]
     shown = "" if value is None else str(value)
     fill = _Blank(value=shown, field=field or "", **{k: "" if v is None else v for k, v in context.items()})
+    fill["cell"] = cell or ""
     if sheet:
         fill["sheet"] = sheet
     return Finding(

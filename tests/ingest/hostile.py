@@ -25,12 +25,20 @@ def far_cell_workbook(path: Path, keep_dimension: bool = False) -> Path:
     return path
 
 
-def zip_bomb(path: Path, inflated_mb: int = 400) -> Path:
-    """A small zip whose one sheet inflates to hundreds of MB of XML."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            block = b"<row>" + b" " * (1024 * 1024 - 11) + b"</row>"
-            for _ in range(inflated_mb):
-                sheet.write(block)
+def zip_bomb(path: Path, rows: int = 4_000_000) -> Path:
+    """A real workbook (under 1 MB) whose one sheet inflates to about 160 MB of cells."""
+    plain = path.with_suffix(".plain.xlsx")
+    openpyxl.Workbook().save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item))
+                continue
+            with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                block = b"<row><c><v>1</v></c><c><v>2</v></c></row>" * 10_000  # no addresses: compresses ~1000x
+                for _ in range(rows // 10_000):
+                    sheet.write(block)
+                sheet.write(b"</sheetData></worksheet>")
+    plain.unlink()
     return path

@@ -105,3 +105,46 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+def rewrite_with_other_writer(source: Path, target: Path) -> Path:
+    """The same sheets and values written by a different writer: xlwt for .xls, odfpy (via pandas) for .ods."""
+    workbook = openpyxl.load_workbook(source)
+    sheets = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+    if target.suffix == ".xls":
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        for title, rows in sheets.items():
+            sheet = book.add_sheet(title)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        sheet.write(r, c, value)
+        book.save(str(target))
+    elif target.suffix == ".ods":
+        import pandas as pd
+
+        with pd.ExcelWriter(target, engine="odf") as writer:
+            for title, rows in sheets.items():
+                pd.DataFrame(rows).to_excel(writer, sheet_name=title, header=False, index=False)
+    else:
+        raise ValueError(target.suffix)
+    return target
+
+
+def set_cached_error(path: Path, sheet_index: int, address: str, error: str = "#DIV/0!") -> Path:
+    """Give one cell a cached error value, as Excel saves a formula like =D13/0."""
+    import re
+    import zipfile
+
+    member = f"xl/worksheets/sheet{sheet_index}.xml"
+    with zipfile.ZipFile(path) as source:
+        items = [(item, source.read(item)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in items:
+            if item.filename == member:
+                data = re.sub(rf'<c r="{address}"[^>]*?(/>|>.*?</c>)'.encode(),
+                              f'<c r="{address}" t="e"><f>1/0</f><v>{error}</v></c>'.encode(), data)
+            target.writestr(item, data)
+    return path

@@ -1,0 +1,155 @@
+"""Archive, versions, duplicates, quarantine, dry runs and rebuilds, on a real DuckDB file."""
+
+import json
+import os
+import time
+
+import duckdb
+import pytest
+
+from ingest.archive import read_ledger
+from ingest.intake import ingest_files, rebuild_raw
+from ingest.limits import Limits
+from ingest.sandbox import read_files
+from tests.ingest.hostile import far_cell_workbook, zip_bomb
+from tests.ingest.workbooks import consistent_values, write_report
+
+
+def rows(home, sql):
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_accepted_file_is_archived_by_sha256_and_loaded(tmp_path):
+    source = write_report(tmp_path / "in" / "大方县" / "dafang.xlsx")
+    (result,) = ingest_files([source], tmp_path / "home")
+    assert (result.status, result.unit_code, result.period, result.version) == ("accepted", "522422", "2022-01", 1)
+    archived = tmp_path / "home" / "archive" / result.sha256[:2] / f"{result.sha256}.xlsx"
+    assert archived.read_bytes() == source.read_bytes()
+    (record,) = read_ledger(tmp_path / "home" / "archive")
+    assert (record["file_name"], record["filed_under"], record["sha256"]) == ("dafang.xlsx", "522422", result.sha256)
+    assert rows(tmp_path / "home", "select value from raw.indicator_values where indicator_code = 'D02'") == [(100.0,)]
+    assert source.exists(), "files given on the command line are left where they are"
+
+
+def test_same_bytes_again_are_a_duplicate_and_store_nothing(tmp_path):
+    source = write_report(tmp_path / "a.xlsx")
+    ingest_files([source], tmp_path / "home")
+    (again,) = ingest_files([source], tmp_path / "home")
+    assert again.status == "duplicate"
+    assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(1,)]
+
+
+def test_resubmission_supersedes_earlier_version(tmp_path):
+    first = write_report(tmp_path / "v1.xlsx")
+    second = write_report(tmp_path / "v2.xlsx", values=consistent_values() | {"C10": 11})
+    os.utime(first, (time.time() - 60, time.time() - 60))
+    results = ingest_files([first, second], tmp_path / "home")
+    assert [(r.file, r.version) for r in results] == [("v1.xlsx", 1), ("v2.xlsx", 2)]
+    (third,) = ingest_files([write_report(tmp_path / "v3.xlsx", values=consistent_values() | {"C10": 12})],
+                            tmp_path / "home")
+    assert third.version == 3
+    assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(3,)]
+
+
+def test_error_file_is_rejected_quarantined_with_reasons_and_still_archived(tmp_path):
+    bad = write_report(tmp_path / "bad.xlsx", values=consistent_values() | {"D03": 190})
+    (result,) = ingest_files([bad], tmp_path / "home")
+    assert result.status == "rejected"
+    error = next(e for e in result.errors if e["rule_id"] == "CON01")
+    assert (error["sheet"], error["cell"], error["severity"]) == ("指标填报", "D15", "error")
+    assert error["message"] == "调解成功数（190）大于调解民间纠纷数（100）"
+    reasons = list((tmp_path / "home" / "quarantine" / "2022-01").glob("*.原因.json"))
+    assert json.loads(reasons[0].read_text(encoding="utf-8"))["findings"][0]["rule_id"] == "CON01"
+    assert len(read_ledger(tmp_path / "home" / "archive")) == 1
+
+
+def test_warning_only_file_is_accepted_and_flagged(tmp_path):
+    townships = [("甲镇", 61, 55, "是", 3, 12, 40), ("乙乡", 40, 35, "否", 2, 8, 20)]
+    (result,) = ingest_files([write_report(tmp_path / "w.xlsx", townships=townships)], tmp_path / "home")
+    assert result.status == "accepted_with_warnings"
+    assert [(e["rule_id"], e["field"], e["cell"]) for e in result.errors] == [("CON08", "d02", "D14")]
+
+
+def test_file_in_another_units_folder_is_rejected(tmp_path):
+    source = write_report(tmp_path / "大方县" / "jinsha.xlsx", unit="金沙县")
+    (result,) = ingest_files([source], tmp_path / "home")
+    assert result.status == "rejected"
+    assert [e["rule_id"] for e in result.errors] == ["ID04"]
+    assert result.errors[0]["message"] == "文件报送于「大方县」，但表内单位是「金沙县」"
+
+
+def test_dry_run_reads_and_checks_but_stores_nothing(tmp_path):
+    (result,) = ingest_files([write_report(tmp_path / "a.xlsx")], tmp_path / "home", dry_run=True)
+    assert result.status == "accepted"
+    assert not (tmp_path / "home" / "warehouse.duckdb").exists()
+    assert not (tmp_path / "home" / "archive").exists()
+
+
+def test_inbox_file_leaves_only_after_it_is_archived_and_stored(tmp_path):
+    inbox = tmp_path / "home" / "inbox"
+    source = write_report(inbox / "大方县" / "a.xlsx")
+    (result,) = ingest_files([inbox], tmp_path / "home", consume_from=inbox)
+    assert result.status == "accepted" and not source.exists()
+    assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(1,)]
+
+
+def test_rebuild_from_archive_gives_the_same_raw_tables(tmp_path):
+    home = tmp_path / "home"
+    write_report(tmp_path / "in" / "大方县" / "a.xlsx")
+    write_report(tmp_path / "in" / "大方县" / "b.xlsx", values=consistent_values() | {"D03": 190})
+    write_report(tmp_path / "in" / "金沙县" / "c.xlsx", unit="金沙", period="2022-02")
+    ingest_files([tmp_path / "in"], home)
+    query = ("select s.file_name, s.unit_code, s.period, s.version, s.status, v.indicator_code, v.value "
+             "from raw.submissions s left join raw.indicator_values v using (sha256) order by all")
+    before = rows(home, query)
+    (home / "warehouse.duckdb").write_bytes(b"damaged")
+    rebuild_raw(home)
+    assert rows(home, query) == before
+
+
+def test_bad_files_get_an_answer_not_a_traceback(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "renamed.xlsx").write_text("单位,数值\n大方县,1\n", encoding="utf-8")
+    (tmp_path / "in" / "empty.xlsx").write_bytes(b"")
+    good = write_report(tmp_path / "in" / "good.xlsx")
+    (tmp_path / "in" / "truncated.xlsx").write_bytes(good.read_bytes()[:1500])
+    zip_bomb(tmp_path / "in" / "bomb.xlsx")
+    far_cell_workbook(tmp_path / "in" / "far.xlsx")
+    started = time.monotonic()
+    results = {r.file: r for r in ingest_files([tmp_path / "in"], tmp_path / "home")}
+    assert time.monotonic() - started < 30
+    assert results["good.xlsx"].status == "accepted"
+    for name in ("renamed.xlsx", "empty.xlsx", "truncated.xlsx", "bomb.xlsx", "far.xlsx"):
+        assert results[name].status == "rejected", name
+        assert results[name].errors[0]["rule_id"] == "STR01"
+    assert "不是 Excel 工作簿" in results["renamed.xlsx"].errors[0]["message"]
+    assert "空的" in results["empty.xlsx"].errors[0]["message"]
+    assert "疑似" in results["bomb.xlsx"].errors[0]["message"]
+
+
+def with_limits(**changes) -> Limits:
+    return Limits(**{**vars(Limits.from_env()), **changes})
+
+
+def test_reader_over_its_memory_budget_gives_an_answer(tmp_path):
+    (outcome,) = read_files([write_report(tmp_path / "good.xlsx")], with_limits(read_memory_bytes=1 << 20))
+    assert outcome.parsed is None and "内存超出上限" in outcome.failure
+
+
+def test_reader_that_hangs_costs_one_file_not_the_batch(tmp_path):
+    # The bomb gets past no precheck here (read_files is the sandbox alone): it must time out or run out of
+    # memory in its worker, and the one worker is replaced so the good file after it is still read.
+    bomb, good = zip_bomb(tmp_path / "bomb.xlsx"), write_report(tmp_path / "good.xlsx")
+    started = time.monotonic()
+    stuck, fine = read_files([bomb, good], with_limits(read_seconds=2), workers=1)
+    assert time.monotonic() - started < 15
+    assert stuck.parsed is None and ("读取超时" in stuck.failure or "内存" in stuck.failure or "损坏" in stuck.failure)
+    assert fine.failure is None and fine.parsed.unit_code == "522422"
+
+
+@pytest.mark.parametrize("name", ["far.xlsx"])
+def test_far_cell_file_is_refused_by_its_declared_extent(tmp_path, name):
+    far = far_cell_workbook(tmp_path / name, keep_dimension=True)
+    (result,) = ingest_files([far], tmp_path / "home")
+    assert result.status == "rejected" and "范围过大" in result.errors[0]["message"]
