@@ -25,12 +25,19 @@ from ingest.archive import (
     sha256_of,
 )
 from ingest.limits import Limits
-from ingest.load import StoredSubmission, connect, known_hashes, latest_versions, store_submissions
+from ingest.load import (
+    StoredSubmission,
+    accepted_history,
+    connect,
+    known_hashes,
+    latest_versions,
+    store_submissions,
+)
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links, precheck
 from ingest.rules import Finding, finding
 from ingest.sandbox import read_files
-from ingest.validate import validate_reports
+from ingest.validate import History, validate_reports
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et"}
 LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
@@ -144,13 +151,17 @@ def ingest_receipts(
             if not dry_run and archive:
                 relative = archive_copy(receipt, home_root)
                 append_ledger(home_root / "archive", receipt.ledger_record(relative))
-        stored = _check(fresh, limits, versions)
+        earlier = accepted_history(connection) if connection else {}
+        stored = _check(fresh, limits, versions, earlier, None if dry_run else home_root / "quality")
+        results_now = [_result(s) for s in stored]
         if not dry_run:
             store_submissions(connection, stored)
             _quarantine(stored, home_root)
+            for item, result in zip(stored, results_now, strict=True):
+                result.feedback = _write_feedback(item, home_root)
             for receipt in fresh:
                 _consume(receipt, consume_from, dry_run)
-        results += [_result(s) for s in stored]
+        results += results_now
     finally:
         if connection is not None:
             connection.close()
@@ -174,7 +185,25 @@ def _consume(receipt: Receipt, inbox: Path | None, dry_run: bool) -> None:
     receipt.path.unlink(missing_ok=True)
 
 
-def _check(receipts: list[Receipt], limits: Limits, versions: dict) -> list[StoredSubmission]:
+def history_for(reports: list[ParsedWorkbook], earlier: History) -> History:
+    """Accepted values of earlier months: the warehouse's, overlaid with this batch's readable reports
+    in the order received (a batch may hold a whole year, each month checked against the one before)."""
+    history = dict(earlier)
+    for report in reports:
+        if report.kind == "monthly_report" and report.unit_code and report.period and not report.has_errors:
+            history.update(
+                {
+                    (report.unit_code, report.period, i.indicator_code): i.value
+                    for i in report.indicators
+                    if i.value is not None
+                }
+            )
+    return history
+
+
+def _check(
+    receipts: list[Receipt], limits: Limits, versions: dict, earlier: History, docs_dir: Path | None
+) -> list[StoredSubmission]:
     """Read every file in the sandbox, check identity and values, give each its status and version."""
     refused = {r.sha256: precheck(r.path, limits) for r in receipts}
     readable = [r for r in receipts if refused[r.sha256] is None]
@@ -192,7 +221,9 @@ def _check(receipts: list[Receipt], limits: Limits, versions: dict) -> list[Stor
             parsed[receipt.sha256] = outcomes[receipt.sha256].parsed
             _check_identity(parsed[receipt.sha256], receipt)
     reports = [parsed[r.sha256] for r in receipts]
-    for report, found in zip(reports, validate_reports(reports), strict=True):
+    for report, found in zip(
+        reports, validate_reports(reports, history_for(reports, earlier), docs_dir), strict=True
+    ):
         report.findings.extend(found)
     ingested_at = local_now().isoformat()
     stored = []
@@ -306,6 +337,30 @@ def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
         (folder / f"{stem}.原因.json").write_text(
             json.dumps(reasons, ensure_ascii=False, indent=2), encoding="utf-8"
         )
+
+
+def _write_feedback(stored: StoredSubmission, home_root: Path) -> str | None:
+    """The county's 数据质量反馈表 for a file with findings, under <home>/feedback/<period>/."""
+    if not stored.findings:
+        return None
+    from exports.feedback import write_feedback_workbook  # a workbook writer; intake only decides when
+    from exports.template import deadline_of
+
+    unit = catalogue.unit_by_code().get(stored.unit_code or "")
+    deadline = deadline_of(stored.period) if stored.period and stored.kind == "monthly_report" else None
+    path = write_feedback_workbook(
+        home_root / "feedback" / (stored.period or "未识别期间"),
+        original=home_root / stored.archive_path,
+        file_name=stored.file_name,
+        unit_name=unit.name if unit else None,
+        period=stored.period,
+        version=stored.version,
+        status=stored.status,
+        findings=[f.as_dict() for f in stored.findings],
+        received_at=stored.received_at,
+        deadline_text="{}年{}月{}日".format(*deadline) if deadline else None,
+    )
+    return str(path)
 
 
 def findings_of(result: FileResult) -> list[Finding]:

@@ -66,6 +66,22 @@ def latest_versions(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, st
     return {(kind, unit, period): version for kind, unit, period, version in rows}
 
 
+def accepted_history(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], float]:
+    """Every value of the latest accepted monthly report per unit and month, for the history rules."""
+    rows = connection.execute("""
+        with latest as (
+            select sha256, unit_code, period,
+                   row_number() over (partition by unit_code, period order by version desc) as newest
+            from raw.submissions
+            where kind = 'monthly_report' and status in ('accepted', 'accepted_with_warnings')
+        )
+        select l.unit_code, l.period, v.indicator_code, v.value
+        from latest l join raw.indicator_values v using (sha256)
+        where l.newest = 1 and v.value is not null
+    """).fetchall()
+    return {(unit, period, code): value for unit, period, code, value in rows}
+
+
 def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[StoredSubmission]) -> None:
     """Insert the batch into raw.* in one transaction."""
     if not submissions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -48,6 +49,38 @@ def _value_checks(gxe) -> list[Check]:
                 gxe.ExpectColumnValuesToBeBetween(column="percent_value", min_value=0, max_value=100),
             )
         )
+    for rule in rules_with_check("flow_vs_last_year"):
+        low, high = float(rule.params["low"]), float(rule.params["high"])
+        checks.append(
+            Check(
+                rule,
+                VALUE_FRAME,
+                gxe.ExpectColumnValuesToBeBetween(column="ratio_to_last_year", min_value=low, max_value=high),
+                compare_to="last_year_value",
+            )
+        )
+    for rule in rules_with_check("stock_vs_previous_month"):
+        checks.append(
+            Check(
+                rule,
+                VALUE_FRAME,
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="ratio_to_previous", min_value=float(rule.params["min_ratio"])
+                ),
+                compare_to="previous_value",
+            )
+        )
+    for rule in rules_with_check("rank_move"):
+        checks.append(
+            Check(
+                rule,
+                VALUE_FRAME,
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="rank_move", max_value=float(rule.params["max_move"])
+                ),
+                compare_to="previous_rank",
+            )
+        )
     for rule in rules_with_check("rank_range"):
         checks += [
             Check(
@@ -83,17 +116,75 @@ def _submission_checks(gxe) -> list[Check]:
     return checks
 
 
-def value_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
+History = dict[tuple[str, str, str], float]  # (unit_code, 'YYYY-MM', indicator_code) -> accepted value
+
+
+def shift_month(period: str, months: int) -> str:
+    year, month = divmod(int(period[:4]) * 12 + int(period[5:7]) - 1 + months, 12)
+    return f"{year:04d}-{month + 1:02d}"
+
+
+def _history_columns(
+    unit: str | None, period: str | None, code: str, value: float | None, history: History
+) -> dict:
+    """The comparisons the history rules check, NaN where there is no history to compare with."""
+    nan = float("nan")
+    columns = dict.fromkeys(
+        (
+            "last_year_value",
+            "ratio_to_last_year",
+            "previous_value",
+            "ratio_to_previous",
+            "previous_rank",
+            "rank_move",
+        ),
+        nan,
+    )
+    if unit is None or period is None or value is None:
+        return columns
+    indicator = catalogue.indicator_by_code()[code]
+    if indicator.kind == "flow":
+        (rule,) = rules_with_check("flow_vs_last_year") or (None,)
+        last_year = history.get((unit, shift_month(period, -12), code))
+        if rule and last_year is not None and max(value, last_year) >= float(rule.params["min_base"]):
+            columns["last_year_value"] = last_year
+            columns["ratio_to_last_year"] = value / last_year if last_year > 0 else float("inf")
+    elif indicator.value_type == "rank":
+        previous = next(
+            (history[k] for n in range(1, 25) if (k := (unit, shift_month(period, -n), code)) in history),
+            None,
+        )
+        if previous is not None:
+            columns["previous_rank"], columns["rank_move"] = previous, abs(value - previous)
+    elif not indicator.is_survey:
+        (rule,) = rules_with_check("stock_vs_previous_month") or (None,)
+        restarts = rule.params.get("restarts_in_january", "").split(",") if rule else []
+        previous = history.get((unit, shift_month(period, -1), code))
+        if code in restarts and period.endswith("-01"):
+            previous = None  # a year-to-date amount (G06) starts again from zero each January
+        if rule and previous is not None and previous >= float(rule.params["min_base"]):
+            columns["previous_value"], columns["ratio_to_previous"] = previous, value / previous
+    return columns
+
+
+def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -> pd.DataFrame:
     """One row per indicator value of every report, with the columns the value suite checks."""
     indicators = catalogue.indicator_by_code()
+    history = history or {}
     rows = [
-        (position, i.indicator_code, i.value, indicators[i.indicator_code].value_type, i.cell, i.raw_value)
+        {
+            "report": position,
+            "indicator_code": i.indicator_code,
+            "value": i.value,
+            "value_type": indicators[i.indicator_code].value_type,
+            "cell": i.cell,
+            "raw_value": i.raw_value,
+            **_history_columns(report.unit_code, report.period, i.indicator_code, i.value, history),
+        }
         for position, report in enumerate(reports)
         for i in report.indicators
     ]
-    frame = pd.DataFrame(
-        rows, columns=["report", "indicator_code", "value", "value_type", "cell", "raw_value"]
-    )
+    frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype("float64")
     for value_type in ("count", "percent", "rank"):
         frame[f"{value_type}_value"] = frame["value"].where(frame["value_type"] == value_type)
@@ -134,14 +225,30 @@ def submission_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
     return frame
 
 
-def _run_suite(frame: pd.DataFrame, checks: list[Check], name: str) -> list[tuple[Check, list[int]]]:
-    """Validate ``frame`` with the checks' expectations in one GX run; (check, unexpected row keys)."""
+def _run_suite(
+    frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Path | None
+) -> list[tuple[Check, list[int]]]:
+    """Validate ``frame`` with the checks' expectations in one GX checkpoint run; (check, unexpected row keys)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name="pingan",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["pingan"]))
     batch_definition = (
         context.data_sources.add_pandas(f"pingan_{name}")
         .add_dataframe_asset(name)
@@ -152,10 +259,18 @@ def _run_suite(frame: pd.DataFrame, checks: list[Check], name: str) -> list[tupl
         check.expectation.meta = {"rule_id": check.rule.rule_id, "check": index}
         suite.add_expectation(check.expectation)
     suite = context.suites.add(suite)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(
-        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]}
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(data=batch_definition, suite=suite, name=f"pingan_{name}")
     )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"pingan_{name}",
+            validation_definitions=[definition],
+            actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
+        )
+    )
+    (result,) = checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()
     outcomes = []
     for expectation_result in result.results:
         check = checks[expectation_result.expectation_config.meta["check"]]
@@ -164,17 +279,22 @@ def _run_suite(frame: pd.DataFrame, checks: list[Check], name: str) -> list[tupl
     return outcomes
 
 
-def validate_reports(reports: list[ParsedWorkbook]) -> list[list[Finding]]:
-    """The findings of the value and consistency suites, per report (same order as ``reports``)."""
+def validate_reports(
+    reports: list[ParsedWorkbook], history: History | None = None, docs_dir: Path | None = None
+) -> list[list[Finding]]:
+    """The findings of the value, consistency and history suites, per report (same order as ``reports``).
+
+    ``history`` holds accepted values of earlier months (the warehouse's, and this batch's own). With
+    ``docs_dir``, GX Data Docs of the run are written there (index.html)."""
     import great_expectations.expectations as gxe
 
     findings: list[list[Finding]] = [[] for _ in reports]
-    checked = [r for r in reports if r.kind == "monthly_report" and r.indicators]
+    position_of = {id(r): i for i, r in enumerate(reports) if r.kind == "monthly_report" and r.indicators}
+    checked = [r for r in reports if id(r) in position_of]
     if not checked:
         return findings
-    position_of = {id(r): reports.index(r) for r in checked}
-    values = value_frame(checked)
-    for check, keys in _run_suite(values, _value_checks(gxe), VALUE_FRAME):
+    values = value_frame(checked, history)
+    for check, keys in _run_suite(values, _value_checks(gxe), VALUE_FRAME, docs_dir):
         for key in keys:
             row = values.iloc[key]
             report = checked[int(row["report"])]
@@ -187,10 +307,11 @@ def validate_reports(reports: list[ParsedWorkbook]) -> list[list[Finding]]:
                     value=row["raw_value"],
                     name=name,
                     max_rank=catalogue.settings()["province_unit_count"],
+                    b_value=_number(row[check.compare_to]) if check.compare_to else None,
                 )
             )
     submissions = submission_frame(checked)
-    for check, keys in _run_suite(submissions, _submission_checks(gxe), SUBMISSION_FRAME):
+    for check, keys in _run_suite(submissions, _submission_checks(gxe), SUBMISSION_FRAME, docs_dir):
         for key in keys:
             row = submissions.iloc[key]
             report = checked[int(row["report"])]

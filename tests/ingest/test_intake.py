@@ -153,3 +153,15 @@ def test_far_cell_file_is_refused_by_its_declared_extent(tmp_path, name):
     far = far_cell_workbook(tmp_path / name, keep_dimension=True)
     (result,) = ingest_files([far], tmp_path / "home")
     assert result.status == "rejected" and "范围过大" in result.errors[0]["message"]
+
+
+def test_file_with_findings_gets_its_feedback_workbook(tmp_path):
+    import openpyxl
+
+    bad = write_report(tmp_path / "大方县_2022年01月_综治月报.xlsx", values=consistent_values() | {"D03": 190})
+    (result,) = ingest_files([bad], tmp_path / "home")
+    assert result.feedback.endswith("大方县_2022-01_v1_数据质量反馈表.xlsx")
+    workbook = openpyxl.load_workbook(result.feedback)
+    assert workbook["指标填报"]["D15"].comment.text.startswith("规则 CON01")
+    (clean,) = ingest_files([write_report(tmp_path / "ok.xlsx", period="2022-02")], tmp_path / "home")
+    assert clean.feedback is None

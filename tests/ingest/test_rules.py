@@ -1,0 +1,98 @@
+"""Every value, consistency and history rule: a failing fixture gives exactly its finding (rule, cell,
+severity); the consistent fixture gives none. Rules come from ingest/rules/validation_rules.csv."""
+
+import pytest
+
+from ingest import catalogue
+from ingest.parse import parse_workbook
+from ingest.read import read_sheets
+from ingest.rules import rules
+from ingest.validate import validate_reports
+from tests.ingest.workbooks import TOWNSHIPS, consistent_values, write_report
+
+
+def value_cell(code: str) -> str:
+    """Where write_report puts an indicator's 本期数: one title row, the header, then catalogue order."""
+    codes = [i.code for i in catalogue.submitted_indicators()]
+    return f"D{3 + codes.index(code)}"
+
+
+def findings_for(tmp_path, history=None, **report_options):
+    report = parse_workbook(read_sheets(write_report(tmp_path / "r.xlsx", **report_options)))
+    assert report.findings == []
+    (found,) = validate_reports([report], history)
+    return [(f.rule_id, f.cell, f.severity) for f in found]
+
+
+def test_consistent_report_passes_every_rule(tmp_path):
+    assert findings_for(tmp_path) == []
+
+
+CASES = {
+    "VAL02": ({"C10": -1}, "C10"),
+    "VAL03": ({"S01": 120}, "S01"),
+    "VAL04": ({"S02": 100}, "S02"),
+    "VAL05": ({"G06": 200}, "G06"),
+    "CON01": ({"D03": 190}, "D03"),
+    "CON02": ({"C04": 6}, "C04"),
+    "CON03": ({"C06": 2}, "C06"),
+    "CON04": ({"G02": 3}, "G02"),
+    "CON05": ({"K04": 11}, "K04"),
+    "CON06": ({"K01": 100}, "K01"),
+    "CON07": ({"C03": 25, "C04": 4}, "C03"),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_value_and_consistency_rules_name_the_cell(tmp_path, rule_id):
+    changes, code = CASES[rule_id]
+    found = findings_for(tmp_path, values=consistent_values() | changes)
+    assert (rule_id, value_cell(code), rules()[rule_id].severity) in found
+
+
+def test_whole_numbers_for_counts(tmp_path):
+    assert findings_for(tmp_path, values=consistent_values() | {"C10": 1.5}) == [("VAL02", value_cell("C10"), "error")]
+
+
+def test_township_sum_disagreeing_is_a_warning_on_the_total(tmp_path):
+    townships = [("甲镇", 61, 55, "是", 3, 12, 40), TOWNSHIPS[1]]
+    assert findings_for(tmp_path, townships=townships) == [("CON08", value_cell("D02"), "warning")]
+
+
+def test_count_of_centres_disagreeing_is_a_warning(tmp_path):
+    townships = [TOWNSHIPS[0], ("乙乡", 40, 35, "是", 2, 8, 20)]
+    assert findings_for(tmp_path, townships=townships) == [("CON09", value_cell("G02"), "warning")]
+
+
+def history(period: str, **values: float) -> dict:
+    return {("522422", period, code): value for code, value in values.items()}
+
+
+def test_flow_far_from_the_same_month_last_year_is_a_warning(tmp_path):
+    assert findings_for(tmp_path, history=history("2021-01", D01=12)) == [("HIS01", value_cell("D01"), "warning")]
+    assert findings_for(tmp_path, history=history("2021-01", D01=100)) == []
+
+
+def test_small_counts_are_not_compared_with_last_year(tmp_path):
+    assert findings_for(tmp_path, history=history("2021-01", C05=6)) == []
+
+
+def test_stock_falling_by_half_since_last_month_is_a_warning(tmp_path):
+    assert findings_for(tmp_path, history=history("2021-12", G03=130)) == [("HIS02", value_cell("G03"), "warning")]
+
+
+def test_funding_received_restarts_in_january(tmp_path):
+    assert findings_for(tmp_path, history=history("2021-12", G06=400)) == []
+
+
+def test_rank_moving_more_than_40_places_is_a_warning(tmp_path):
+    values = consistent_values() | {"S02": 70}
+    assert findings_for(tmp_path, history=history("2021-06", S02=20), values=values) == [
+        ("HIS03", value_cell("S02"), "warning")]
+    assert findings_for(tmp_path, history=history("2021-06", S02=50), values=values) == []
+
+
+def test_every_catalogued_value_rule_has_a_failing_fixture_here():
+    tested = set(CASES) | {"CON08", "CON09", "HIS01", "HIS02", "HIS03"}
+    catalogued = {r.rule_id for r in rules().values() if r.category in {"values", "consistency", "history"}}
+    assert catalogued - tested == {"VAL01", "VAL06"}  # reader rules, tested in test_read_layouts / formats
