@@ -78,7 +78,9 @@ def parse_period(text: str) -> Period:
         return Period(text, "quarter", int(m[1]), 3 * q - 2, 3 * q)
     if m := _YEAR.match(text):
         return Period(text, "year", int(m[1]), 1, 12)
-    raise ValueError(f"期间格式应为 2022-12、2022Q4 或 2022 / period must look like 2022-12, 2022Q4 or 2022: {text!r}")
+    raise ValueError(
+        f"期间格式应为 2022-12、2022Q4 或 2022 / period must look like 2022-12, 2022Q4 or 2022: {text!r}"
+    )
 
 
 def month_label(period: str) -> str:
@@ -116,9 +118,20 @@ class BulletinData:
         def own(rows: list[Row] | None) -> list[Row] | None:
             return None if rows is None else [r for r in rows if r["unit_code"] == unit_code]
 
-        return BulletinData(self.period, own(self.units), self.indicators, own(self.scores), own(self.trend),
-                            own(self.attainment), self.rankings, self.ranking_period_type, own(self.status),
-                            self.rates, own(self.findings), self.targets_file)
+        return BulletinData(
+            self.period,
+            own(self.units),
+            self.indicators,
+            own(self.scores),
+            own(self.trend),
+            own(self.attainment),
+            self.rankings,
+            self.ranking_period_type,
+            own(self.status),
+            self.rates,
+            own(self.findings),
+            self.targets_file,
+        )
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[Row]:
@@ -128,17 +141,51 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{s}.{t}" for s, t in con.execute("select table_schema, table_name from information_schema.tables")
-            .fetchall()}
+    return {
+        f"{s}.{t}"
+        for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    }
 
 
 _UNIT_JOIN = "left join marts.dim_units u on u.unit_code = t.unit_code"
-_UNIT_COLUMNS = "coalesce(u.unit_name, t.unit_code) as unit_name, coalesce(u.short_name, u.unit_name, " \
-                "t.unit_code) as short_name, coalesce(u.sort_order, 1000000) as unit_order"
+_UNIT_COLUMNS = (
+    "coalesce(u.unit_name, t.unit_code) as unit_name, coalesce(u.short_name, u.unit_name, "
+    "t.unit_code) as short_name, coalesce(u.sort_order, 1000000) as unit_order"
+)
 
 
 def _in(values: tuple[str, ...]) -> str:
     return ", ".join("?" * len(values))
+
+
+def _targets_file(con: duckdb.DuckDBPyConnection, year: int, has_lines: bool) -> Row | None:
+    """The targets workbook the year's scores use, picked as dbt's int_targets_used does (the latest
+    accepted version with lines for the year); by the submission's period when no lines are loaded."""
+    lines = (
+        "exists (select 1 from raw.targets t where t.sha256 = s.sha256 and t.year = ?)"
+        if has_lines
+        else "false"
+    )
+    found = _rows(
+        con,
+        "select s.sha256, s.file_name, s.version, s.status, s.received_at from raw.submissions s "
+        "where s.kind = 'targets' and s.status in ('accepted', 'accepted_with_warnings') "
+        f"and ({lines} or s.period = ?) "
+        "order by s.version desc nulls last, s.received_at desc, s.sha256 limit 1",
+        [*([year] if has_lines else []), str(year)],
+    )
+    return found[0] if found else None
+
+
+def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException as error:
+        if "different configuration" not in str(error):
+            raise
+        # This process already holds the file open read-write (dbt run in-process does): DuckDB allows one
+        # configuration per file and process, so read through that one. Only SELECTs are issued.
+        return duckdb.connect(str(path))
 
 
 def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> BulletinData:
@@ -147,7 +194,7 @@ def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> Bull
     path = Path(warehouse_path)
     if not path.is_file():
         raise FileNotFoundError(f"找不到数据仓库文件 / warehouse not found: {path}")
-    con = duckdb.connect(str(path), read_only=True)
+    con = _connect_read_only(path)
     try:
         return _read(con, period)
     finally:
@@ -157,58 +204,92 @@ def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> Bull
 def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
     tables = _tables(con)
     key, ptype, months, scope = period.key, period.period_type, period.months, period.scope_months
-    scores = _rows(con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_unit_scores t {_UNIT_JOIN} "
-                        "where t.period_type = ? and t.period = ? "
-                        "order by t.rank nulls last, unit_order, t.unit_code", [ptype, key])
+    scores = _rows(
+        con,
+        f"select t.*, {_UNIT_COLUMNS} from marts.fct_unit_scores t {_UNIT_JOIN} "
+        "where t.period_type = ? and t.period = ? "
+        "order by t.rank nulls last, unit_order, t.unit_code",
+        [ptype, key],
+    )
     if not scores:
         raise ValueError(
             f"数据仓库中没有{period.label}的考评得分，无法生成通报 / "
             f"no unit scores in marts.fct_unit_scores for period {key} ({ptype})"
         )
     units = _rows(con, "select * from marts.dim_units order by sort_order, unit_code")
-    indicators = {r["indicator_code"]: r for r in
-                  _rows(con, "select * from marts.dim_indicators order by sort_order, indicator_code")}
-    trend = _rows(con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_unit_scores t {_UNIT_JOIN} "
-                       f"where t.period_type = 'month' and t.period in ({_in(scope)}) "
-                       "order by t.period, unit_order, t.unit_code", scope)
+    indicators = {
+        r["indicator_code"]: r
+        for r in _rows(con, "select * from marts.dim_indicators order by sort_order, indicator_code")
+    }
+    trend = _rows(
+        con,
+        f"select t.*, {_UNIT_COLUMNS} from marts.fct_unit_scores t {_UNIT_JOIN} "
+        f"where t.period_type = 'month' and t.period in ({_in(scope)}) "
+        "order by t.period, unit_order, t.unit_code",
+        scope,
+    )
     attainment = _rows(
-        con, f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.value_type, i.measure_unit, "
-             "coalesce(i.sort_order, 1000000) as indicator_order from marts.fct_target_attainment t "
-             f"{_UNIT_JOIN} left join marts.dim_indicators i on i.indicator_code = t.indicator_code "
-             "where t.period_type = ? and t.period = ? "
-             "order by unit_order, t.unit_code, indicator_order, t.indicator_code, t.target_type", [ptype, key])
+        con,
+        f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.value_type, i.measure_unit, "
+        "coalesce(i.sort_order, 1000000) as indicator_order from marts.fct_target_attainment t "
+        f"{_UNIT_JOIN} left join marts.dim_indicators i on i.indicator_code = t.indicator_code "
+        "where t.period_type = ? and t.period = ? "
+        "order by unit_order, t.unit_code, indicator_order, t.indicator_code, t.target_type",
+        [ptype, key],
+    )
     rankings, ranking_type = None, None
     if "marts.fct_indicator_rankings" in tables:
         for candidate in period.ranking_types:
             rankings = _rows(
-                con, f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.measure_unit, i.direction, i.value_type, "
-                     "i.sort_order as indicator_order from marts.fct_indicator_rankings t "
-                     f"{_UNIT_JOIN} join marts.dim_indicators i on i.indicator_code = t.indicator_code "
-                     "where t.period_type = ? and t.period = ? and i.is_key and i.direction <> 'none' "
-                     "order by indicator_order, t.indicator_code, t.rank nulls last, unit_order, t.unit_code",
-                [candidate, key])
+                con,
+                f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.measure_unit, i.direction, i.value_type, "
+                "i.sort_order as indicator_order from marts.fct_indicator_rankings t "
+                f"{_UNIT_JOIN} join marts.dim_indicators i on i.indicator_code = t.indicator_code "
+                "where t.period_type = ? and t.period = ? and i.is_key and i.direction <> 'none' "
+                "order by indicator_order, t.indicator_code, t.rank nulls last, unit_order, t.unit_code",
+                [candidate, key],
+            )
             if rankings:
                 ranking_type = candidate
                 break
-    status = _rows(con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_submission_status t {_UNIT_JOIN} "
-                        f"where t.period in ({_in(scope)}) order by unit_order, t.unit_code, t.period", scope)
+    status = _rows(
+        con,
+        f"select t.*, {_UNIT_COLUMNS} from marts.fct_submission_status t {_UNIT_JOIN} "
+        f"where t.period in ({_in(scope)}) order by unit_order, t.unit_code, t.period",
+        scope,
+    )
     rates = None
     if "marts.fct_period_submission_rates" in tables:
-        rates = _rows(con, f"select * from marts.fct_period_submission_rates where period in ({_in(months)}) "
-                           "order by period", months)
+        rates = _rows(
+            con,
+            f"select * from marts.fct_period_submission_rates where period in ({_in(months)}) "
+            "order by period",
+            months,
+        )
     findings = None
     if "marts.fct_validation_findings" in tables:
         findings = _rows(
-            con, f"select t.*, {_UNIT_COLUMNS} from marts.fct_validation_findings t {_UNIT_JOIN} "
-                 f"where t.period in ({_in(months)}) order by unit_order, t.unit_code, t.period, t.version, "
-                 "case t.severity when 'error' then 0 else 1 end, t.sheet, t.cell, t.rule_id, t.field, t.value, "
-                 "t.message", months)
+            con,
+            f"select t.*, {_UNIT_COLUMNS} from marts.fct_validation_findings t {_UNIT_JOIN} "
+            f"where t.period in ({_in(months)}) order by unit_order, t.unit_code, t.period, t.version, "
+            "case t.severity when 'error' then 0 else 1 end, t.sheet, t.cell, t.rule_id, t.field, t.value, "
+            "t.message",
+            months,
+        )
     targets_file = None
     if "raw.submissions" in tables:
-        found = _rows(con, "select sha256, file_name, version, status, received_at from raw.submissions "
-                           "where kind = 'targets' and period = ? and status in ('accepted', "
-                           "'accepted_with_warnings') order by version desc, received_at desc, sha256 limit 1",
-                      [str(period.year)])
-        targets_file = found[0] if found else None
-    return BulletinData(period, units, indicators, scores, trend, attainment, rankings, ranking_type, status,
-                        rates, findings, targets_file)
+        targets_file = _targets_file(con, period.year, "raw.targets" in tables)
+    return BulletinData(
+        period,
+        units,
+        indicators,
+        scores,
+        trend,
+        attainment,
+        rankings,
+        ranking_type,
+        status,
+        rates,
+        findings,
+        targets_file,
+    )

@@ -6,8 +6,14 @@ from datetime import date, datetime
 
 from exports import bulletin_styles as st
 
-TARGET_TYPES = {"min": "不低于", "max": "不高于", "rank_within": "排名进入", "rank_up": "排名上升",
-                "improve": "较上年提高", "growth": "同比增长"}
+TARGET_TYPES = {
+    "min": "不低于",
+    "max": "不高于",
+    "rank_within": "排名进入",
+    "rank_up": "排名上升",
+    "improve": "较上年提高",
+    "growth": "同比增长",
+}
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 SEVERITIES = {"error": "错误", "warning": "警告"}
 
@@ -39,7 +45,9 @@ def show(value: float | None, value_type: str | None) -> str:
         return "—"
     if value_type in {"ratio", "timeliness"}:
         return f"{value:.1%}"
-    if value_type in {"percent", "per_10k"}:
+    if value_type == "percent":  # survey scores, on a 0-100 scale
+        return f"{value:.1f}%"
+    if value_type == "per_10k":
         return f"{value:.2f}"
     if value_type in {"rank", "rank_change"}:
         return f"{value:g}"
@@ -76,7 +84,9 @@ def actual_format(row: dict) -> str:
     kind = row["target_type"]
     if kind == "growth":
         return st.FMT_PERCENT
-    if kind in {"rank_within", "rank_up"}:
+    if kind == "rank_up":
+        return st.FMT_SIGNED  # places moved up since last year
+    if kind == "rank_within":
         return "0"
     return value_format(row.get("value_type"))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 
 from openpyxl.workbook import Workbook
@@ -11,16 +10,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exports import bulletin_styles as st
 from exports.bulletin_data import BulletinData, month_label
 from exports.bulletin_format import SEVERITIES, date_text
-from exports.bulletin_sheets import Masthead, _last, new_sheet
+from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
 from exports.manifest import SubmissionChange, UnitMove
-from ingest.catalogue import SEEDS_DIR, settings
+from ingest.catalogue import grades as grades_best_first
+from ingest.catalogue import settings
 
 FMT_DATE = "yyyy-mm-dd"
 FMT_TIME = "yyyy-mm-dd hh:mm"
 STATUS_COLOURS = (("逾期", st.YELLOW_FILL), ("未报", st.RED_FILL), ("退回", st.RED_FILL))
 
 
-def _status_colours(ws: Worksheet, ref: str) -> None:
+def status_colours(ws: Worksheet, ref: str) -> None:
     for text, fill in STATUS_COLOURS:
         st.highlight_text(ws, ref, text, fill)
 
@@ -32,7 +32,17 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
     units = [u for u in data.units if any(s["unit_code"] == u["unit_code"] for s in rows)]
     by_key = {(s["unit_code"], s["period"]): s for s in rows}
     if len(months) == 1:
-        headers = ["序号", "单位名称", "报送状态", "截止日期", "收到时间", "采用版本", "收到版本数", "错误数", "警告数"]
+        headers = [
+            "序号",
+            "单位名称",
+            "报送状态",
+            "截止日期",
+            "收到时间",
+            "采用版本",
+            "收到版本数",
+            "错误数",
+            "警告数",
+        ]
     else:
         headers = ["序号", "单位名称", *map(month_label, months), "按时", "逾期", "未报", "退回", "及时率"]
     n = len(headers)
@@ -46,27 +56,34 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         own = [by_key.get((unit["unit_code"], m)) for m in months]
         if len(months) == 1:
             s = own[0]
-            values = [(s["status_label"], st.CENTER, None), (s["deadline"], st.CENTER, FMT_DATE),
-                      (s["received_at"], st.CENTER, FMT_TIME), (s["version"], st.CENTER, None),
-                      (s["versions_received"], st.CENTER, None), (s["error_count"], st.INTEGER, None),
-                      (s["warning_count"], st.INTEGER, None)]
+            values = [
+                (s["status_label"], st.CENTER, None),
+                (s["deadline"], st.CENTER, FMT_DATE),
+                (s["received_at"], st.CENTER, FMT_TIME),
+                (s["version"], st.CENTER, None),
+                (s["versions_received"], st.CENTER, None),
+                (s["error_count"], st.INTEGER, None),
+                (s["warning_count"], st.INTEGER, None),
+            ]
         else:
             labels = [(s["status_label"] if s else "/", st.CENTER, None) for s in own]
             known = [s for s in own if s]
-            counts = [(sum(bool(s[f]) for s in known), st.INTEGER, None)
-                      for f in ("on_time", "late", "missing", "rejected")]
+            counts = [
+                (sum(bool(s[f]) for s in known), st.INTEGER, None)
+                for f in ("on_time", "late", "missing", "rejected")
+            ]
             expected = sum(bool(s["expected"]) for s in known)
             rate = counts[0][0] / expected if expected else None
             values = [*labels, *counts, (rate, st.PERCENT, None)]
         for col, (value, style, fmt) in enumerate(values, start=3):
             st.put(ws, row, col, value, style, fmt)
     first = header + 1
-    _status_colours(ws, f"C{first}:{_last(2 + len(months), max(row, first))}")
+    status_colours(ws, f"C{first}:{cell_ref(2 + len(months), max(row, first))}")
     if len(months) > 1:
-        st.highlight_below(ws, f"{_last(n, first)}:{_last(n, max(row, first))}", 1)
+        st.highlight_below(ws, f"{cell_ref(n, first)}:{cell_ref(n, max(row, first))}", 1)
     table_end = row
     row += 2
-    st.put(ws, row, 1, "报送率与及时率", st.SECTION)
+    st.section(ws, row, "报送率与及时率")
     rate_headers = ["月份", "应报单位", "已报送", "按时", "逾期", "未报", "退回", "报送率", "及时率"]
     st.header_row(ws, row + 1, rate_headers)
     row += 1
@@ -74,26 +91,55 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
     for r in data.rates or []:
         row += 1
         values = [(month_label(r["period"]), st.CENTER, None)]
-        values += [(r[f], st.INTEGER, None) for f in ("units_expected", "units_received", "units_on_time",
-                                                      "units_late", "units_missing", "units_rejected")]
+        values += [
+            (r[f], st.INTEGER, None)
+            for f in (
+                "units_expected",
+                "units_received",
+                "units_on_time",
+                "units_late",
+                "units_missing",
+                "units_rejected",
+            )
+        ]
         values += [(r["completeness_rate"], st.PERCENT, None), (r["timeliness_rate"], st.PERCENT, None)]
         for col, (value, style, fmt) in enumerate(values, start=1):
             st.put(ws, row, col, value, style, fmt)
     if data.rates is None:
         row += 1
-        st.put(ws, row, 1, "数据仓库中暂无报送率数据。")
+        st.note_rows(ws, row, ["数据仓库中暂无报送率数据。"], len(rate_headers))
     elif row >= rate_first:
         st.highlight_below(ws, f"H{rate_first}:I{row}", 1)
     st.fit_columns(ws, header, minimum=8)
-    notes = [f"注：月报于次月{settings().get('deadline_day', '5')}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
-             "未报=未收到，退回=未通过数据校验且无可用版本。报送率=收到可用月报的单位数÷应报单位数，及时率=按时报送单位数÷应报单位数。"]
+    notes = [
+        f"注：月报于次月{settings().get('deadline_day', '5')}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
+        "未报=未收到，退回=未通过数据校验且无可用版本。报送率=收到可用月报的单位数÷应报单位数，及时率=按时报送单位数÷应报单位数。"
+    ]
     st.note_rows(ws, row + 2, notes, n)
-    st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{_last(n, max(table_end, first))}")
+    st.print_setup(
+        ws,
+        f"{header}:{header}",
+        freeze=f"C{first}",
+        table_ref=f"A{header}:{cell_ref(n, max(table_end, first))}",
+    )
     return ws
 
 
-QUALITY_HEADERS = ("序号", "单位名称", "期间", "版本", "文件名", "规则", "级别", "工作表", "单元格", "字段", "填报值",
-                   "问题说明", "修改建议")
+QUALITY_HEADERS = (
+    "序号",
+    "单位名称",
+    "期间",
+    "版本",
+    "文件名",
+    "规则",
+    "级别",
+    "工作表",
+    "单元格",
+    "字段",
+    "填报值",
+    "问题说明",
+    "修改建议",
+)
 
 
 def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
@@ -106,9 +152,21 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     row = header
     for i, f in enumerate(findings, start=1):
         row += 1
-        values = [i, f["unit_name"], month_label(f["period"]) if f["period"] else "", f["version"], f["file_name"],
-                  f["rule_id"], SEVERITIES.get(f["severity"], f["severity"]), f["sheet"], f["cell"], f["field"],
-                  f["value"], f["message"], f["hint"]]
+        values = [
+            i,
+            f["unit_name"],
+            month_label(f["period"]) if f["period"] else "",
+            f["version"],
+            f["file_name"],
+            f["rule_id"],
+            SEVERITIES.get(f["severity"], f["severity"]),
+            f["sheet"],
+            f["cell"],
+            f["field"],
+            f["value"],
+            f["message"],
+            f["hint"],
+        ]
         for col, value in enumerate(values, start=1):
             st.put(ws, row, col, value, st.CENTER if col in (1, 3, 4, 7, 9) else st.TEXT)
     if not findings:
@@ -120,15 +178,16 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     st.highlight_text(ws, f"G{first}:G{row}", "错误", st.RED_FILL, st.RED_FONT)
     st.highlight_text(ws, f"G{first}:G{row}", "警告", st.YELLOW_FILL)
     st.fit_columns(ws, header, fixed={5: 24, 12: 40, 13: 30})
-    st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{_last(n, row)}")
+    st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{cell_ref(n, row)}")
     return ws
 
 
 def _grades_text() -> str:
-    with open(SEEDS_DIR / "grades.csv", encoding="utf-8", newline="") as handle:
-        grades = sorted(csv.DictReader(handle), key=lambda g: int(g["sort_order"]))
-    parts = [f"{g['grade']} ≥{g['min_score']}分" if float(g["min_score"]) > 0 else f"{g['grade']} 低于"
-             f"{grades[i - 1]['min_score']}分" for i, g in enumerate(grades)]
+    grades = grades_best_first()
+    parts = [
+        f"{grade} ≥{minimum:g}分" if minimum > 0 else f"{grade} 低于{grades[i - 1][1]:g}分"
+        for i, (grade, minimum) in enumerate(grades)
+    ]
     return "；".join(parts)
 
 
@@ -137,23 +196,41 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
     header = mh.start(ws, 6, "计分办法与数据来源")
     cfg = settings()
     targets = manifest["targets"]
-    targets_text = "未找到已接收的目标管理责任书" if targets is None else (
-        f"{targets['file_name']}（第{targets['version']}版，sha256 {targets['sha256'][:12]}）")
+    targets_text = (
+        "未找到已接收的目标管理责任书"
+        if targets is None
+        else (f"{targets['file_name']}（第{targets['version']}版，sha256 {targets['sha256'][:12]}）")
+    )
     items = [
         ("通报期间", f"{data.period.label}（{data.period.basis}）"),
         ("数据截止时间", date_text(mh.as_of)),
-        ("计分办法", "各单位按签订的目标管理责任书逐项考评，每项目标设有分值：达标得满分；“不低于”类目标未达标的按完成比例"
-                 "计分，最高不超过满分；其他类型未达标不得分。流量指标的年度目标按已过月数折算后与累计数比较。"
-                 "综合得分按已评价目标的分值折算为百分制。"),
+        (
+            "计分办法",
+            "各单位按签订的目标管理责任书逐项考评，每项目标设有分值：达标得满分；“不低于”类目标未达标的按完成比例"
+            "计分，最高不超过满分；其他类型未达标不得分。流量指标的年度目标按已过月数折算后与累计数比较。"
+            "综合得分 = 实得分值 ÷ 已评价目标分值 × 100（保留1位小数）；尚无测评结果的目标本期不评价、不计分。",
+        ),
         ("等级划分", _grades_text() + "。"),
-        ("一票否决", f"一票否决目标未达标的，等级定为{cfg.get('veto_grade', '不合格')}，名次排在所有未被否决单位之后。"),
-        ("黄牌警告", f"等级为{cfg.get('yellow_card_grade', '不合格')}，或连续"
-                 f"{cfg.get('yellow_card_last_place_periods', '2')}期排名末位的，给予黄牌警告。"),
-        ("排名规则", "综合得分相同的名次并列，其后名次顺延（1、2、2、4）。名次变化与上期比较：↑上升，↓下降，—不变，新=上期未参评。"),
+        (
+            "一票否决",
+            f"一票否决目标未达标的，等级定为{cfg.get('veto_grade', '不合格')}，名次排在所有未被否决单位之后。",
+        ),
+        (
+            "黄牌警告",
+            f"等级为{cfg.get('yellow_card_grade', '不合格')}，或连续"
+            f"{cfg.get('yellow_card_last_place_periods', '2')}期排名末位的，给予黄牌警告。",
+        ),
+        (
+            "排名规则",
+            "综合得分相同的名次并列，其后名次顺延（1、2、2、4）。名次变化与上期比较：↑上升，↓下降，—不变，新=上期未参评。",
+        ),
         ("规则版本", f"{manifest['rule_version']}（考评目录与规则配置文件的摘要）"),
         ("目标责任书", targets_text),
-        ("所用月报", f"共 {len(manifest['submissions'])} 份（{data.period.year}年1月至{data.period.scope_months[-1][5:].lstrip('0')}月，"
-                 "各单位各月采用的最新有效版本），见下表。"),
+        (
+            "所用月报",
+            f"共 {len(manifest['submissions'])} 份（{data.period.year}年1月至{data.period.scope_months[-1][5:].lstrip('0')}月，"
+            "各单位各月采用的最新有效版本），见下表。",
+        ),
     ]
     st.header_row(ws, header, ["项目", "内容"])
     ws.merge_cells(start_row=header, start_column=2, end_row=header, end_column=6)
@@ -165,22 +242,27 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
         for col in range(3, 7):
             st.put(ws, row, col, None, st.NOTE)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
-        ws.row_dimensions[row].height = 20 * max(1, st.display_width(text) // 88 + 1)
     row += 2
-    st.put(ws, row, 1, "本通报所用月报版本", st.SECTION)
+    st.section(ws, row, "本通报所用月报版本")
     row += 1
     st.header_row(ws, row, ["单位名称", "月份", "版本", "报送状态", "收到时间", "sha256（前12位）"])
     received = {(s["unit_code"], s["period"]): s["received_at"] for s in data.status}
     for s in manifest["submissions"]:
         row += 1
-        values = [(s["unit_name"], st.TEXT, None), (month_label(s["period"]), st.CENTER, None),
-                  (s["version"], st.CENTER, None), (s["status_label"], st.CENTER, None),
-                  (received.get((s["unit_code"], s["period"])), st.CENTER, FMT_TIME), (s["sha256"][:12], st.CENTER, None)]
+        values = [
+            (s["unit_name"], st.TEXT, None),
+            (month_label(s["period"]), st.CENTER, None),
+            (s["version"], st.CENTER, None),
+            (s["status_label"], st.CENTER, None),
+            (received.get((s["unit_code"], s["period"])), st.CENTER, FMT_TIME),
+            (s["sha256"][:12], st.CENTER, None),
+        ]
         for col, (value, style, fmt) in enumerate(values, start=1):
             st.put(ws, row, col, value, style, fmt)
     st.fit_columns(ws, header + len(items) + 1, minimum=10)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 14)
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 16)
+    st.fit_rows(ws, header + 1, line_height=18)
     st.print_setup(ws, f"{header}:{header}", landscape=False)
     return ws
 
@@ -189,38 +271,57 @@ def write_manifest_sheet(wb: Workbook, manifest: dict) -> Worksheet:
     """The hidden 清单 sheet: the manifest as rows (key, value) and the submissions with full sha256."""
     ws = wb.create_sheet("清单")
     targets = manifest["targets"] or {}
-    pairs = [("period", manifest["period"]), ("period_type", manifest["period_type"]),
-             ("period_label", manifest["period_label"]), ("as_of", manifest["as_of"]),
-             ("rule_version", manifest["rule_version"]), ("targets_sha256", targets.get("sha256")),
-             ("targets_file", targets.get("file_name")), ("targets_version", targets.get("version")),
-             ("file", manifest["file"]), ("issued_by", manifest["issued_by"]),
-             ("correction", (manifest["correction"] or {}).get("number"))]
+    pairs = [
+        ("period", manifest["period"]),
+        ("period_type", manifest["period_type"]),
+        ("period_label", manifest["period_label"]),
+        ("as_of", manifest["as_of"]),
+        ("rule_version", manifest["rule_version"]),
+        ("targets_sha256", targets.get("sha256")),
+        ("targets_file", targets.get("file_name")),
+        ("targets_version", targets.get("version")),
+        ("file", manifest["file"]),
+        ("issued_by", manifest["issued_by"]),
+        ("correction", (manifest["correction"] or {}).get("number")),
+    ]
     for row, (key, value) in enumerate(pairs, start=1):
         st.put(ws, row, 1, key)
         st.put(ws, row, 2, value)
     row = len(pairs) + 2
-    for col, text in enumerate(("unit_code", "unit_name", "period", "version", "sha256", "status_label"), start=1):
+    for col, text in enumerate(
+        ("unit_code", "unit_name", "period", "version", "sha256", "status_label"), start=1
+    ):
         st.put(ws, row, col, text, st.HEADER)
     for s in manifest["submissions"]:
         row += 1
-        for col, key in enumerate(("unit_code", "unit_name", "period", "version", "sha256", "status_label"), start=1):
+        for col, key in enumerate(
+            ("unit_code", "unit_name", "period", "version", "sha256", "status_label"), start=1
+        ):
             st.put(ws, row, col, s[key])
     st.fit_columns(ws, 1, maximum=70)
     ws.sheet_state = "hidden"
     return ws
 
 
-def write_correction(wb: Workbook, mh: Masthead, number: int, original: dict, changes: list[SubmissionChange],
-                     moves: list[UnitMove]) -> Worksheet:
+def write_correction(
+    wb: Workbook,
+    mh: Masthead,
+    number: int,
+    original: dict,
+    changes: list[SubmissionChange],
+    moves: list[UnitMove],
+) -> Worksheet:
     """更正说明: which submissions changed since the published bulletin, and which units moved."""
     ws = new_sheet(wb, "更正说明")
     n = 8
     header = mh.start(ws, n, f"第{number}次更正说明")
     published = datetime.fromisoformat(original["as_of"]) if original.get("as_of") else None
-    intro = (f"本通报更正原通报《{original['file']}》（数据截止 {date_text(published) if published else '未知'}）。"
-             "原通报发布后，下列月报有补报或更正，现按最新有效数据重新考评，原通报同时保留备查。")
+    intro = (
+        f"本通报更正原通报《{original['file']}》（数据截止 {date_text(published) if published else '未知'}）。"
+        "原通报发布后，下列月报有补报或更正，现按最新有效数据重新考评，原通报同时保留备查。"
+    )
     row = st.note_rows(ws, header, [intro], n) + 1
-    st.put(ws, row, 1, "一、月报变化", st.SECTION)
+    st.section(ws, row, "一、月报变化")
     row += 1
     st.header_row(ws, row, ["单位名称", "月份", "原采用版本", "现采用版本", "变化"])
     for c in changes:
@@ -230,23 +331,29 @@ def write_correction(wb: Workbook, mh: Masthead, number: int, original: dict, ch
             st.put(ws, row, col, value, st.TEXT if col == 1 else st.CENTER)
     if not changes:
         row += 1
-        st.put(ws, row, 1, "月报未变化（目标责任书或考评规则已更新）。")
+        st.note_rows(ws, row, ["月报未变化（目标责任书或考评规则已更新）。"], n)
     row += 2
-    st.put(ws, row, 1, "二、名次与得分变化", st.SECTION)
+    st.section(ws, row, "二、名次与得分变化")
     row += 1
     st.header_row(ws, row, ["单位名称", "原名次", "现名次", "原得分", "现得分", "原等级", "现等级", "原因"])
     for m in moves:
         row += 1
         old, new = m.old or {}, m.new or {}
-        values = [(m.unit_name, st.TEXT, None), (old.get("rank"), st.CENTER, None), (new.get("rank"), st.CENTER, None),
-                  (old.get("score"), st.DECIMAL, "0.0"), (new.get("score"), st.DECIMAL, "0.0"),
-                  (old.get("grade"), st.CENTER, None), (new.get("grade"), st.CENTER, None), (m.reason, st.TEXT, None)]
+        values = [
+            (m.unit_name, st.TEXT, None),
+            (old.get("rank"), st.CENTER, None),
+            (new.get("rank"), st.CENTER, None),
+            (old.get("score"), st.DECIMAL, "0.0"),
+            (new.get("score"), st.DECIMAL, "0.0"),
+            (old.get("grade"), st.CENTER, None),
+            (new.get("grade"), st.CENTER, None),
+            (m.reason, st.TEXT, None),
+        ]
         for col, (value, style, fmt) in enumerate(values, start=1):
             st.put(ws, row, col, value, style, fmt)
     if not moves:
         row += 1
-        st.put(ws, row, 1, "各单位名次、得分和等级均无变化。")
+        st.note_rows(ws, row, ["各单位名次、得分和等级均无变化。"], n)
     st.fit_columns(ws, header + 2, minimum=9, fixed={8: 44})
     st.print_setup(ws, None)
     return ws
-

@@ -8,6 +8,7 @@ named font is missing. Call ``register(wb)`` once, then give cells their look by
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -50,8 +51,16 @@ YELLOW_FILL = "FFEB9C"
 HEADER_FILL = "DDEBF7"
 
 # How a value of each catalogue value_type is shown (S01/S03 percents are on a 0-100 scale).
-VALUE_FORMATS = {"count": FMT_INTEGER, "amount": "#,##0.0", "percent": FMT_DECIMAL, "ratio": FMT_PERCENT,
-                 "timeliness": FMT_PERCENT, "per_10k": FMT_DECIMAL, "rank": "0", "rank_change": FMT_SIGNED}
+VALUE_FORMATS = {
+    "count": FMT_INTEGER,
+    "amount": "#,##0.0",
+    "percent": "0.0",
+    "ratio": FMT_PERCENT,
+    "timeliness": FMT_PERCENT,
+    "per_10k": FMT_DECIMAL,
+    "rank": "0",
+    "rank_change": FMT_SIGNED,
+}
 
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -63,8 +72,13 @@ def _font(size: float = 11, bold: bool = False, name: str = SERIF, color: str | 
 
 
 def _cell(name: str, fmt: str = "General", horizontal: str | None = None, **font) -> NamedStyle:
-    return NamedStyle(name=name, font=_font(**font), border=_BOX, number_format=fmt,
-                      alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True))
+    return NamedStyle(
+        name=name,
+        font=_font(**font),
+        border=_BOX,
+        number_format=fmt,
+        alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True),
+    )
 
 
 def _flag(name: str, fill: str, color: str) -> NamedStyle:
@@ -77,13 +91,19 @@ def _styles() -> list[NamedStyle]:
     header = _cell(HEADER, horizontal="center", bold=True)
     header.fill = PatternFill("solid", fgColor=HEADER_FILL)
     return [
-        NamedStyle(name=TITLE, font=_font(18, bold=True), alignment=Alignment(horizontal="center", vertical="center")),
-        NamedStyle(name=SUBTITLE, font=_font(13, name=FANGSONG),
-                   alignment=Alignment(horizontal="center", vertical="center")),
+        NamedStyle(
+            name=TITLE, font=_font(18, bold=True), alignment=Alignment(horizontal="center", vertical="center")
+        ),
+        NamedStyle(
+            name=SUBTITLE,
+            font=_font(13, name=FANGSONG),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
         NamedStyle(name=META, font=_font(11, name=FANGSONG), alignment=Alignment(vertical="center")),
         NamedStyle(name=SECTION, font=_font(12, bold=True), alignment=Alignment(vertical="center")),
-        NamedStyle(name=NOTE, font=_font(12, name=FANGSONG),
-                   alignment=Alignment(vertical="top", wrap_text=True)),
+        NamedStyle(
+            name=NOTE, font=_font(12, name=FANGSONG), alignment=Alignment(vertical="top", wrap_text=True)
+        ),
         header,
         _cell(TEXT),
         _cell(CENTER, horizontal="center"),
@@ -111,6 +131,12 @@ def put(ws: Worksheet, row: int, column: int, value: object, style: str = TEXT, 
     if fmt:
         cell.number_format = fmt
     return cell
+
+
+def section(ws: Worksheet, row: int, text: str, columns: int = 4) -> None:
+    """A bold heading above a second table on a sheet (merged, so it never widens column A)."""
+    put(ws, row, 1, text, SECTION)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(columns, 2))
 
 
 def display_width(value: object) -> int:
@@ -150,9 +176,11 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str], first_column: in
     ws.row_dimensions[row].height = 30
 
 
-def fit_columns(ws: Worksheet, first_row: int, minimum: int = 6, maximum: int = 44,
-                fixed: dict[int, int] | None = None) -> None:
-    """Set column widths from the widest cell at or below ``first_row`` (merged title rows are skipped)."""
+def fit_columns(
+    ws: Worksheet, first_row: int, minimum: int = 6, maximum: int = 44, fixed: dict[int, int] | None = None
+) -> None:
+    """Set column widths from the widest cell at or below ``first_row`` (cells merged across columns are
+    skipped), then raise the rows whose wrapped text needs more than one line."""
     spanning = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges if r.max_col > r.min_col}
     widths: dict[int, int] = {}
     for row in ws.iter_rows(min_row=first_row):
@@ -163,10 +191,47 @@ def fit_columns(ws: Worksheet, first_row: int, minimum: int = 6, maximum: int = 
         ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, minimum), maximum)
     for column, width in (fixed or {}).items():
         ws.column_dimensions[get_column_letter(column)].width = width
+    fit_rows(ws, first_row)
 
 
-def print_setup(ws: Worksheet, title_rows: str | None, *, freeze: str | None = None, table_ref: str | None = None,
-                landscape: bool = True) -> None:
+def _width(ws: Worksheet, first_column: int, last_column: int) -> float:
+    letters = (get_column_letter(c) for c in range(first_column, last_column + 1))
+    return sum(
+        (ws.column_dimensions[x].width or 8.43) if x in ws.column_dimensions else 8.43 for x in letters
+    )
+
+
+def lines_needed(ws: Worksheet, text: object, first_column: int, last_column: int | None = None) -> int:
+    """How many printed lines ``text`` wraps to across the given columns."""
+    room = max(_width(ws, first_column, last_column or first_column) - 1, 1)
+    return max(1, math.ceil(display_width(text) / room)) if isinstance(text, str) else 1
+
+
+def fit_rows(ws: Worksheet, first_row: int, line_height: float = 15) -> None:
+    """Raise rows at or below ``first_row`` so wrapped text shows whole (rows are never lowered)."""
+    spans = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges}
+    for row in ws.iter_rows(min_row=first_row):
+        lines = max(
+            (
+                lines_needed(ws, c.value, c.column, spans.get((c.row, c.column)))
+                for c in row
+                if isinstance(c.value, str)
+            ),
+            default=1,
+        )
+        if lines > 1:
+            current = ws.row_dimensions[row[0].row].height or 0
+            ws.row_dimensions[row[0].row].height = max(current, line_height * lines + 3)
+
+
+def print_setup(
+    ws: Worksheet,
+    title_rows: str | None,
+    *,
+    freeze: str | None = None,
+    table_ref: str | None = None,
+    landscape: bool = True,
+) -> None:
     """A4, fit to one page wide, repeated header rows, page numbers; frozen header and auto-filter."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -193,9 +258,12 @@ def print_setup(ws: Worksheet, title_rows: str | None, *, freeze: str | None = N
 def highlight_text(ws: Worksheet, ref: str, text: str, fill: str | None, font: str | None = None) -> None:
     """Colour cells in ``ref`` whose text contains ``text``."""
     first = ref.split(":")[0]
-    rule = FormulaRule(formula=[f'NOT(ISERROR(SEARCH("{text}",{first})))'], stopIfTrue=False,
-                       fill=PatternFill("solid", fgColor=fill, bgColor=fill) if fill else None,
-                       font=Font(color=font) if font else None)
+    rule = FormulaRule(
+        formula=[f'NOT(ISERROR(SEARCH("{text}",{first})))'],
+        stopIfTrue=False,
+        fill=PatternFill("solid", fgColor=fill, bgColor=fill) if fill else None,
+        font=Font(color=font) if font else None,
+    )
     ws.conditional_formatting.add(ref, rule)
 
 
@@ -224,6 +292,6 @@ def note_rows(ws: Worksheet, start_row: int, lines: Iterable[str], columns: int)
     for line in lines:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
         put(ws, row, 1, line, NOTE)
-        ws.row_dimensions[row].height = 18 * max(1, display_width(line) // (columns * 14) + 1)
+        ws.row_dimensions[row].height = 18 * lines_needed(ws, line, 1, columns) + 3
         row += 1
     return row

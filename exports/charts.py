@@ -7,8 +7,16 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.worksheet.worksheet import Worksheet
 
 
-def score_bar_chart(ws: Worksheet, *, label_col: int, value_col: int, first_row: int, last_row: int,
-                    anchor: str, title: str = "综合得分") -> BarChart:
+def score_bar_chart(
+    ws: Worksheet,
+    *,
+    label_col: int,
+    value_col: int,
+    first_row: int,
+    last_row: int,
+    anchor: str,
+    title: str = "综合得分",
+) -> BarChart:
     """Horizontal bars of the composite score, first-ranked on top, 0-100 axis, values labelled."""
     chart = BarChart()
     chart.type = "bar"
@@ -33,8 +41,19 @@ def score_bar_chart(ws: Worksheet, *, label_col: int, value_col: int, first_row:
     return chart
 
 
-def trend_line_chart(ws: Worksheet, *, header_row: int, first_col: int, last_col: int, first_row: int,
-                     last_row: int, anchor: str, title: str, y_title: str, reverse: bool = False) -> LineChart:
+def trend_line_chart(
+    ws: Worksheet,
+    *,
+    header_row: int,
+    first_col: int,
+    last_col: int,
+    first_row: int,
+    last_row: int,
+    anchor: str,
+    title: str,
+    y_title: str,
+    reverse: bool = False,
+) -> LineChart:
     """One line per column (series titles from ``header_row``), months down the rows in column A."""
     chart = LineChart()
     chart.title = title

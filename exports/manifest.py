@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from exports.bulletin_data import BulletinData, Row
-from ingest.catalogue import SEEDS_DIR
+from ingest.catalogue import reference_dir
 
 MANIFEST_SUFFIX = ".manifest.json"
 
 
 def rule_files() -> dict[str, str]:
     """sha256 of each catalogue seed file, by file name."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(SEEDS_DIR.glob("*.csv"))}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(reference_dir().glob("*.csv"))}
 
 
 def rule_version(files: dict[str, str] | None = None) -> str:
@@ -41,8 +41,15 @@ def _score(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def build_manifest(data: BulletinData, *, file_name: str, as_of: datetime, prefecture: str, issued_by: str,
-                   correction: dict | None = None) -> dict:
+def build_manifest(
+    data: BulletinData,
+    *,
+    file_name: str,
+    as_of: datetime,
+    prefecture: str,
+    issued_by: str,
+    correction: dict | None = None,
+) -> dict:
     files = rule_files()
     targets = data.targets_file
     return {
@@ -59,14 +66,26 @@ def build_manifest(data: BulletinData, *, file_name: str, as_of: datetime, prefe
         "targets": None if targets is None else {k: _iso(targets[k]) for k in sorted(targets)},
         "months_in_scope": list(data.period.scope_months),
         "submissions": [
-            {"unit_code": s["unit_code"], "unit_name": s["unit_name"], "period": s["period"],
-             "version": s["version"], "sha256": s["sha256"], "status_label": s["status_label"]}
+            {
+                "unit_code": s["unit_code"],
+                "unit_name": s["unit_name"],
+                "period": s["period"],
+                "version": s["version"],
+                "sha256": s["sha256"],
+                "status_label": s["status_label"],
+            }
             for s in data.submissions_used
         ],
         "scores": [
-            {"unit_code": s["unit_code"], "unit_name": s["unit_name"], "rank": s["rank"],
-             "units_ranked": s["units_ranked"], "score": _score(s["score"]), "grade": s["grade"],
-             "veto": bool(s["veto"])}
+            {
+                "unit_code": s["unit_code"],
+                "unit_name": s["unit_name"],
+                "rank": s["rank"],
+                "units_ranked": s["units_ranked"],
+                "score": _score(s["score"]),
+                "grade": s["grade"],
+                "veto": bool(s["veto"]),
+            }
             for s in data.scores
         ],
         "correction": correction,
@@ -74,7 +93,9 @@ def build_manifest(data: BulletinData, *, file_name: str, as_of: datetime, prefe
 
 
 def write_manifest(path: Path, manifest: dict) -> Path:
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -88,9 +109,11 @@ def submission_key(entry: Row) -> tuple:
 
 def same_inputs(old: dict, new: dict) -> bool:
     """True when two manifests were built from the same submissions, targets and rules."""
-    return (sorted(map(submission_key, old["submissions"])) == sorted(map(submission_key, new["submissions"]))
-            and (old.get("targets") or {}).get("sha256") == (new.get("targets") or {}).get("sha256")
-            and old.get("rule_version") == new.get("rule_version"))
+    return (
+        sorted(map(submission_key, old["submissions"])) == sorted(map(submission_key, new["submissions"]))
+        and (old.get("targets") or {}).get("sha256") == (new.get("targets") or {}).get("sha256")
+        and old.get("rule_version") == new.get("rule_version")
+    )
 
 
 @dataclass(frozen=True)
@@ -153,8 +176,10 @@ def unit_moves(old: dict, new: dict, changes: list[SubmissionChange]) -> list[Un
                 f"本单位{int(c.period[5:7])}月月报{c.kind}（{_version(c.old_version)}→{_version(c.new_version)}）"
                 for c in own
             )
-        else:
+        elif changes:
             reason = "其他单位数据更正后，名次相应调整"
+        else:
+            reason = "目标责任书或考评规则更新后重新考评"
         moves.append(UnitMove(code, (b or a)["unit_name"], a, b, reason))
     return moves
 

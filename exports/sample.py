@@ -22,7 +22,7 @@ import math
 import os
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,16 +39,32 @@ SURVEY_MONTHS = (6, 12)
 TARGETS_FILE = "目标管理责任书_2022年.xlsx"
 
 # The speech's 2022 prefecture figures (flows: year sums; stocks: December).
-SPEECH_2022 = {"D02": 40_988, "D03": 39_348, "C08": 5, "C09": 30, "P01": 1_620_000, "P02": 3_577,
-               "P03": 2_646, "P04": 2_357, "P05": 208}
+SPEECH_2022 = {
+    "D02": 40_988,
+    "D03": 39_348,
+    "C08": 5,
+    "C09": 30,
+    "P01": 1_620_000,
+    "P02": 3_577,
+    "P03": 2_646,
+    "P04": 2_357,
+    "P05": 208,
+}
 C02_GROWTH_PERMILLE = 1096  # 2022 C02 = round(1.096 x 2021 C02)
 C04_GROWTH_PERCENT = 115  # 2022 C04 = round(1.15 x 2021 C04)
 S01_GAIN_HUNDREDTHS = 307  # population-weighted December S01, 2022 minus 2021
 
 # Provincial survey ranks (S02), December 2021 -> December 2022, as the targets story needs them.
 SURVEY_RANKS = {
-    "毕节市": (55, 48), "织金县": (66, 63), "纳雍县": (81, 70), "威宁县": (86, 58), "金沙县": (40, 33),
-    "大方县": (52, 47), "黔西县": (35, 32), "赫章县": (62, 53), "百里杜鹃": (74, 71),
+    "毕节市": (55, 48),
+    "织金县": (66, 63),
+    "纳雍县": (81, 70),
+    "威宁县": (86, 58),
+    "金沙县": (40, 33),
+    "大方县": (52, 47),
+    "黔西县": (35, 32),
+    "赫章县": (62, 53),
+    "百里杜鹃": (74, 71),
 }
 # Rank -> S01 score of the provincial survey (piecewise linear; the tail spreads out).
 _SCORE_ANCHORS = ((1, 93.5), (20, 90.0), (40, 87.0), (60, 83.5), (75, 80.5), (88, 75.5))
@@ -70,9 +86,15 @@ _FEW_VISITS_UNIT = "百里杜鹃"  # K05 once in 2022 (target: at least 2)
 _LATE_G02_UNITS = 4  # units whose stability centres are complete only during 2022
 
 _REPORTERS = {  # (填报人, 审核人) per unit, in catalogue order
-    "522401": ("张丽", "王建国"), "522422": ("李明", "陈志强"), "522423": ("刘芳", "杨光辉"),
-    "522424": ("赵静", "周德明"), "522425": ("吴霞", "徐永红"), "522426": ("孙艳", "马俊"),
-    "522427": ("朱敏", "胡春林"), "522428": ("郭亮", "何世平"), "522490": ("罗娟", "高峰"),
+    "522401": ("张丽", "王建国"),
+    "522422": ("李明", "陈志强"),
+    "522423": ("刘芳", "杨光辉"),
+    "522424": ("赵静", "周德明"),
+    "522425": ("吴霞", "徐永红"),
+    "522426": ("孙艳", "马俊"),
+    "522427": ("朱敏", "胡春林"),
+    "522428": ("郭亮", "何世平"),
+    "522490": ("罗娟", "高峰"),
 }
 
 _SEASON_CRIME = (0.85, 0.8, 0.9, 0.95, 1.0, 1.05, 1.15, 1.15, 1.05, 1.0, 0.95, 1.05)
@@ -152,8 +174,15 @@ class TownshipFigures:
     g03: int
 
     def as_row(self) -> dict[str, object]:
-        return {"township_name": self.township_name, "d02": self.d02, "d03": self.d03,
-                "has_centre": self.has_centre, "p02": self.p02, "c01": self.c01, "g03": self.g03}
+        return {
+            "township_name": self.township_name,
+            "d02": self.d02,
+            "d03": self.d03,
+            "has_centre": self.has_centre,
+            "p02": self.p02,
+            "c01": self.c01,
+            "g03": self.g03,
+        }
 
 
 @dataclass(frozen=True)
@@ -265,9 +294,14 @@ class _Figures:
         for unit in self.units:
             factor = rng.uniform(0.85, 1.2) * (1.25 if unit.sort_order == 1 else 1.0)
             base = unit.population / 10_000 * 14.5 * factor
-            c01_year[unit.code] = [round(base * level * rng.uniform(0.97, 1.03)) for level in (1.06, 1.03, 1.0)]
-            c02_year[unit.code] = [round(c01_year[unit.code][0] * rng.uniform(0.50, 0.55)),
-                                   round(c01_year[unit.code][1] * rng.uniform(0.52, 0.57)), 0]
+            c01_year[unit.code] = [
+                round(base * level * rng.uniform(0.97, 1.03)) for level in (1.06, 1.03, 1.0)
+            ]
+            c02_year[unit.code] = [
+                round(c01_year[unit.code][0] * rng.uniform(0.50, 0.55)),
+                round(c01_year[unit.code][1] * rng.uniform(0.52, 0.57)),
+                0,
+            ]
         decline = _unit(_C02_DECLINE_UNIT).code
         self._grow(c02_year, C02_GROWTH_PERMILLE, 1000, decline, rng, (1.04, 1.16), 0.95)
         for unit in self.units:
@@ -278,7 +312,8 @@ class _Figures:
             self.series["C07"][unit.code] = [round(n * share * rng.uniform(0.93, 1.07)) for n in c01]
             fugitives = unit.population / 10_000 * 1.33 * rng.uniform(0.8, 1.2)
             self.series["C10"][unit.code] = self.monthly(
-                rng, [round(fugitives * rng.uniform(0.9, 1.1)) for _ in YEARS], _FLAT)
+                rng, [round(fugitives * rng.uniform(0.9, 1.1)) for _ in YEARS], _FLAT
+            )
 
     def _grow(self, by_unit, numerator, denominator, decline_code, rng, spread, decline_factor) -> None:
         """Fill in 2022 so the prefecture total is round(growth x 2021) exactly (half up), with one unit
@@ -288,8 +323,10 @@ class _Figures:
             by_unit[first][1] += 1  # avoid an exact .5, where rounding conventions differ
         total_2021 = sum(v[1] for v in by_unit.values())
         target = (numerator * total_2021 + denominator // 2) // denominator
-        raw = [by_unit[u.code][1] * (decline_factor if u.code == decline_code else rng.uniform(*spread))
-               for u in self.units]
+        raw = [
+            by_unit[u.code][1] * (decline_factor if u.code == decline_code else rng.uniform(*spread))
+            for u in self.units
+        ]
         for unit, value in zip(self.units, split(target, raw), strict=True):
             by_unit[unit.code][2] = value
 
@@ -301,7 +338,11 @@ class _Figures:
             base = unit.population / 10_000 * 0.63 * rng.uniform(0.85, 1.15)
             c03 = [round(base * 1.05 * rng.uniform(0.95, 1.05)), round(base * rng.uniform(0.97, 1.03)), 0]
             c03_year[unit.code] = c03
-            c04_year[unit.code] = [round(c03[0] * rng.uniform(0.74, 0.82)), round(c03[1] * rng.uniform(0.76, 0.84)), 0]
+            c04_year[unit.code] = [
+                round(c03[0] * rng.uniform(0.74, 0.82)),
+                round(c03[1] * rng.uniform(0.76, 0.84)),
+                0,
+            ]
         decline = _unit(_C04_DECLINE_UNIT).code
         self._grow(c04_year, C04_GROWTH_PERCENT, 100, decline, rng, (1.08, 1.24), 0.9)
         for unit in self.units:
@@ -310,7 +351,7 @@ class _Figures:
             months_c03 = self.monthly(rng, c03, _SEASON_CRIME)
             months_c04: list[int] = []
             for y in range(3):  # solved cases follow the cases filed, so no month solves more than it filed
-                months_c04 += split(c04[y], months_c03[12 * y: 12 * y + 12])
+                months_c04 += split(c04[y], months_c03[12 * y : 12 * y + 12])
             self.series["C03"][unit.code] = months_c03
             self.series["C04"][unit.code] = months_c04
 
@@ -318,8 +359,10 @@ class _Figures:
         rng = self.rng("homicides")
         weights = [u.population * rng.uniform(0.8, 1.2) for u in self.units]
         by_year = [split(total, weights) for total in (66, 63, 60)]
-        unsolved_units = {year: rng.sample([u.code for u, n in zip(self.units, by_year[y], strict=True) if n >= 4], k)
-                          for y, (year, k) in enumerate(zip(YEARS, (3, 2, 3), strict=True))}
+        unsolved_units = {
+            year: rng.sample([u.code for u, n in zip(self.units, by_year[y], strict=True) if n >= 4], k)
+            for y, (year, k) in enumerate(zip(YEARS, (3, 2, 3), strict=True))
+        }
         for i, unit in enumerate(self.units):
             c05: list[int] = []
             c06: list[int] = []
@@ -337,7 +380,9 @@ class _Figures:
     def organised_crime(self) -> None:
         rng = self.rng("organised")
         for code, totals in (("C08", (3, 4, SPEECH_2022["C08"])), ("C09", (22, 26, SPEECH_2022["C09"]))):
-            per_year = [split(total, [u.population * rng.uniform(0.7, 1.3) for u in self.units]) for total in totals]
+            per_year = [
+                split(total, [u.population * rng.uniform(0.7, 1.3) for u in self.units]) for total in totals
+            ]
             for i, unit in enumerate(self.units):
                 months = []
                 for y in range(3):
@@ -353,19 +398,27 @@ class _Figures:
         rng = self.rng("disputes")
         weights = [u.population * rng.uniform(0.85, 1.15) for u in self.units]
         d02_2022 = split(SPEECH_2022["D02"], weights)
-        d02_2021 = split(round(SPEECH_2022["D02"] / rng.uniform(1.04, 1.08)), [w * rng.uniform(0.95, 1.05) for w in weights])
-        d02_2020 = split(round(sum(d02_2021) / rng.uniform(1.03, 1.07)), [w * rng.uniform(0.95, 1.05) for w in weights])
+        d02_2021 = split(
+            round(SPEECH_2022["D02"] / rng.uniform(1.04, 1.08)),
+            [w * rng.uniform(0.95, 1.05) for w in weights],
+        )
+        d02_2020 = split(
+            round(sum(d02_2021) / rng.uniform(1.03, 1.07)), [w * rng.uniform(0.95, 1.05) for w in weights]
+        )
         rates = [0.941, 0.946, 0.952, 0.957, 0.961, 0.964, 0.967, 0.970, 0.974]
         rng.shuffle(rates)
         d03_2022 = split(SPEECH_2022["D03"], [d * r for d, r in zip(d02_2022, rates, strict=True)])
         for i, unit in enumerate(self.units):
             d02_years = [d02_2020[i], d02_2021[i], d02_2022[i]]
-            d03_years = [round(d02_2020[i] * rng.uniform(0.93, 0.965)), round(d02_2021[i] * rng.uniform(0.935, 0.97)),
-                         d03_2022[i]]
+            d03_years = [
+                round(d02_2020[i] * rng.uniform(0.93, 0.965)),
+                round(d02_2021[i] * rng.uniform(0.935, 0.97)),
+                d03_2022[i],
+            ]
             d02 = self.monthly(rng, d02_years, _SEASON_DISPUTES)
             d03: list[int] = []
             for y in range(3):
-                d03 += split(d03_years[y], d02[12 * y: 12 * y + 12])
+                d03 += split(d03_years[y], d02[12 * y : 12 * y + 12])
             self.series["D02"][unit.code] = d02
             self.series["D03"][unit.code] = d03
             self.series["D01"][unit.code] = [n + round(n * rng.uniform(0.05, 0.25)) for n in d02]
@@ -378,7 +431,8 @@ class _Figures:
             self.series["D05"][unit.code] = [0] * 36
             base = unit.population / 10_000 * 0.15
             self.series["D06"][unit.code] = self.monthly(
-                rng, [max(1, round(base * rng.uniform(0.7, 1.3))) for _ in YEARS], _FLAT)
+                rng, [max(1, round(base * rng.uniform(0.7, 1.3))) for _ in YEARS], _FLAT
+            )
             visits = [rng.choice((0, 1, 1, 1, 2)) for _ in range(36)]
             if unit.code == few_visits:
                 visits[24:] = [0] * 12
@@ -410,7 +464,9 @@ class _Figures:
         for unit in self.units:
             g01 = unit.townships
             self.series["G01"][unit.code] = [g01] * 36
-            full_at = next(late_months) if unit.code in late else rng.randrange(_index(2021, 3), _index(2021, 12))
+            full_at = (
+                next(late_months) if unit.code in late else rng.randrange(_index(2021, 3), _index(2021, 12))
+            )
             start = rng.uniform(0.45, 0.75)
             self.series["G02"][unit.code] = [
                 g01 if m >= full_at else min(g01 - 1, math.floor(g01 * (start + (1 - start) * m / full_at)))
@@ -443,10 +499,16 @@ class _Figures:
             k02 = _ramp(unit.population * rng.uniform(0.03, 0.06), rng.uniform(0.03, 0.08))
             start, end = rng.uniform(0.84, 0.88), rng.uniform(0.88, 0.95)
             self.series["K02"][unit.code] = [round(v) for v in k02]
-            self.series["K01"][unit.code] = [round(v * (start + (end - start) * m / 35)) for m, v in enumerate(k02)]
-            k03 = [round(v) for v in _ramp(unit.population * rng.uniform(0.0012, 0.002), rng.uniform(0.02, 0.05))]
+            self.series["K01"][unit.code] = [
+                round(v * (start + (end - start) * m / 35)) for m, v in enumerate(k02)
+            ]
+            k03 = [
+                round(v) for v in _ramp(unit.population * rng.uniform(0.0012, 0.002), rng.uniform(0.02, 0.05))
+            ]
             placed_start = rng.uniform(0.9, 0.96)
-            k04 = [round(n * (placed_start + (placed_end - placed_start) * m / 35)) for m, n in enumerate(k03)]
+            k04 = [
+                round(n * (placed_start + (placed_end - placed_start) * m / 35)) for m, n in enumerate(k03)
+            ]
             self.series["K03"][unit.code] = k03
             self.series["K04"][unit.code] = k04
 
@@ -456,25 +518,38 @@ class _Figures:
         rng = self.rng("survey")
         codes = [u.code for u in self.units]
         weights = {u.code: u.population // 10_000 for u in self.units}
-        dec = {2021: {_unit(a).code: r[0] for a, r in SURVEY_RANKS.items()},
-               2022: {_unit(a).code: r[1] for a, r in SURVEY_RANKS.items()}}
+        dec = {
+            2021: {_unit(a).code: r[0] for a, r in SURVEY_RANKS.items()},
+            2022: {_unit(a).code: r[1] for a, r in SURVEY_RANKS.items()},
+        }
         dec[2020] = _distinct({c: min(88, max(1, dec[2021][c] + rng.randint(-3, 6))) for c in codes})
         dec[2019] = _distinct({c: min(88, max(1, dec[2020][c] + rng.randint(-3, 3))) for c in codes})
         ranks: dict[tuple[int, int], dict[str, int]] = {}
         for year in YEARS:
             june = {c: round((dec[year - 1][c] + dec[year][c]) / 2 + rng.uniform(-1.5, 1.5)) for c in codes}
-            june = {c: min(max(v, min(dec[year - 1][c], dec[year][c])), max(dec[year - 1][c], dec[year][c]))
-                    for c, v in june.items()}
+            june = {
+                c: min(max(v, min(dec[year - 1][c], dec[year][c])), max(dec[year - 1][c], dec[year][c]))
+                for c, v in june.items()
+            }
             ranks[(year, 6)] = _distinct(june)
             ranks[(year, 12)] = dec[year]
         level = {(2020, 6): -0.6, (2020, 12): -0.4, (2021, 6): -0.2, (2021, 12): 0.0, (2022, 6): 0.5}
         score: dict[tuple[int, int], dict[str, int]] = {}  # hundredths
         for key, by_unit in ranks.items():
             shift = level.get(key, 0.0)
-            score[key] = _ordered(by_unit, {c: round(100 * (_score_at(r) + shift + rng.uniform(-0.12, 0.12)))
-                                            for c, r in by_unit.items()})
+            score[key] = _ordered(
+                by_unit,
+                {
+                    c: round(100 * (_score_at(r) + shift + rng.uniform(-0.12, 0.12)))
+                    for c, r in by_unit.items()
+                },
+            )
         # 百里杜鹃 improves clearly (its target): low in its 2021 gap, just behind 纳雍 in 2022.
-        small, neighbour_below, neighbour_above = _unit("百里杜鹃").code, _unit("纳雍县").code, _unit("织金县").code
+        small, neighbour_below, neighbour_above = (
+            _unit("百里杜鹃").code,
+            _unit("纳雍县").code,
+            _unit("织金县").code,
+        )
         s21, s22 = score[(2021, 12)], score[(2022, 12)]
         s21[small] = s21[neighbour_below] + round(0.12 * (s21[neighbour_above] - s21[neighbour_below]))
         s22[small] = s22[neighbour_below] - 15
@@ -552,19 +627,24 @@ def _small_fixes(residual: int, weights: dict[str, int]) -> Iterable[dict[str, i
         if residual % weights[c] == 0 and abs(residual // weights[c]) <= 8:
             found.append((abs(residual // weights[c]), {c: residual // weights[c]}))
     for i, a in enumerate(codes):
-        for b in codes[i + 1:]:
+        for b in codes[i + 1 :]:
             for x in range(-8, 9):
                 rest = residual - x * weights[a]
                 if x and rest % weights[b] == 0 and 0 < abs(rest // weights[b]) <= 8:
                     found.append((abs(x) + abs(rest // weights[b]), {a: x, b: rest // weights[b]}))
     for i, a in enumerate(codes):
-        for j, b in enumerate(codes[i + 1:], start=i + 1):
-            for c in codes[j + 1:]:
+        for j, b in enumerate(codes[i + 1 :], start=i + 1):
+            for c in codes[j + 1 :]:
                 for x in range(-5, 6):
                     for y in range(-5, 6):
                         rest = residual - x * weights[a] - y * weights[b]
                         if x and y and rest % weights[c] == 0 and 0 < abs(rest // weights[c]) <= 5:
-                            found.append((abs(x) + abs(y) + abs(rest // weights[c]), {a: x, b: y, c: rest // weights[c]}))
+                            found.append(
+                                (
+                                    abs(x) + abs(y) + abs(rest // weights[c]),
+                                    {a: x, b: y, c: rest // weights[c]},
+                                )
+                            )
     yield from (fix for _, fix in sorted(found, key=lambda item: (item[0], sorted(item[1].items()))))
 
 
@@ -572,7 +652,9 @@ def _small_fixes(residual: int, weights: dict[str, int]) -> Iterable[dict[str, i
 # Townships
 
 
-def _township_rows(seed: int, series: dict[str, dict[str, list]]) -> dict[tuple[str, str], tuple[TownshipFigures, ...]]:
+def _township_rows(
+    seed: int, series: dict[str, dict[str, list]]
+) -> dict[tuple[str, str], tuple[TownshipFigures, ...]]:
     rng = _rng(seed, "townships")
     out: dict[tuple[str, str], tuple[TownshipFigures, ...]] = {}
     for unit in catalogue.units():
@@ -586,7 +668,9 @@ def _township_rows(seed: int, series: dict[str, dict[str, list]]) -> dict[tuple[
         for year in REPORT_YEARS:
             for month in range(1, 13):
                 m = _index(year, month)
-                figure = {code: series[code][unit.code][m] for code in ("D02", "D03", "P02", "C01", "G03", "G02")}
+                figure = {
+                    code: series[code][unit.code][m] for code in ("D02", "D03", "P02", "C01", "G03", "G02")
+                }
                 d02 = split(figure["D02"], disputes)
                 d03 = split(figure["D03"], d02) if figure["D03"] else [0] * len(names)
                 p02 = split(figure["P02"], villages)
@@ -638,102 +722,125 @@ def _with_separators(values: dict[str, object]) -> dict[str, object]:
 
 
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+_SMALL_COUNTS = ("C05", "C06", "C08", "C09", "D04", "D05", "D06", "K05")
 
 
-def _full_width(values: dict[str, object], codes: Iterable[str]) -> dict[str, object]:
-    out = dict(values)
-    for c in codes:
-        if isinstance(out.get(c), int):
-            out[c] = str(out[c]).translate(_FULL_WIDTH)
-    return out
+def _full_width(values: dict[str, object]) -> dict[str, object]:
+    return {
+        c: str(v).translate(_FULL_WIDTH) if c in _SMALL_COUNTS and isinstance(v, int) else v
+        for c, v in values.items()
+    }
 
 
-def _zeros_as_none_word(values: dict[str, object], codes: Iterable[str]) -> dict[str, object]:
-    return {c: "无" if c in codes and v == 0 else v for c, v in values.items()}
+def _zero_as_wu(values: dict[str, object]) -> dict[str, object]:
+    return {c: "无" if c in ("C08", "C09", "D04", "D05") and v == 0 else v for c, v in values.items()}
+
+
+def _percent_sign(values: dict[str, object]) -> dict[str, object]:
+    return {**values, "S01": f"{values['S01']:.2f}%"}
+
+
+# Typing habits of real counties, each in one accepted file: (unit alias, period) -> (retyping, note).
+_HABITS = {
+    ("织金县", "2022-03"): (_with_separators, "本期数中千位以上的数字以文本填写，带千位分隔符（如 1,234）"),
+    ("大方县", "2022-08"): (_full_width, "案件、事件、上访、调研次数以全角数字文本填写（如 １２）"),
+    ("金沙县", "2021-10"): (_zero_as_wu, "为零的黑恶、群体性事件、上访数填“无”"),
+    ("百里杜鹃", "2022-02"): (_zero_as_wu, "为零的黑恶、群体性事件、上访数填“无”"),
+    ("黔西县", "2022-06"): (_percent_sign, "群众安全感测评得分带百分号以文本填写（如 88.50%）"),
+}
 
 
 def _swapped_larger(n: int) -> int:
     """``n`` with two adjacent digits swapped, choosing the swap that gives the largest number."""
     digits = str(n)
-    best = n
-    for i in range(len(digits) - 1):
-        swapped = int(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:])
-        best = max(best, swapped)
-    return best
+    swaps = (int(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]) for i in range(len(digits) - 1))
+    return max(n, *swaps)
+
+
+def _received(demo_file: DemoFile, when: datetime) -> DemoFile:
+    """The file received at ``when`` (its 填报日期 follows)."""
+    return replace(
+        demo_file, received_at=when, info={**demo_file.info, "fill_date": when.strftime("%Y-%m-%d")}
+    )
+
+
+def _plain_file(seed: int, unit: Unit, period: str, values, townships, received: datetime) -> DemoFile:
+    """The file of a unit and month exactly as the true figures are, received at ``received``."""
+    codes = [i.code for i in catalogue.submitted_indicators()]
+    year, month = int(period[:4]), int(period[5:])
+    true = {c: _typed(values[(unit.code, period)][c], c) for c in codes}
+    last = {c: _typed(values[(unit.code, period_of(year - 1, month))][c], c) for c in codes}
+    remarks = {}
+    if true["D04"]:
+        remarks["D04"] = "某镇因征地补偿问题发生群体性事件1起，已依法妥善处置。"
+    if true["D05"]:
+        remarks["D05"] = "群众集体反映拖欠工程款问题，已协调解决。"
+    if month in SURVEY_MONTHS:
+        remarks["S02"] = "省统计局群众安全感测评结果"
+    reporter, reviewer = _REPORTERS.get(unit.code, ("", ""))
+    phone = f"0857-{_rng(seed, 'phone:' + unit.code).randrange(8_200_000, 8_299_999)}"
+    plain = DemoFile(
+        unit_code=unit.code,
+        period=period,
+        relpath=f"{unit.name}/{file_name(unit, period)}",
+        received_at=received,
+        expected_status="accepted",
+        values=true,
+        last_year=last,
+        townships=tuple(t.as_row() for t in townships[(unit.code, period)]),
+        remarks=remarks,
+        info={"reporter": reporter, "phone": phone, "reviewer": reviewer},
+    )
+    return _received(plain, received)
+
+
+def _story(plain: DemoFile, unit: Unit, rng: random.Random) -> list[DemoFile]:
+    """The file(s) a unit actually sent for a month: mostly the plain file, sometimes with a habit or
+    a mistake (see the module docstring)."""
+    period = plain.period
+    habit = next((h for (alias, p), h in _HABITS.items() if p == period and _unit(alias) == unit), None)
+    if habit:
+        retype, note = habit
+        return [replace(plain, values=retype(plain.values), note=note)]
+    if unit == _unit("赫章县") and period == "2022-05":
+        wrong = {**plain.values, "D03": _swapped_larger(int(plain.values["D03"]))}
+        rejected = replace(
+            plain,
+            values=wrong,
+            expected_status="rejected",
+            note="调解成功数误录（数字颠倒），大于调解民间纠纷数：应被退回",
+        )
+        corrected = replace(
+            plain,
+            relpath=f"{unit.name}/{file_name(unit, period, '_更正')}",
+            remarks={**plain.remarks, "D03": "更正：调解成功数录入有误，已更正。"},
+            note="更正后的月报，取代 3 日报送的版本",
+        )
+        return [
+            _received(rejected, _receipt(rng, period, day=3)),
+            _received(corrected, _receipt(rng, period, day=4)),
+        ]
+    if unit == _unit("威宁县") and period == "2022-07":
+        rows = [dict(r) for r in plain.townships]
+        row = next(r for r in rows if _swapped_larger(r["d02"]) > r["d02"])
+        row["d02"] = _swapped_larger(row["d02"])
+        note = f"乡镇明细中{row['township_name']}调解民间纠纷数误录，乡镇合计与本期数不符"
+        return [replace(plain, townships=tuple(rows), expected_status="accepted_with_warnings", note=note)]
+    if unit == _unit("纳雍县") and period == "2022-11":
+        late = datetime(2022, 12, 9, 10, 12, 37, tzinfo=_tz())
+        return [replace(_received(plain, late), note="逾期报送（12月9日收到）")]
+    return [plain]
 
 
 def _demo_files(seed: int, values, townships) -> tuple[DemoFile, ...]:
     rng = _rng(seed, "receipts")
     files: list[DemoFile] = []
-    codes = [i.code for i in catalogue.submitted_indicators()]
-    habits = {
-        (_unit("织金县").code, "2022-03"): "本期数中千位以上的数字以文本填写，带千位分隔符（如 1,234）",
-        (_unit("大方县").code, "2022-08"): "案件、事件、上访、调研次数以全角数字文本填写（如 １２）",
-        (_unit("金沙县").code, "2021-10"): "为零的黑恶、群体性事件、上访数填“无”",
-        (_unit("百里杜鹃").code, "2022-02"): "为零的黑恶、群体性事件、上访数填“无”",
-        (_unit("黔西县").code, "2022-06"): "群众安全感测评得分带百分号以文本填写（如 88.50%）",
-    }
-    small_counts = ("C05", "C06", "C08", "C09", "D04", "D05", "D06", "K05")
     for unit in catalogue.units():
-        reporter, reviewer = _REPORTERS.get(unit.code, ("", ""))
-        phone = f"0857-{_rng(seed, 'phone:' + unit.code).randrange(8_200_000, 8_299_999)}"
         for year in REPORT_YEARS:
             for month in range(1, 13):
                 period = period_of(year, month)
-                key = (unit.code, period)
-                true = {c: _typed(values[key][c], c) for c in codes}
-                last = {c: _typed(values[(unit.code, period_of(year - 1, month))][c], c) for c in codes}
-                rows = tuple(t.as_row() for t in townships[key])
-                received = _receipt(rng, period)
-                typed = dict(true)
-                note = habits.get(key, "")
-                if key in habits:
-                    if unit.short_name == "织金县":
-                        typed = _with_separators(typed)
-                    elif unit.short_name == "大方县":
-                        typed = _full_width(typed, small_counts)
-                    elif unit.short_name in ("金沙县", "百里杜鹃"):
-                        typed = _zeros_as_none_word(typed, ("C08", "C09", "D04", "D05"))
-                    elif unit.short_name == "黔西县":
-                        typed["S01"] = f"{true['S01']:.2f}%"
-                remarks = {}
-                if true["D04"]:
-                    remarks["D04"] = "某镇因征地补偿问题发生群体性事件1起，已依法妥善处置。"
-                if true["D05"]:
-                    remarks["D05"] = "群众集体反映拖欠工程款问题，已协调解决。"
-                if month in SURVEY_MONTHS:
-                    remarks["S02"] = "省统计局群众安全感测评结果"
-
-                def make(relpath, received_at, status, *, typed=typed, rows=rows, note=note, remarks=remarks):
-                    info = {"reporter": reporter, "phone": phone, "reviewer": reviewer,
-                            "fill_date": received_at.strftime("%Y-%m-%d")}
-                    return DemoFile(unit.code, period, relpath, received_at, status, typed, last, rows,
-                                    dict(remarks), info, note)
-
-                relpath = f"{unit.name}/{file_name(unit, period)}"
-                if unit.short_name == "赫章县" and period == "2022-05":
-                    wrong = dict(typed, D03=_swapped_larger(true["D03"]))
-                    first = _receipt(rng, period, day=3)
-                    files.append(make(relpath, first, "rejected", typed=wrong,
-                                      note="调解成功数误录（数字颠倒），大于调解民间纠纷数：应被退回"))
-                    corrected = _receipt(rng, period, day=4)
-                    files.append(make(f"{unit.name}/{file_name(unit, period, '_更正')}", corrected, "accepted",
-                                      note="更正后的月报，取代 3 日报送的版本",
-                                      remarks={**remarks, "D03": "更正：调解成功数录入有误，已更正。"}))
-                    continue
-                if unit.short_name == "威宁县" and period == "2022-07":
-                    bad_rows = [dict(r) for r in rows]
-                    target = next((r for r in bad_rows if r["d02"] >= 10 and _swapped_larger(r["d02"]) > r["d02"]),
-                                  bad_rows[0])
-                    target["d02"] = _swapped_larger(target["d02"]) if target["d02"] >= 10 else target["d02"] + 10
-                    files.append(make(relpath, received, "accepted_with_warnings", rows=tuple(bad_rows),
-                                      note=f"乡镇明细中{target['township_name']}调解民间纠纷数误录，乡镇合计与本期数不符"))
-                    continue
-                if unit.short_name == "纳雍县" and period == "2022-11":
-                    late = datetime(2022, 12, 9, 10, 12, 37, tzinfo=_tz())
-                    files.append(make(relpath, late, "accepted", note="逾期报送（12月9日收到）"))
-                    continue
-                files.append(make(relpath, received, "accepted"))
+                plain = _plain_file(seed, unit, period, values, townships, _receipt(rng, period))
+                files += _story(plain, unit, rng)
     return tuple(files)
 
 
@@ -748,8 +855,9 @@ def demo_figures(seed: int = DEFAULT_SEED) -> DemoData:
     for unit in catalogue.units():
         for year, month in _months():
             index = _index(year, month)
-            values[(unit.code, period_of(year, month))] = {code: by_unit[unit.code][index]
-                                                           for code, by_unit in series.items()}
+            values[(unit.code, period_of(year, month))] = {
+                code: by_unit[unit.code][index] for code, by_unit in series.items()
+            }
     townships = _township_rows(seed, series)
     return DemoData(seed=seed, values=values, townships=townships, files=_demo_files(seed, values, townships))
 
@@ -791,10 +899,20 @@ def demo_targets(year: int = 2022) -> list[dict[str, object]]:
         code, kind, value, note = survey[unit.code]
         lines = [*_COMMON_TARGETS, (code, kind, value, SURVEY_TARGET_POINTS, False, note)]
         for indicator, target_type, target_value, points, veto, text in lines:
-            rows.append({"unit_name": unit.name, "unit_code": unit.code, "year": year,
-                         "indicator_code": indicator, "indicator_name": names[indicator],
-                         "target_type": target_type, "target_value": target_value, "points": points,
-                         "is_veto": veto, "note": text})
+            rows.append(
+                {
+                    "unit_name": unit.name,
+                    "unit_code": unit.code,
+                    "year": year,
+                    "indicator_code": indicator,
+                    "indicator_name": names[indicator],
+                    "target_type": target_type,
+                    "target_value": target_value,
+                    "points": points,
+                    "is_veto": veto,
+                    "note": text,
+                }
+            )
     return rows
 
 
@@ -802,8 +920,13 @@ def targets_received_at(year: int = 2022) -> datetime:
     return datetime(year, 1, 15, 10, 0, tzinfo=_tz())
 
 
-def write_demo_files(out_dir: str | Path, *, seed: int = DEFAULT_SEED, data: DemoData | None = None,
-                     units: Iterable[str] | None = None) -> list[Path]:
+def write_demo_files(
+    out_dir: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    data: DemoData | None = None,
+    units: Iterable[str] | None = None,
+) -> list[Path]:
     """Write the demo: the 2022 targets workbook at the top of ``out_dir``, then one sub-folder per unit
     (named by unit_name) with its monthly reports; each file's mtime is when the office received it.
     ``units`` (codes) limits the monthly reports written, for quick tests."""
@@ -819,9 +942,14 @@ def write_demo_files(out_dir: str | Path, *, seed: int = DEFAULT_SEED, data: Dem
         if wanted is not None and demo_file.unit_code not in wanted:
             continue
         path = write_submission_workbook(
-            out_dir / demo_file.relpath, by_code[demo_file.unit_code], demo_file.period,
-            values=demo_file.values, last_year=demo_file.last_year, remarks=demo_file.remarks,
-            townships=demo_file.townships, info=demo_file.info,
+            out_dir / demo_file.relpath,
+            by_code[demo_file.unit_code],
+            demo_file.period,
+            values=demo_file.values,
+            last_year=demo_file.last_year,
+            remarks=demo_file.remarks,
+            townships=demo_file.townships,
+            info=demo_file.info,
         )
         os.utime(path, (demo_file.mtime, demo_file.mtime))
         written.append(path)

@@ -32,11 +32,27 @@ TARGET_BLANK_ROWS = 200  # rows prepared with dropdowns in a blank targets workb
 # Number formats by the catalogue's value_type.
 _NUMBER_FORMATS = {"percent": "0.00", "rank": "0", "amount": "#,##0.0", "count": "#,##0"}
 
-_INDICATOR_WIDTHS = {"indicator_code": 10, "indicator_name": 34, "measure_unit": 10, "value": 15,
-                     "value_last_year": 15, "remark": 36}
+_INDICATOR_WIDTHS = {
+    "indicator_code": 10,
+    "indicator_name": 34,
+    "measure_unit": 10,
+    "value": 15,
+    "value_last_year": 15,
+    "remark": 36,
+}
 _TOWNSHIP_WIDTHS = {"township_name": 18, "has_centre": 14}
-_TARGET_WIDTHS = {"unit_name": 26, "unit_code": 14, "year": 8, "indicator_code": 10, "indicator_name": 26,
-                  "target_type": 13, "target_value": 11, "points": 8, "is_veto": 13, "note": 40}
+_TARGET_WIDTHS = {
+    "unit_name": 26,
+    "unit_code": 14,
+    "year": 8,
+    "indicator_code": 10,
+    "indicator_name": 26,
+    "target_type": 13,
+    "target_value": 11,
+    "points": 8,
+    "is_veto": 13,
+    "note": 40,
+}
 
 
 def parse_period(period: str) -> tuple[int, int]:
@@ -208,28 +224,61 @@ def _indicator_sheet(
     by_type: dict[str, list[str]] = {"percent": [], "rank": [], "other": []}
     first = 3
     for row, indicator in enumerate(catalogue.submitted_indicators(), start=first):
-        fixed = {"indicator_code": indicator.code, "indicator_name": indicator.name,
-                 "measure_unit": indicator.measure_unit}
+        fixed = {
+            "indicator_code": indicator.code,
+            "indicator_name": indicator.name,
+            "measure_unit": indicator.measure_unit,
+        }
         for field, text in fixed.items():
             set_text(ws.cell(row=row, column=position[field]), text).style = styles.LABEL
         number_format = _NUMBER_FORMATS.get(indicator.value_type)
         _write_value(ws.cell(row=row, column=position["value"]), values.get(indicator.code), number_format)
-        _write_value(ws.cell(row=row, column=position["value_last_year"]), last_year.get(indicator.code),
-                     number_format)
+        _write_value(
+            ws.cell(row=row, column=position["value_last_year"]), last_year.get(indicator.code), number_format
+        )
         _write_value(ws.cell(row=row, column=position["remark"]), remarks.get(indicator.code))
         kind = indicator.value_type if indicator.value_type in by_type else "other"
         by_type[kind].extend(f"{col}{row}" for col in value_cols)
         ws.row_dimensions[row].height = 18
     rank_max = int(catalogue.settings()["province_unit_count"])
-    _add_validation(ws, by_type["percent"], type="decimal", operator="between", formula1="0", formula2="100",
-                    errorStyle="stop", errorTitle="得分超出范围", error="请按百分制填写 0–100 之间的数，如 92.35。",
-                    promptTitle="百分制得分", prompt="填 0–100 的数，如 92.35；无测评结果的月份留空。")
-    _add_validation(ws, by_type["rank"], type="whole", operator="between", formula1="1", formula2=str(rank_max),
-                    errorStyle="stop", errorTitle="排名超出范围", error=f"全省排名应为 1–{rank_max} 的整数。",
-                    promptTitle="全省排名", prompt=f"填 1–{rank_max} 的整数；无测评结果的月份留空。")
-    _add_validation(ws, by_type["other"], type="decimal", operator="greaterThanOrEqual", formula1="0",
-                    errorStyle="warning", errorTitle="请填写数字", error="应为不小于 0 的数字；为零可填 0。",
-                    promptTitle="本期数", prompt="填数字；空白表示未报，为零填 0。")
+    _add_validation(
+        ws,
+        by_type["percent"],
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        errorStyle="stop",
+        errorTitle="得分超出范围",
+        error="请按百分制填写 0–100 之间的数，如 92.35。",
+        promptTitle="百分制得分",
+        prompt="填 0–100 的数，如 92.35；无测评结果的月份留空。",
+    )
+    _add_validation(
+        ws,
+        by_type["rank"],
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2=str(rank_max),
+        errorStyle="stop",
+        errorTitle="排名超出范围",
+        error=f"全省排名应为 1–{rank_max} 的整数。",
+        promptTitle="全省排名",
+        prompt=f"填 1–{rank_max} 的整数；无测评结果的月份留空。",
+    )
+    _add_validation(
+        ws,
+        by_type["other"],
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        errorStyle="warning",
+        errorTitle="请填写数字",
+        error="应为不小于 0 的数字；为零可填 0。",
+        promptTitle="本期数",
+        prompt="填数字；空白表示未报，为零填 0。",
+    )
     ws.freeze_panes = ws.cell(row=first, column=position["value"])
     _print_setup(ws)
     _protect(ws)
@@ -254,10 +303,25 @@ def _township_sheet(ws: Worksheet, unit: Unit, rows: Sequence[Mapping[str, objec
     last = first + len(rows) - 1
     if rows and any(len(township) > 1 for township in rows):
         _township_total_row(ws, columns, rows, last + 1)
-    _add_validation(ws, centre_ranges, type="list", formula1='"是,否"', errorStyle="stop",
-                    errorTitle="请选择", error="请选择“是”或“否”。")
-    _add_validation(ws, _compress(numeric_ranges), type="whole", operator="greaterThanOrEqual", formula1="0",
-                    errorStyle="warning", errorTitle="请填写数字", error="应为不小于 0 的整数；为零可填 0。")
+    _add_validation(
+        ws,
+        centre_ranges,
+        type="list",
+        formula1='"是,否"',
+        errorStyle="stop",
+        errorTitle="请选择",
+        error="请选择“是”或“否”。",
+    )
+    _add_validation(
+        ws,
+        _compress(numeric_ranges),
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        errorStyle="warning",
+        errorTitle="请填写数字",
+        error="应为不小于 0 的整数；为零可填 0。",
+    )
     ws.freeze_panes = ws.cell(row=first, column=2)
     _print_setup(ws, landscape=True)
     _protect(ws)
@@ -282,7 +346,7 @@ def _compress(cells: list[str]) -> list[str]:
     by_col: dict[str, list[int]] = {}
     for address in cells:
         col = address.rstrip("0123456789")
-        by_col.setdefault(col, []).append(int(address[len(col):]))
+        by_col.setdefault(col, []).append(int(address[len(col) :]))
     ranges = []
     for col, numbers in by_col.items():
         numbers.sort()
@@ -319,11 +383,14 @@ def write_submission_workbook(
     wb = Workbook()
     styles.register(wb)
     year_month = f"{year}年{month}月"
-    _instructions(wb.active, f"{unit.name}综治工作月报填报说明（{year_month}）", _report_instructions(unit, period))
+    _instructions(
+        wb.active, f"{unit.name}综治工作月报填报说明（{year_month}）", _report_instructions(unit, period)
+    )
     wb.active.title = layout.INSTRUCTIONS_SHEET
     _info_sheet(wb.create_sheet(layout.INFO_SHEET), unit, period, info or {})
-    _indicator_sheet(wb.create_sheet(layout.INDICATOR_SHEET), unit, period, values or {}, last_year or {},
-                     remarks or {})
+    _indicator_sheet(
+        wb.create_sheet(layout.INDICATOR_SHEET), unit, period, values or {}, last_year or {}, remarks or {}
+    )
     _township_sheet(wb.create_sheet(layout.TOWNSHIP_SHEET), unit, townships)
     wb.active = 1 if values is None else 2
     return save_workbook(wb, path, datetime(year, month, 1))
@@ -366,7 +433,9 @@ def _target_format(indicator_code: str, target_type: str) -> str:
     return "0"
 
 
-def write_targets_workbook(path: str | Path, year: int, rows: Sequence[Mapping[str, object]] | None = None) -> Path:
+def write_targets_workbook(
+    path: str | Path, year: int, rows: Sequence[Mapping[str, object]] | None = None
+) -> Path:
     """Write the office's targets workbook for ``year``; ``rows`` are dicts keyed by the fields of
     ``layout.TARGET_COLUMNS`` (is_veto may be a bool). Rates and growth targets are fractions shown as %."""
     wb = Workbook()
@@ -389,19 +458,44 @@ def write_targets_workbook(path: str | Path, year: int, rows: Sequence[Mapping[s
             set_text(cell, value)
             cell.style = styles.LABEL
         value_cell = ws.cell(row=row, column=position["target_value"])
-        value_cell.number_format = _target_format(str(target.get("indicator_code")), str(target.get("target_type")))
+        value_cell.number_format = _target_format(
+            str(target.get("indicator_code")), str(target.get("target_type"))
+        )
     last = first + max(len(rows), TARGET_BLANK_ROWS) - 1
 
     def span(field: str) -> list[str]:
         letter = get_column_letter(position[field])
         return [f"{letter}{first}:{letter}{last}"]
 
-    _add_validation(ws, span("target_type"), type="list", formula1='"' + ",".join(layout.TARGET_TYPES) + '"',
-                    errorStyle="stop", errorTitle="目标类型", error="请从下拉列表选择目标类型。")
-    _add_validation(ws, span("is_veto"), type="list", formula1='"是,否"', errorStyle="stop",
-                    errorTitle="是否一票否决", error="请选择“是”或“否”。")
-    _add_validation(ws, span("points"), type="decimal", operator="between", formula1="0", formula2="100",
-                    errorStyle="stop", errorTitle="分值", error="分值应为 0–100 之间的数。")
+    _add_validation(
+        ws,
+        span("target_type"),
+        type="list",
+        formula1='"' + ",".join(layout.TARGET_TYPES) + '"',
+        errorStyle="stop",
+        errorTitle="目标类型",
+        error="请从下拉列表选择目标类型。",
+    )
+    _add_validation(
+        ws,
+        span("is_veto"),
+        type="list",
+        formula1='"是,否"',
+        errorStyle="stop",
+        errorTitle="是否一票否决",
+        error="请选择“是”或“否”。",
+    )
+    _add_validation(
+        ws,
+        span("points"),
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        errorStyle="stop",
+        errorTitle="分值",
+        error="分值应为 0–100 之间的数。",
+    )
     ws.freeze_panes = ws.cell(row=first, column=1)
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(first, first + len(rows) - 1)}"
     _print_setup(ws, landscape=True)

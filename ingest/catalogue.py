@@ -1,22 +1,30 @@
 """The reference data every stage reads: units and aliases, townships, indicators, grades, settings.
 
 The files are dbt seeds (``dbt_project/seeds/``): dbt loads them into the warehouse and Python reads
-the same files here, so a rule lives in exactly one place. Another prefecture replaces these files.
+the same files here, so a rule lives in exactly one place. Another prefecture (or a synthetic province
+for the benchmark) points ``PINGAN_REFERENCE_DIR`` at its own copy of the folder; dbt's seed-paths
+follow the same variable.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+def reference_dir() -> Path:
+    """The folder of reference CSVs in force: PINGAN_REFERENCE_DIR, else the project's seeds."""
+    return Path(os.environ.get("PINGAN_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with open(SEEDS_DIR / f"{name}.csv", encoding="utf-8", newline="") as handle:
+    with open(reference_dir() / f"{name}.csv", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -136,5 +144,27 @@ def submitted_indicators() -> tuple[Indicator, ...]:
 
 
 @cache
+def grades() -> tuple[tuple[str, float], ...]:
+    """(grade, minimum score), best first."""
+    rows = sorted(_rows("grades"), key=lambda r: int(r["sort_order"]))
+    return tuple((r["grade"], float(r["min_score"])) for r in rows)
+
+
+@cache
 def settings() -> dict[str, str]:
     return {r["setting"]: r["value"] for r in _rows("scoring_settings")}
+
+
+def forget_cached_reference() -> None:
+    """Drop what was read, after PINGAN_REFERENCE_DIR changed (the benchmark switches provinces)."""
+    for reader in (
+        units,
+        unit_by_code,
+        _alias_index,
+        townships,
+        indicators,
+        indicator_by_code,
+        grades,
+        settings,
+    ):
+        reader.cache_clear()

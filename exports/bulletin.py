@@ -1,0 +1,246 @@
+"""The ranking bulletin (排名通报) and per-unit extracts, written from the marts of a DuckDB warehouse.
+
+    write_bulletin(warehouse, "2022-12", out_dir, as_of=...)   -> BulletinResult
+    write_unit_extract(warehouse, "2022-12", "522422", out_dir) -> Path
+    publish_bulletin(warehouse, "2022-12", out_dir)            -> original, unchanged, or a numbered 更正
+
+The warehouse is opened read-only and closed before anything is written. The same warehouse and the
+same ``as_of`` always give the same cells; ``as_of`` defaults to now (the office's time zone).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+
+from exports import bulletin_records as records
+from exports import bulletin_sheets as sheets
+from exports import bulletin_styles as st
+from exports.bulletin_data import BulletinData, Period, parse_period, read_bulletin_data
+from exports.bulletin_extract import write_extract_sheets
+from exports.bulletin_format import prefecture_title
+from exports.manifest import (
+    MANIFEST_SUFFIX,
+    build_manifest,
+    read_manifest,
+    same_inputs,
+    submission_changes,
+    unit_moves,
+    write_manifest,
+)
+from ingest.catalogue import resolve_unit, settings
+
+PREFECTURE = "毕节"
+ISSUED_BY = "毕节市社会治安综合治理委员会办公室"
+BULLETIN_STEM = "社会治安综合治理考评排名通报"
+EXTRACT_STEM = "社会治安综合治理考评情况"
+CORRECTION_MARK = "更正"
+
+
+@dataclass(frozen=True)
+class BulletinResult:
+    path: Path
+    manifest_path: Path
+    period: str
+    period_type: str
+    units_ranked: int
+    correction: int | None = None  # 更正 number; None for the original bulletin
+    reused: bool = False  # publish_bulletin found a published bulletin built from the same inputs
+
+
+@dataclass(frozen=True)
+class _Correction:
+    number: int
+    previous: dict
+    changes: list
+    moves: list
+
+
+def resolve_as_of(as_of: datetime | str | None) -> datetime:
+    """The data cut-off as a naive wall-clock time in the office's time zone, to the second."""
+    zone = ZoneInfo(settings().get("timezone", "Asia/Shanghai"))
+    if as_of is None:
+        moment = datetime.now(zone)
+    elif isinstance(as_of, str):
+        moment = datetime.fromisoformat(as_of)
+    else:
+        moment = as_of
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zone).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def bulletin_stem(period: Period, correction: int | None = None) -> str:
+    stem = f"{BULLETIN_STEM}_{period.label}"
+    return f"{stem}_{CORRECTION_MARK}{correction}" if correction else stem
+
+
+def write_bulletin(
+    warehouse_path: str | os.PathLike,
+    period: str,
+    out_dir: str | os.PathLike,
+    *,
+    as_of: datetime | str | None = None,
+    issued_by: str | None = None,
+    prefecture: str | None = None,
+) -> BulletinResult:
+    """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx`` and its manifest JSON."""
+    data = read_bulletin_data(warehouse_path, period)
+    return _write(data, Path(out_dir), resolve_as_of(as_of), issued_by or ISSUED_BY, prefecture or PREFECTURE)
+
+
+def publish_bulletin(
+    warehouse_path: str | os.PathLike,
+    period: str,
+    out_dir: str | os.PathLike,
+    *,
+    as_of: datetime | str | None = None,
+    issued_by: str | None = None,
+    prefecture: str | None = None,
+) -> BulletinResult:
+    """Publish the period's bulletin, or a numbered correction (更正) when its inputs changed since.
+
+    No earlier bulletin in ``out_dir``: write the original. The latest published one was built from the
+    same submissions, targets and rules: return it unchanged (``reused``). Otherwise write
+    ``..._更正<n>.xlsx`` with a 更正说明 sheet listing which reports changed and who moved, and keep
+    every earlier file.
+    """
+    data = read_bulletin_data(warehouse_path, period)
+    out, moment = Path(out_dir), resolve_as_of(as_of)
+    issued_by, prefecture = issued_by or ISSUED_BY, prefecture or PREFECTURE
+    published = published_bulletins(out, data.period)
+    if not published:
+        return _write(data, out, moment, issued_by, prefecture)
+    number, manifest_path = published[-1]
+    previous = read_manifest(manifest_path)
+    fresh = build_manifest(data, file_name="", as_of=moment, prefecture=prefecture, issued_by=issued_by)
+    if same_inputs(previous, fresh):
+        return BulletinResult(
+            manifest_path.parent / previous["file"],
+            manifest_path,
+            data.period.key,
+            data.period.period_type,
+            data.units_ranked,
+            number or None,
+            reused=True,
+        )
+    changes = submission_changes(previous, fresh)
+    correction = _Correction(number + 1, previous, changes, unit_moves(previous, fresh, changes))
+    return _write(data, out, moment, issued_by, prefecture, correction)
+
+
+def published_bulletins(out_dir: Path, period: Period) -> list[tuple[int, Path]]:
+    """(correction number, manifest path) of the bulletins already in ``out_dir``; 0 is the original."""
+    stem = bulletin_stem(period)
+    pattern = re.compile(rf"^{re.escape(stem)}(?:_{CORRECTION_MARK}(\d+))?{re.escape(MANIFEST_SUFFIX)}$")
+    found = []
+    for path in out_dir.glob(f"{stem}*{MANIFEST_SUFFIX}") if out_dir.is_dir() else ():
+        if m := pattern.match(path.name):
+            found.append((int(m[1] or 0), path))
+    return sorted(found)
+
+
+def _new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    st.register(wb)
+    return wb
+
+
+def _save(wb: Workbook, path: Path, as_of: datetime, title: str, issued_by: str) -> None:
+    wb.properties.title = title
+    wb.properties.creator = issued_by
+    wb.properties.created = as_of
+    wb.active = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    wb.save(partial)
+    partial.replace(path)
+
+
+def _write(
+    data: BulletinData,
+    out_dir: Path,
+    as_of: datetime,
+    issued_by: str,
+    prefecture: str,
+    correction: _Correction | None = None,
+) -> BulletinResult:
+    number = correction.number if correction else None
+    stem = bulletin_stem(data.period, number)
+    path, manifest_path = out_dir / f"{stem}.xlsx", out_dir / f"{stem}{MANIFEST_SUFFIX}"
+    title = f"{prefecture_title(prefecture)}{BULLETIN_STEM}" + (
+        f"（{CORRECTION_MARK}{number}）" if number else ""
+    )
+    manifest = build_manifest(
+        data,
+        file_name=path.name,
+        as_of=as_of,
+        prefecture=prefecture,
+        issued_by=issued_by,
+        correction={"number": number, "corrects": correction.previous["file"]} if correction else None,
+    )
+    mh = sheets.Masthead(title, issued_by, as_of, data.period.label)
+    wb = _new_workbook()
+    if correction:
+        records.write_correction(wb, mh, number, correction.previous, correction.changes, correction.moves)
+    sheets.write_ranking(wb, data, mh)
+    sheets.write_attainment(wb, data, mh)
+    sheets.write_indicator_rankings(wb, data, mh)
+    records.write_submissions(wb, data, mh)
+    records.write_quality(wb, data, mh)
+    sheets.write_trend(wb, data, mh)
+    records.write_notes(wb, data, mh, manifest)
+    records.write_manifest_sheet(wb, manifest)
+    _save(wb, path, as_of, title, issued_by)
+    write_manifest(manifest_path, manifest)
+    return BulletinResult(
+        path, manifest_path, data.period.key, data.period.period_type, data.units_ranked, number
+    )
+
+
+def _unit(data: BulletinData, unit: str) -> dict:
+    by_code = {u["unit_code"]: u for u in data.units}
+    if unit in by_code:
+        return by_code[unit]
+    for u in data.units:
+        if unit in (u["unit_name"], u["short_name"]):
+            return u
+    known = resolve_unit(unit)
+    if known is not None and known.code in by_code:
+        return by_code[known.code]
+    raise ValueError(f"数据仓库中没有单位“{unit}” / unknown unit: {unit!r}")
+
+
+def write_unit_extract(
+    warehouse_path: str | os.PathLike,
+    period: str,
+    unit_code: str,
+    out_dir: str | os.PathLike,
+    *,
+    as_of: datetime | str | None = None,
+    issued_by: str | None = None,
+    prefecture: str | None = None,
+) -> Path:
+    """Write one unit's extract (``unit_code`` may also be a name or alias) and return its path."""
+    data = read_bulletin_data(warehouse_path, parse_period(period))
+    unit = _unit(data, str(unit_code).strip())
+    issued_by, moment = issued_by or ISSUED_BY, resolve_as_of(as_of)
+    title = f"{prefecture_title(prefecture or PREFECTURE)}{EXTRACT_STEM}"
+    name = re.sub(r'[\\/:*?"<>|]', "_", unit["unit_name"])
+    path = Path(out_dir) / f"{EXTRACT_STEM}_{name}_{data.period.label}.xlsx"
+    wb = _new_workbook()
+    write_extract_sheets(
+        wb,
+        data.for_unit(unit["unit_code"]),
+        unit,
+        sheets.Masthead(title, issued_by, moment, data.period.label),
+    )
+    _save(wb, path, moment, f"{title}（{unit['unit_name']}）", issued_by)
+    return path

@@ -1,0 +1,245 @@
+"""A unit's own extract of the bulletin, to send back to the county: its score, rank among N, each target
+with the reason it was or was not met, its key-indicator ranks, its trend over the year, its reports."""
+
+from __future__ import annotations
+
+from openpyxl.workbook import Workbook
+
+from exports import bulletin_styles as st
+from exports.bulletin_data import BulletinData, month_label
+from exports.bulletin_format import (
+    DIRECTIONS,
+    TARGET_TYPES,
+    actual_format,
+    rank_change_text,
+    rank_of,
+    result_of,
+    target_text,
+    value_format,
+)
+from exports.bulletin_records import FMT_DATE, FMT_TIME, status_colours
+from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
+from exports.charts import trend_line_chart
+
+SUMMARY_HEADERS = ("综合得分", "等级", "名次/参评", "名次变化", "一票否决", "黄牌警告", "情况说明")
+TARGET_HEADERS = (
+    "序号",
+    "指标名称",
+    "目标类型",
+    "年度目标",
+    "本期目标",
+    "实际值",
+    "结果",
+    "分值",
+    "得分",
+    "否决项",
+    "说明",
+)
+
+
+def write_extract_sheets(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) -> None:
+    """Add the extract's sheets for ``unit`` (``data`` already narrowed with ``for_unit``)."""
+    _write_assessment(wb, data, unit, mh)
+    _write_rankings(wb, data, unit, mh)
+    _write_trend(wb, data, mh)
+    _write_reports(wb, data, mh)
+
+
+def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) -> None:
+    ws = new_sheet(wb, "考评情况")
+    n = len(TARGET_HEADERS)
+    row = mh.start(ws, n, f"{unit['unit_name']} · 考评情况（{data.period.basis}）")
+    st.header_row(ws, row, SUMMARY_HEADERS)
+    s = data.scores[0] if data.scores else None
+    row += 1
+    if s:
+        reasons = "；".join(r for r in (s["veto_reason"], s["yellow_card_reason"]) if r)
+        values = [
+            (s["score"], st.DECIMAL, "0.0"),
+            (s["grade"], st.CENTER, None),
+            (rank_of(s["rank"], s["units_ranked"]), st.CENTER, None),
+            (rank_change_text(s["rank_change"], s["rank"]), st.CENTER, None),
+            ("否决" if s["veto"] else "无", st.CENTER, None),
+            ("黄牌" if s["yellow_card"] else "无", st.CENTER, None),
+            (reasons, st.TEXT, None),
+        ]
+    else:
+        values = [(None, st.DECIMAL, None), ("", st.CENTER, None), ("未参评", st.CENTER, None)] + [
+            ("", st.CENTER, None)
+        ] * 4
+    for col, (value, style, fmt) in enumerate(values, start=1):
+        st.put(ws, row, col, value, style, fmt)
+    ws.merge_cells(start_row=row - 1, start_column=7, end_row=row - 1, end_column=n)
+    ws.merge_cells(start_row=row, start_column=7, end_row=row, end_column=n)
+    row += 2
+    st.section(ws, row, "目标完成情况")
+    row += 1
+    header = row
+    st.header_row(ws, header, TARGET_HEADERS)
+    for i, r in enumerate(data.attainment, start=1):
+        row += 1
+        text, style = result_of(r)
+        values = [
+            (i, st.CENTER, None),
+            (r["indicator_name"] or r["indicator_code"], st.TEXT, None),
+            (TARGET_TYPES.get(r["target_type"], r["target_type"]), st.CENTER, None),
+            (target_text(r, effective=False), st.CENTER, None),
+            (target_text(r), st.CENTER, None),
+            (r["actual_value"], st.DECIMAL, actual_format(r)),
+            (text, style, None),
+            (r["points"], st.DECIMAL, "0.0"),
+            (r["points_earned"], st.DECIMAL, "0.0"),
+            ("是" if r["is_veto"] else "", st.CENTER, None),
+            (r["reason"], st.TEXT, None),
+        ]
+        for col, (value, style_name, fmt) in enumerate(values, start=1):
+            st.put(ws, row, col, value, style_name, fmt)
+    st.fit_columns(ws, header, minimum=8, fixed={n: 44})
+    st.print_setup(
+        ws,
+        f"{header}:{header}",
+        freeze=f"C{header + 1}",
+        table_ref=f"A{header}:{cell_ref(n, max(row, header + 1))}",
+    )
+
+
+def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) -> None:
+    ws = new_sheet(wb, "指标排名")
+    headers = (
+        "指标名称",
+        "计量单位",
+        "比较方向",
+        "本期值",
+        "比较口径",
+        "比较值",
+        "全市平均",
+        "名次/参评",
+        "名次变化",
+    )
+    header = mh.start(ws, len(headers), f"{unit['unit_name']} · 重点指标排名")
+    st.header_row(ws, header, headers)
+    row = header
+    for r in (x for x in data.rankings or [] if x["unit_code"] == unit["unit_code"]):
+        row += 1
+        per_10k = r["rank_basis"] == "per_10k"
+        fmt = st.FMT_DECIMAL if per_10k else value_format(r["value_type"])
+        values = [
+            (r["indicator_name"], st.TEXT, None),
+            (r["measure_unit"], st.CENTER, None),
+            (DIRECTIONS.get(r["direction"], ""), st.CENTER, None),
+            (r["value"], st.DECIMAL, value_format(r["value_type"])),
+            ("每万人" if per_10k else "数值", st.CENTER, None),
+            (r["ranked_value"], st.DECIMAL, fmt),
+            (r["prefecture_mean"], st.DECIMAL, fmt),
+            (rank_of(r["rank"], r["units_ranked"]) if r["rank"] is not None else "无数据", st.CENTER, None),
+            (rank_change_text(r["rank_change"], r["rank"]), st.CENTER, None),
+        ]
+        for col, (value, style, fmt_) in enumerate(values, start=1):
+            st.put(ws, row, col, value, style, fmt_)
+    st.fit_columns(ws, header, minimum=8)
+    st.print_setup(
+        ws,
+        f"{header}:{header}",
+        freeze=f"B{header + 1}",
+        table_ref=f"A{header}:{cell_ref(len(headers), max(row, header + 1))}",
+    )
+
+
+def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
+    ws = new_sheet(wb, "得分走势")
+    headers = ("月份", "综合得分", "等级", "名次", "名次/参评", "名次变化")
+    header = mh.start(ws, len(headers), f"{data.period.year}年各月考评情况")
+    st.header_row(ws, header, headers)
+    by_month = {t["period"]: t for t in data.trend}
+    row = header
+    for month in data.period.scope_months:
+        row += 1
+        t = by_month.get(month)
+        values = [
+            (month_label(month), st.CENTER, None),
+            (t and t["score"], st.DECIMAL, "0.0"),
+            (t["grade"] if t else "", st.CENTER, None),
+            (t and t["rank"], st.CENTER, None),
+            (rank_of(t["rank"], t["units_ranked"]) if t else "未参评", st.CENTER, None),
+            (rank_change_text(t["rank_change"], t["rank"]) if t else "", st.CENTER, None),
+        ]
+        for col, (value, style, fmt) in enumerate(values, start=1):
+            st.put(ws, row, col, value, style, fmt)
+    st.fit_columns(ws, header, minimum=10)
+    trend_line_chart(
+        ws,
+        header_row=header,
+        first_col=2,
+        last_col=2,
+        first_row=header + 1,
+        last_row=row,
+        anchor=f"H{header}",
+        title="各月综合得分",
+        y_title="综合得分",
+    )
+    trend_line_chart(
+        ws,
+        header_row=header,
+        first_col=4,
+        last_col=4,
+        first_row=header + 1,
+        last_row=row,
+        anchor=f"H{header + 20}",
+        title="各月名次",
+        y_title="名次",
+        reverse=True,
+    )
+    st.print_setup(ws, f"{header}:{header}", freeze=f"B{header + 1}")
+
+
+def _write_reports(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
+    ws = new_sheet(wb, "报送情况")
+    headers = ("月份", "报送状态", "截止日期", "收到时间", "采用版本", "收到版本数", "错误数", "警告数")
+    n = len(headers)
+    header = mh.start(ws, n, "月报报送与数据质量")
+    st.header_row(ws, header, headers)
+    row = header
+    for s in data.status:
+        row += 1
+        values = [
+            (month_label(s["period"]), st.CENTER, None),
+            (s["status_label"], st.CENTER, None),
+            (s["deadline"], st.CENTER, FMT_DATE),
+            (s["received_at"], st.CENTER, FMT_TIME),
+            (s["version"], st.CENTER, None),
+            (s["versions_received"], st.CENTER, None),
+            (s["error_count"], st.INTEGER, None),
+            (s["warning_count"], st.INTEGER, None),
+        ]
+        for col, (value, style, fmt) in enumerate(values, start=1):
+            st.put(ws, row, col, value, style, fmt)
+    status_colours(ws, f"B{header + 1}:B{max(row, header + 1)}")
+    table_end = row
+    row += 2
+    st.section(ws, row, f"{data.period.label}数据质量问题")
+    row += 1
+    st.header_row(ws, row, ("月份", "版本", "工作表", "单元格", "填报值", "级别", "问题说明", "修改建议"))
+    for f in data.findings or []:
+        row += 1
+        values = [
+            month_label(f["period"]),
+            f["version"],
+            f["sheet"],
+            f["cell"],
+            f["value"],
+            "错误" if f["severity"] == "error" else "警告",
+            f["message"],
+            f["hint"],
+        ]
+        for col, value in enumerate(values, start=1):
+            st.put(ws, row, col, value, st.TEXT if col >= 5 else st.CENTER)
+    if not data.findings:
+        row += 1
+        st.note_rows(ws, row, ["本期报送数据未发现问题。"], 8)
+    st.fit_columns(ws, header, minimum=9, fixed={7: 40, 8: 30})
+    st.print_setup(
+        ws,
+        f"{header}:{header}",
+        freeze=f"A{header + 1}",
+        table_ref=f"A{header}:{cell_ref(n, max(table_end, header + 1))}",
+    )
