@@ -41,6 +41,8 @@ def _value_checks(gxe) -> list[Check]:
             Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="count_value", min_value=0)),
             Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="count_fraction", max_value=0)),
         ]
+    for rule in rules_with_check("value_reported"):
+        checks.append(Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToNotBeNull(column="expected_value")))
     for rule in rules_with_check("percent_range"):
         checks.append(
             Check(
@@ -186,6 +188,9 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
     ]
     frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype("float64")
+    survey = {i.code for i in catalogue.indicators() if i.is_survey}
+    # Survey results (S01–S03) are blank in months without a survey; every other indicator is expected.
+    frame["expected_value"] = frame["value"].where(~frame["indicator_code"].isin(survey), 0.0)
     for value_type in ("count", "percent", "rank"):
         frame[f"{value_type}_value"] = frame["value"].where(frame["value_type"] == value_type)
     frame["count_fraction"] = frame["count_value"] - frame["count_value"].apply(_floor)

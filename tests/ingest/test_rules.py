@@ -93,6 +93,14 @@ def test_rank_moving_more_than_40_places_is_a_warning(tmp_path):
 
 
 def test_every_catalogued_value_rule_has_a_failing_fixture_here():
-    tested = set(CASES) | {"CON08", "CON09", "HIS01", "HIS02", "HIS03"}
+    tested = set(CASES) | {"CON08", "CON09", "HIS01", "HIS02", "HIS03", "VAL07"}
     catalogued = {r.rule_id for r in rules().values() if r.category in {"values", "consistency", "history"}}
     assert catalogued - tested == {"VAL01", "VAL06"}  # reader rules, tested in test_read_layouts / formats
+
+
+def test_blank_value_is_a_warning_not_a_zero(tmp_path):
+    assert findings_for(tmp_path, values=consistent_values() | {"C10": "—"}) == [("VAL07", value_cell("C10"), "warning")]
+
+
+def test_survey_results_may_be_blank(tmp_path):
+    assert findings_for(tmp_path, values=consistent_values() | {"S01": None, "S02": None, "S03": None}) == []
