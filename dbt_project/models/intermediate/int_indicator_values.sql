@@ -23,10 +23,18 @@ periods as (
 
 unioned as (
     select
-        unit_code, indicator_code, period_type, period, value, value_last_year, last_year_source,
+        unit_code,
+        indicator_code,
+        period_type,
+        period,
+        value,
+        value_last_year,
+        last_year_source,
         prior_year_end_value,
-        null::double as numerator_value, null::double as denominator_value,
-        null::double as numerator_last_year, null::double as denominator_last_year
+        null::double as numerator_value,
+        null::double as denominator_value,
+        null::double as numerator_last_year,
+        null::double as denominator_last_year
     from submitted_values
     union all by name
     select * from ratio_values

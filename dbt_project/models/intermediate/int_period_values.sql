@@ -21,10 +21,10 @@ windowed as (
         periods.months_in_window,
         sum(monthly_values.value) as value_sum,
         arg_max(monthly_values.value, monthly_values.month_start)
-            filter (where monthly_values.value is not null) as value_latest,
+        filter (where monthly_values.value is not null) as value_latest,
         sum(monthly_values.value_last_year_reported) as reported_last_year_sum,
         arg_max(monthly_values.value_last_year_reported, monthly_values.month_start)
-            filter (where monthly_values.value_last_year_reported is not null) as reported_last_year_latest,
+        filter (where monthly_values.value_last_year_reported is not null) as reported_last_year_latest,
         count(distinct monthly_values.month_start)::integer as months_received
     from monthly_values
     inner join periods

@@ -4,25 +4,46 @@ with months as (
     select distinct month_start from {{ ref('int_submissions_used') }}
 ),
 
+month_windows as (
+    select
+        'month' as period_type,
+        month_start as period_start,
+        last_day(month_start) as period_end
+    from months
+),
+
+ytd_windows as (
+    select
+        'ytd' as period_type,
+        date_trunc('year', month_start)::date as period_start,
+        last_day(month_start) as period_end
+    from months
+),
+
+quarter_windows as (
+    select
+        'quarter' as period_type,
+        date_trunc('quarter', month_start)::date as period_start,
+        last_day(date_trunc('quarter', month_start) + interval 2 month) as period_end
+    from months
+),
+
+year_windows as (
+    select
+        'year' as period_type,
+        date_trunc('year', month_start)::date as period_start,
+        make_date(year(month_start), 12, 31) as period_end
+    from months
+),
+
 windows as (
-    select distinct
-        period_type,
-        period_start,
-        period_end
-    from (
-        select 'month' as period_type, month_start as period_start, last_day(month_start) as period_end
-        from months
-        union all
-        select 'ytd', date_trunc('year', month_start)::date, last_day(month_start)
-        from months
-        union all
-        select 'quarter', date_trunc('quarter', month_start)::date,
-            last_day(date_trunc('quarter', month_start) + interval 2 month)
-        from months
-        union all
-        select 'year', date_trunc('year', month_start)::date, make_date(year(month_start), 12, 31)
-        from months
-    )
+    select * from month_windows
+    union
+    select * from ytd_windows
+    union
+    select * from quarter_windows
+    union
+    select * from year_windows
 ),
 
 final as (

@@ -37,10 +37,11 @@ paired as (
         on rate_indicators.numerator_code = numerators.indicator_code
     inner join units on numerators.unit_code = units.unit_code
     left join submitted_values as denominators
-        on rate_indicators.denominator_code = denominators.indicator_code
-        and numerators.unit_code = denominators.unit_code
-        and numerators.period_type = denominators.period_type
-        and numerators.period = denominators.period
+        on
+            rate_indicators.denominator_code = denominators.indicator_code
+            and numerators.unit_code = denominators.unit_code
+            and numerators.period_type = denominators.period_type
+            and numerators.period = denominators.period
 ),
 
 final as (

@@ -10,7 +10,9 @@ final as (
         max(case when setting = 'yellow_card_grade' then value end) as yellow_card_grade,
         max(case when setting = 'yellow_card_last_place_periods' then value end)::integer
             as yellow_card_last_place_periods,
-        max(case when setting = 'province_unit_count' then value end)::integer as province_unit_count
+        max(case when setting = 'province_unit_count' then value end)::integer as province_unit_count,
+        try_strptime(max(case when setting = 'first_period' then value end) || '-01', '%Y-%m-%d')::date
+            as first_month
     from settings
 )
 

@@ -1,6 +1,6 @@
 -- The months each unit is expected to report: every unit of the catalogue x every month from the first
--- to the last month in which any monthly report was received (accepted or not). The deadline is the
--- deadline_day (scoring_settings) of the following month, inclusive.
+-- to the last month in which any monthly report was received (accepted or not), never before the
+-- first_period of scoring_settings. The deadline is the deadline_day of the following month, inclusive.
 with submissions as (
     select * from {{ ref('stg_submissions') }}
     where kind = 'monthly_report'
@@ -16,15 +16,19 @@ settings as (
 
 bounds as (
     select
-        min(try_strptime(period || '-01', '%Y-%m-%d'))::date as first_month,
-        max(try_strptime(period || '-01', '%Y-%m-%d'))::date as last_month
+        greatest(
+            min(try_strptime(submissions.period || '-01', '%Y-%m-%d'))::date,
+            coalesce(any_value(settings.first_month), date '0001-01-01')
+        ) as first_month,
+        max(try_strptime(submissions.period || '-01', '%Y-%m-%d'))::date as last_month
     from submissions
+    cross join settings
 ),
 
 months as (
     select unnest(generate_series(first_month, last_month, interval 1 month))::date as month_start
     from bounds
-    where first_month is not null
+    where last_month is not null
 ),
 
 final as (

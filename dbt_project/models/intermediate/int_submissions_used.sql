@@ -20,7 +20,7 @@ ranked as (
         *,
         row_number() over (
             partition by unit_code, month_start
-            order by version desc nulls last, received_at desc, sha256
+            order by version desc nulls last, received_at desc, sha256 asc
         ) as recency
     from accepted_reports
     where month_start is not null

@@ -46,15 +46,17 @@ final as (
         end as prior_year_end_value
     from period_values
     left join last_year
-        on period_values.unit_code = last_year.unit_code
-        and period_values.indicator_code = last_year.indicator_code
-        and period_values.period_type = last_year.period_type
-        and last_year.period_index
-        = {{ period_index_last_year('period_values.period_type', 'period_values.period_index') }}
+        on
+            period_values.unit_code = last_year.unit_code
+            and period_values.indicator_code = last_year.indicator_code
+            and period_values.period_type = last_year.period_type
+            and last_year.period_index
+            = {{ period_index_last_year('period_values.period_type', 'period_values.period_index') }}
     left join year_end
-        on period_values.unit_code = year_end.unit_code
-        and period_values.indicator_code = year_end.indicator_code
-        and year_end.year = period_values.year - 1
+        on
+            period_values.unit_code = year_end.unit_code
+            and period_values.indicator_code = year_end.indicator_code
+            and year_end.year = period_values.year - 1
 )
 
 select * from final

@@ -46,9 +46,10 @@ joined as (
     inner join windows on targets.year = windows.year
     inner join indicators on targets.indicator_code = indicators.indicator_code
     left join ytd_values
-        on targets.unit_code = ytd_values.unit_code
-        and targets.indicator_code = ytd_values.indicator_code
-        and windows.compare_period = ytd_values.period
+        on
+            targets.unit_code = ytd_values.unit_code
+            and targets.indicator_code = ytd_values.indicator_code
+            and windows.compare_period = ytd_values.period
 ),
 
 final as (

@@ -10,7 +10,7 @@ with target_actuals as (
 evaluated as (
     select
         *,
-        not (is_survey and value is null) as evaluated
+        not(is_survey and value is null) as evaluated
     from target_actuals
 ),
 

@@ -22,18 +22,42 @@ data_months as (
     where periods.period_type = 'month'
 ),
 
-windows as (
-    select year, 'month' as period_type, strftime(month_start, '%Y-%m') as period, month_no as months_elapsed
+month_windows as (
+    select
+        year,
+        'month' as period_type,
+        strftime(month_start, '%Y-%m') as period,
+        month_no as months_elapsed
     from data_months
-    union all
-    select year, 'quarter', year || 'Q' || quarter(month_start), max(month_no)
+),
+
+quarter_windows as (
+    select
+        year,
+        'quarter' as period_type,
+        year || 'Q' || quarter(month_start) as period,
+        max(month_no) as months_elapsed
     from data_months
     group by year, quarter(month_start)
-    union all
-    select year, 'year', year::varchar, 12
+),
+
+year_windows as (
+    select
+        year,
+        'year' as period_type,
+        year::varchar as period,
+        12 as months_elapsed
     from data_months
     group by year
     having max(month_no) = 12
+),
+
+windows as (
+    select * from month_windows
+    union all
+    select * from quarter_windows
+    union all
+    select * from year_windows
 ),
 
 final as (

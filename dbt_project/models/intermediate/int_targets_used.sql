@@ -25,7 +25,7 @@ latest_file as (
         sha256
     from files_by_year
     qualify row_number() over (
-        partition by year order by version desc nulls last, received_at desc, sha256
+        partition by year order by version desc nulls last, received_at desc, sha256 asc
     ) = 1
 ),
 

@@ -1,5 +1,6 @@
 -- Q01 月报按时报送率 per unit and period: months reported on time / months expected in the window
--- (int_submission_status). Last year's rate is the same ratio over last year's window, when expected.
+-- (int_submission_status). Last year's rate is the same ratio over the window one year earlier, when the
+-- submission calendar covers it.
 with timeliness_indicators as (
     select * from {{ ref('stg_indicators') }}
     where value_type = 'timeliness'
@@ -18,12 +19,18 @@ counted as (
         submission_status.unit_code,
         periods.period_type,
         periods.period,
-        periods.period_index,
-        count_if(submission_status.on_time)::double as months_on_time,
-        count(*)::double as months_expected
+        count_if(submission_status.on_time and submission_status.month_start >= periods.period_start)
+            as months_on_time,
+        count_if(submission_status.month_start >= periods.period_start) as months_expected,
+        count_if(submission_status.on_time and submission_status.month_start < periods.period_start)
+            as months_on_time_last_year,
+        count_if(submission_status.month_start < periods.period_start) as months_expected_last_year
     from periods
     inner join submission_status
-        on submission_status.month_start between periods.period_start and periods.period_end
+        on
+            submission_status.month_start between periods.period_start and periods.period_end
+            or submission_status.month_start
+            between periods.period_start - interval 1 year and periods.period_end - interval 1 year
     group by all
 ),
 
@@ -34,18 +41,15 @@ final as (
         counted.period_type,
         counted.period,
         {{ safe_ratio('counted.months_on_time', 'counted.months_expected') }} as value,
-        {{ safe_ratio('last_year.months_on_time', 'last_year.months_expected') }} as value_last_year,
-        counted.months_on_time as numerator_value,
-        counted.months_expected as denominator_value,
-        last_year.months_on_time as numerator_last_year,
-        last_year.months_expected as denominator_last_year
+        {{ safe_ratio('counted.months_on_time_last_year', 'counted.months_expected_last_year') }}
+            as value_last_year,
+        counted.months_on_time::double as numerator_value,
+        counted.months_expected::double as denominator_value,
+        counted.months_on_time_last_year::double as numerator_last_year,
+        counted.months_expected_last_year::double as denominator_last_year
     from counted
     cross join timeliness_indicators
-    left join counted as last_year
-        on counted.unit_code = last_year.unit_code
-        and counted.period_type = last_year.period_type
-        and last_year.period_index
-        = {{ period_index_last_year('counted.period_type', 'counted.period_index') }}
+    where counted.months_expected > 0
 )
 
 select * from final

@@ -34,20 +34,22 @@ runs as (
 
 final as (
     select
-        runs.* exclude (run_id),
+        runs.* exclude (run_id),  -- noqa: RF02
         previous.rank - runs.rank as rank_change,
         case
-            when runs.is_last_place then row_number() over (
-                partition by runs.unit_code, runs.period_type, runs.is_last_place, runs.run_id
-                order by runs.period_index
-            )
+            when runs.is_last_place
+                then row_number() over (
+                    partition by runs.unit_code, runs.period_type, runs.is_last_place, runs.run_id
+                    order by runs.period_index
+                )
             else 0
         end::integer as last_place_streak
     from runs
     left join indexed as previous
-        on runs.unit_code = previous.unit_code
-        and runs.period_type = previous.period_type
-        and previous.period_index = runs.period_index - 1
+        on
+            runs.unit_code = previous.unit_code
+            and runs.period_type = previous.period_type
+            and previous.period_index = runs.period_index - 1
 )
 
 select * from final

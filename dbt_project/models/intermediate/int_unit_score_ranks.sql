@@ -10,7 +10,7 @@ ranked as (
         *,
         rank() over (
             partition by period_type, period
-            order by score is null, veto, score desc
+            order by score is null, veto asc, score desc
         ) as position,
         count(score) over (partition by period_type, period) as ranked_count
     from unit_scores

@@ -47,7 +47,7 @@ graded as (
 
 final as (
     select
-        graded.* exclude (score_grade),
+        graded.* exclude (score_grade),  -- noqa: RF02
         case when graded.veto then settings.veto_grade else graded.score_grade end as grade
     from graded
     cross join settings

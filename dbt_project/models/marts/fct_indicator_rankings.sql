@@ -18,10 +18,11 @@ final as (
         current_ranks.year
     from indicator_ranks as current_ranks
     left join indicator_ranks as previous
-        on current_ranks.indicator_code = previous.indicator_code
-        and current_ranks.unit_code = previous.unit_code
-        and current_ranks.period_type = previous.period_type
-        and previous.period_index = current_ranks.period_index - 1
+        on
+            current_ranks.indicator_code = previous.indicator_code
+            and current_ranks.unit_code = previous.unit_code
+            and current_ranks.period_type = previous.period_type
+            and previous.period_index = current_ranks.period_index - 1
 )
 
 select * from final

@@ -26,7 +26,8 @@ aggregated as (
             as last_year_weighted,
         sum(v.numerator_value) filter (where v.denominator_value is not null) as numerator_sum,
         sum(v.denominator_value) filter (where v.numerator_value is not null) as denominator_sum,
-        sum(v.numerator_last_year) filter (where v.denominator_last_year is not null) as numerator_last_year_sum,
+        sum(v.numerator_last_year) filter (where v.denominator_last_year is not null)
+            as numerator_last_year_sum,
         sum(v.denominator_last_year) filter (where v.numerator_last_year is not null)
             as denominator_last_year_sum
     from indicator_values as v
@@ -44,7 +45,9 @@ combined as (
         case
             when value_type in ('count', 'amount') then value_sum
             when value_type = 'percent' then value_weighted
-            when value_type in ('ratio', 'timeliness') then {{ safe_ratio('numerator_sum', 'denominator_sum') }}
+            when
+                value_type in ('ratio', 'timeliness')
+                then {{ safe_ratio('numerator_sum', 'denominator_sum') }}
             when value_type = 'per_10k' then 10000 * {{ safe_ratio('numerator_sum', 'denominator_sum') }}
         end as value,
         case
