@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingest import catalogue
+from ingest import catalogue, layout
 from ingest.archive import (
     Receipt,
     append_ledger,
@@ -347,12 +347,13 @@ def _write_feedback(stored: StoredSubmission, home_root: Path) -> str | None:
     from exports.template import deadline_of
 
     unit = catalogue.unit_by_code().get(stored.unit_code or "")
+    unit_name = unit.name if unit else layout.TARGETS_SHEET if stored.kind == "targets" else None
     deadline = deadline_of(stored.period) if stored.period and stored.kind == "monthly_report" else None
     path = write_feedback_workbook(
         home_root / "feedback" / (stored.period or "未识别期间"),
         original=home_root / stored.archive_path,
         file_name=stored.file_name,
-        unit_name=unit.name if unit else None,
+        unit_name=unit_name,
         period=stored.period,
         version=stored.version,
         status=stored.status,

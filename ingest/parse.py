@@ -464,6 +464,9 @@ def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, st
     target_type = fold_label(get["target_type"]).lower()
     if target_type not in layout.TARGET_TYPES:
         return None, f"目标类型「{get['target_type']}」无效，应为 {'/'.join(layout.TARGET_TYPES)}"
+    mismatch = _target_type_mismatch(target_type, indicator)
+    if mismatch:
+        return None, mismatch
     scale = "ratio" if target_type == "growth" or indicator.value_type == "ratio" else indicator.value_type
     value = parse_number(get["target_value"], "count" if scale in {"rank", "rank_change"} else scale)
     if not value.ok or value.value is None:
@@ -485,6 +488,17 @@ def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, st
         cell_text(get.get("note")),
         cell,
     ), None
+
+
+def _target_type_mismatch(target_type: str, indicator: catalogue.Indicator) -> str | None:
+    """Target types that only make sense on some indicators (see DOMAIN: Targets)."""
+    if target_type in {"rank_within", "rank_up"} and indicator.value_type != "rank":
+        return f"目标类型 {target_type} 只能用于排名类指标（如 S02），不能用于「{indicator.code} {indicator.name}」"
+    if target_type == "growth" and indicator.kind != "flow":
+        return f"目标类型 growth（同比增长）只能用于累计类指标，不能用于「{indicator.code} {indicator.name}」"
+    if target_type == "improve" and indicator.kind != "stock":
+        return f"目标类型 improve（比上年提高）只能用于时点类指标（如 S01），不能用于「{indicator.code} {indicator.name}」"
+    return None
 
 
 def parse_workbook(sheets: list[Sheet]) -> ParsedWorkbook:

@@ -1,0 +1,51 @@
+"""The office's targets workbook (目标管理责任书) is ingested, checked and versioned like any submission."""
+
+import duckdb
+
+from exports.sample import demo_targets
+from exports.template import write_targets_workbook
+from ingest.intake import ingest_files
+
+
+def test_demo_targets_are_accepted_with_the_speechs_named_targets(tmp_path):
+    path = write_targets_workbook(tmp_path / "目标管理责任书_2022年.xlsx", 2022, demo_targets(2022))
+    (result,) = ingest_files([path], tmp_path / "home")
+    assert (result.status, result.kind, result.period, result.version) == ("accepted", "targets", "2022", 1)
+    with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as connection:
+        named = connection.execute("""
+            select unit_code, target_type, target_value from raw.targets
+            where indicator_code in ('S01', 'S02') order by unit_code""").fetchall()
+        totals = connection.execute("select sum(points) from raw.targets group by unit_code").fetchall()
+    assert ("522401", "rank_within", 60.0) in named and ("522425", "rank_within", 60.0) in named
+    assert {("522424", "rank_up", 5.0), ("522422", "rank_up", 5.0), ("522423", "rank_up", 5.0),
+            ("522428", "rank_up", 5.0), ("522490", "improve", 0.0)} <= set(named)
+    assert set(totals) == {(100.0,)}
+
+
+def test_bad_target_rows_are_named_by_row(tmp_path):
+    rows = demo_targets(2022)
+    rows[0] = rows[0] | {"target_type": "rank_up", "indicator_code": "R04"}
+    rows[1] = rows[1] | {"target_value": "很高"}
+    (result,) = ingest_files([write_targets_workbook(tmp_path / "t.xlsx", 2022, rows)], tmp_path / "home")
+    assert result.status == "rejected"
+    errors = [(e["rule_id"], e["cell"]) for e in result.errors if e["severity"] == "error"]
+    assert errors == [("TGT01", "A3"), ("TGT01", "A4")]
+    assert "只能用于排名类指标" in result.errors[0]["message"]
+    assert result.feedback.endswith("目标管理责任书_2022_v1_数据质量反馈表.xlsx")
+
+
+def test_points_not_summing_to_100_is_a_warning(tmp_path):
+    rows = demo_targets(2022)
+    rows[0] = rows[0] | {"points": float(rows[0]["points"]) + 5}
+    (result,) = ingest_files([write_targets_workbook(tmp_path / "t.xlsx", 2022, rows)], tmp_path / "home")
+    assert result.status == "accepted_with_warnings"
+    assert [(e["rule_id"], e["severity"]) for e in result.errors] == [("TGT02", "warning")]
+
+
+def test_a_revised_targets_workbook_is_version_2(tmp_path):
+    first = write_targets_workbook(tmp_path / "a.xlsx", 2022, demo_targets(2022))
+    rows = demo_targets(2022)
+    rows[0] = rows[0] | {"note": "调整"}
+    ingest_files([first], tmp_path / "home")
+    (second,) = ingest_files([write_targets_workbook(tmp_path / "b.xlsx", 2022, rows)], tmp_path / "home")
+    assert second.version == 2
