@@ -25,8 +25,12 @@ def _validations_for(ws, address):
 
 
 def test_blank_template_has_the_four_sheets_in_order(blank):
-    assert blank.sheetnames == [layout.INSTRUCTIONS_SHEET, layout.INFO_SHEET, layout.INDICATOR_SHEET,
-                                layout.TOWNSHIP_SHEET]
+    assert blank.sheetnames == [
+        layout.INSTRUCTIONS_SHEET,
+        layout.INFO_SHEET,
+        layout.INDICATOR_SHEET,
+        layout.TOWNSHIP_SHEET,
+    ]
 
 
 def test_instructions_name_the_unit_deadline_and_blank_rules(blank):
@@ -65,7 +69,9 @@ def test_labels_are_locked_and_value_cells_open_under_protection_without_passwor
         assert not blank[name].protection.password
     ws = blank[layout.INDICATOR_SHEET]
     assert ws["A3"].protection.locked and ws["B3"].protection.locked and ws["C3"].protection.locked
-    assert not ws["D3"].protection.locked and not ws["E3"].protection.locked and not ws["F3"].protection.locked
+    assert (
+        not ws["D3"].protection.locked and not ws["E3"].protection.locked and not ws["F3"].protection.locked
+    )
 
 
 def test_value_cells_carry_number_validation_by_value_type(blank):
@@ -74,7 +80,9 @@ def test_value_cells_carry_number_validation_by_value_type(blank):
     count = _validations_for(ws, f"D{row['C01']}")
     assert [(v.type, v.operator, v.formula1) for v in count] == [("decimal", "greaterThanOrEqual", "0")]
     percent = _validations_for(ws, f"D{row['S01']}")
-    assert [(v.type, v.formula1, v.formula2, v.errorStyle) for v in percent] == [("decimal", "0", "100", "stop")]
+    assert [(v.type, v.formula1, v.formula2, v.errorStyle) for v in percent] == [
+        ("decimal", "0", "100", "stop")
+    ]
     rank = _validations_for(ws, f"E{row['S02']}")
     top = catalogue.settings()["province_unit_count"]
     assert [(v.type, v.formula1, v.formula2) for v in rank] == [("whole", "1", top)]
@@ -98,18 +106,21 @@ def test_print_setup_is_a4_fit_to_width_with_header_rows_repeated(blank):
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "1:2"
+    assert ws.print_title_rows == "$1:$2"
     assert ws.column_dimensions["B"].width >= 30
 
 
 def test_filled_report_keeps_values_as_typed_and_text_never_becomes_a_formula(tmp_path, dafang):
     path = write_submission_workbook(
-        tmp_path / "filled.xlsx", dafang, "2022-06",
+        tmp_path / "filled.xlsx",
+        dafang,
+        "2022-06",
         values={"C01": 95, "P01": "1,234", "S01": 88.5, "D04": "无"},
         last_year={"C01": 101},
         remarks={"C01": "=SUM(A1:A9)"},
-        townships=[{"township_name": "团海镇", "d02": 3, "d03": 2, "has_centre": True, "p02": 5, "c01": 1,
-                    "g03": 20}],
+        townships=[
+            {"township_name": "团海镇", "d02": 3, "d03": 2, "has_centre": True, "p02": 5, "c01": 1, "g03": 20}
+        ],
         info={"reporter": "李明", "fill_date": "2022-07-03"},
     )
     wb = openpyxl.load_workbook(path)
@@ -143,22 +154,66 @@ def test_bad_period_is_refused(tmp_path, dafang):
 
 def test_targets_workbook_writes_rates_as_fractions_shown_as_percent(tmp_path):
     rows = [
-        {"unit_name": "毕节市", "unit_code": "522401", "year": 2022, "indicator_code": "R04",
-         "indicator_name": "调解成功率", "target_type": "min", "target_value": 0.95, "points": 15, "is_veto": False},
-        {"unit_name": "毕节市", "unit_code": "522401", "year": 2022, "indicator_code": "D04",
-         "indicator_name": "群体性事件数", "target_type": "max", "target_value": 0, "points": 10, "is_veto": True},
-        {"unit_name": "毕节市", "unit_code": "522401", "year": 2022, "indicator_code": "C02",
-         "indicator_name": "刑事案件破案数", "target_type": "growth", "target_value": 0.0, "points": 10,
-         "is_veto": False},
-        {"unit_name": "毕节市", "unit_code": "522401", "year": 2022, "indicator_code": "S02",
-         "indicator_name": "群众安全感全省排名", "target_type": "rank_within", "target_value": 60, "points": 15,
-         "is_veto": False},
+        {
+            "unit_name": "毕节市",
+            "unit_code": "522401",
+            "year": 2022,
+            "indicator_code": "R04",
+            "indicator_name": "调解成功率",
+            "target_type": "min",
+            "target_value": 0.95,
+            "points": 15,
+            "is_veto": False,
+        },
+        {
+            "unit_name": "毕节市",
+            "unit_code": "522401",
+            "year": 2022,
+            "indicator_code": "D04",
+            "indicator_name": "群体性事件数",
+            "target_type": "max",
+            "target_value": 0,
+            "points": 10,
+            "is_veto": True,
+        },
+        {
+            "unit_name": "毕节市",
+            "unit_code": "522401",
+            "year": 2022,
+            "indicator_code": "C02",
+            "indicator_name": "刑事案件破案数",
+            "target_type": "growth",
+            "target_value": 0.0,
+            "points": 10,
+            "is_veto": False,
+        },
+        {
+            "unit_name": "毕节市",
+            "unit_code": "522401",
+            "year": 2022,
+            "indicator_code": "S02",
+            "indicator_name": "群众安全感全省排名",
+            "target_type": "rank_within",
+            "target_value": 60,
+            "points": 15,
+            "is_veto": False,
+        },
     ]
     wb = openpyxl.load_workbook(write_targets_workbook(tmp_path / "targets.xlsx", 2022, rows))
     assert wb.sheetnames == [layout.INSTRUCTIONS_SHEET, layout.TARGETS_SHEET]
     ws = wb[layout.TARGETS_SHEET]
     assert [c.value for c in ws[2]] == [c.label for c in layout.TARGET_COLUMNS]
-    assert [c.value for c in ws[3]][:9] == ["毕节市", "522401", 2022, "R04", "调解成功率", "min", 0.95, 15, "否"]
+    assert [c.value for c in ws[3]][:9] == [
+        "毕节市",
+        "522401",
+        2022,
+        "R04",
+        "调解成功率",
+        "min",
+        0.95,
+        15,
+        "否",
+    ]
     assert ws["G3"].number_format == "0.0%" and ws["G5"].number_format == "0.0%"
     assert ws["G6"].value == 60 and ws["G6"].number_format == "0"
     assert ws["I4"].value == "是"

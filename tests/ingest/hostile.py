@@ -35,8 +35,12 @@ def zip_bomb(path: Path, rows: int = 4_000_000) -> Path:
                 target.writestr(item, source.read(item))
                 continue
             with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-                block = b"<row><c><v>1</v></c><c><v>2</v></c></row>" * 10_000  # no addresses: compresses ~1000x
+                sheet.write(
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                )
+                block = (
+                    b"<row><c><v>1</v></c><c><v>2</v></c></row>" * 10_000
+                )  # no addresses: compresses ~1000x
                 for _ in range(rows // 10_000):
                     sheet.write(block)
                 sheet.write(b"</sheetData></worksheet>")

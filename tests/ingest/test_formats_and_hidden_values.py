@@ -4,7 +4,12 @@ import pytest
 
 from ingest.intake import ingest_files
 from tests.ingest.test_read_layouts import read, values_of
-from tests.ingest.workbooks import consistent_values, rewrite_with_other_writer, set_cached_error, write_report
+from tests.ingest.workbooks import (
+    consistent_values,
+    rewrite_with_other_writer,
+    set_cached_error,
+    write_report,
+)
 
 EXPECTED = {k: (float(v) if v is not None else None) for k, v in consistent_values().items()}
 
@@ -27,7 +32,12 @@ def test_xlsm_is_read_for_values_and_noted(tmp_path):
 def test_formula_without_cached_value_names_the_cell(tmp_path):
     report = read(write_report(tmp_path / "f.xlsx", values=consistent_values() | {"D02": "=SUM(D40:D41)"}))
     (problem,) = report.findings
-    assert (problem.rule_id, problem.sheet, problem.cell, problem.severity) == ("STR09", "指标填报", "D14", "error")
+    assert (problem.rule_id, problem.sheet, problem.cell, problem.severity) == (
+        "STR09",
+        "指标填报",
+        "D14",
+        "error",
+    )
     assert "没有保存计算结果" in problem.message
 
 

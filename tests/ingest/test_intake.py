@@ -23,12 +23,23 @@ def rows(home, sql):
 def test_accepted_file_is_archived_by_sha256_and_loaded(tmp_path):
     source = write_report(tmp_path / "in" / "大方县" / "dafang.xlsx")
     (result,) = ingest_files([source], tmp_path / "home")
-    assert (result.status, result.unit_code, result.period, result.version) == ("accepted", "522422", "2022-01", 1)
+    assert (result.status, result.unit_code, result.period, result.version) == (
+        "accepted",
+        "522422",
+        "2022-01",
+        1,
+    )
     archived = tmp_path / "home" / "archive" / result.sha256[:2] / f"{result.sha256}.xlsx"
     assert archived.read_bytes() == source.read_bytes()
     (record,) = read_ledger(tmp_path / "home" / "archive")
-    assert (record["file_name"], record["filed_under"], record["sha256"]) == ("dafang.xlsx", "522422", result.sha256)
-    assert rows(tmp_path / "home", "select value from raw.indicator_values where indicator_code = 'D02'") == [(100.0,)]
+    assert (record["file_name"], record["filed_under"], record["sha256"]) == (
+        "dafang.xlsx",
+        "522422",
+        result.sha256,
+    )
+    assert rows(tmp_path / "home", "select value from raw.indicator_values where indicator_code = 'D02'") == [
+        (100.0,)
+    ]
     assert source.exists(), "files given on the command line are left where they are"
 
 
@@ -46,8 +57,9 @@ def test_resubmission_supersedes_earlier_version(tmp_path):
     os.utime(first, (time.time() - 60, time.time() - 60))
     results = ingest_files([first, second], tmp_path / "home")
     assert [(r.file, r.version) for r in results] == [("v1.xlsx", 1), ("v2.xlsx", 2)]
-    (third,) = ingest_files([write_report(tmp_path / "v3.xlsx", values=consistent_values() | {"C10": 12})],
-                            tmp_path / "home")
+    (third,) = ingest_files(
+        [write_report(tmp_path / "v3.xlsx", values=consistent_values() | {"C10": 12})], tmp_path / "home"
+    )
     assert third.version == 3
     assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(3,)]
 
@@ -100,8 +112,10 @@ def test_rebuild_from_archive_gives_the_same_raw_tables(tmp_path):
     write_report(tmp_path / "in" / "大方县" / "b.xlsx", values=consistent_values() | {"D03": 190})
     write_report(tmp_path / "in" / "金沙县" / "c.xlsx", unit="金沙", period="2022-02")
     ingest_files([tmp_path / "in"], home)
-    query = ("select s.file_name, s.unit_code, s.period, s.version, s.status, v.indicator_code, v.value "
-             "from raw.submissions s left join raw.indicator_values v using (sha256) order by all")
+    query = (
+        "select s.file_name, s.unit_code, s.period, s.version, s.status, v.indicator_code, v.value "
+        "from raw.submissions s left join raw.indicator_values v using (sha256) order by all"
+    )
     before = rows(home, query)
     (home / "warehouse.duckdb").write_bytes(b"damaged")
     rebuild_raw(home)
@@ -145,7 +159,9 @@ def test_reader_that_hangs_costs_one_file_not_the_batch(tmp_path):
     started = time.monotonic()
     stuck, fine = read_files([bomb, good], with_limits(read_seconds=2), workers=1)
     assert time.monotonic() - started < 15
-    assert stuck.parsed is None and ("读取超时" in stuck.failure or "内存" in stuck.failure or "损坏" in stuck.failure)
+    assert stuck.parsed is None and (
+        "读取超时" in stuck.failure or "内存" in stuck.failure or "损坏" in stuck.failure
+    )
     assert fine.failure is None and fine.parsed.unit_code == "522422"
 
 
@@ -159,7 +175,9 @@ def test_far_cell_file_is_refused_by_its_declared_extent(tmp_path, name):
 def test_file_with_findings_gets_its_feedback_workbook(tmp_path):
     import openpyxl
 
-    bad = write_report(tmp_path / "大方县_2022年01月_综治月报.xlsx", values=consistent_values() | {"D03": 190})
+    bad = write_report(
+        tmp_path / "大方县_2022年01月_综治月报.xlsx", values=consistent_values() | {"D03": 190}
+    )
     (result,) = ingest_files([bad], tmp_path / "home")
     assert result.feedback.endswith("大方县_2022-01_v1_数据质量反馈表.xlsx")
     workbook = openpyxl.load_workbook(result.feedback)

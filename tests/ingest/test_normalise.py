@@ -32,7 +32,9 @@ def test_unknown_is_never_zero(raw):
     assert parse_number(raw, "count").ok
 
 
-@pytest.mark.parametrize(("raw", "problem"), [("abc", "不是有效数字"), ("5%", "不应带百分号"), ("无", "只能用于个数")])
+@pytest.mark.parametrize(
+    ("raw", "problem"), [("abc", "不是有效数字"), ("5%", "不应带百分号"), ("无", "只能用于个数")]
+)
 def test_unreadable_values_say_why(raw, problem):
     value_type = "percent" if raw == "无" else "count"
     reading = parse_number(raw, value_type)
@@ -40,7 +42,8 @@ def test_unreadable_values_say_why(raw, problem):
 
 
 @pytest.mark.parametrize(
-    "raw", ["2022-01", "2022年1月", "2022.1", 2022.1, "202201", "2022/01", dt.date(2022, 1, 1), "２０２２年１月"]
+    "raw",
+    ["2022-01", "2022年1月", "2022.1", 2022.1, "202201", "2022/01", dt.date(2022, 1, 1), "２０２２年１月"],
 )
 def test_periods_in_every_written_form(raw):
     assert parse_period(raw) == ("2022-01", None)

@@ -18,8 +18,19 @@ def test_every_peer_file_gets_an_answer(tmp_path):
     files = sorted(p.name for p in CORPUS.iterdir() if p.suffix != ".md")
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "ingest", "--home", str(tmp_path / "home"), "--json", str(CORPUS)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "ingest",
+            "--home",
+            str(tmp_path / "home"),
+            "--json",
+            str(CORPUS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     elapsed = time.monotonic() - started
     assert completed.returncode in (0, 1), completed.stderr[-3000:]

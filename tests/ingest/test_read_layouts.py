@@ -35,7 +35,13 @@ def test_generated_layout_reads_every_indicator_with_its_cell(tmp_path):
         {"code_column": False},
         {"reverse_rows": True},
         {"blank_row_every": 4},
-        {"header_labels": {"value": "本期\n数", "indicator_name": "指标 名称", "value_last_year": "去年同期"}},
+        {
+            "header_labels": {
+                "value": "本期\n数",
+                "indicator_name": "指标 名称",
+                "value_last_year": "去年同期",
+            }
+        },
         {"info_layout": "inline"},
         {"extra_sheets": ("附表", "Sheet3")},
         {"sheet_names": {"indicators": "指标填报表", "info": " 基本信息 "}},
@@ -45,15 +51,31 @@ def test_generated_layout_reads_every_indicator_with_its_cell(tmp_path):
 def test_messy_layouts_give_the_same_values(tmp_path, options):
     report = read(write_report(tmp_path / "messy.xlsx", **options))
     assert [f.rule_id for f in report.findings] == []
-    assert values_of(report) == {k: (float(v) if v is not None else None) for k, v in consistent_values().items()}
+    assert values_of(report) == {
+        k: (float(v) if v is not None else None) for k, v in consistent_values().items()
+    }
     assert (report.unit_code, report.period) == ("522422", "2022-01")
 
 
 def test_values_typed_as_text_full_width_and_with_separators(tmp_path):
-    values = consistent_values() | {"D01": "1,234", "C10": "１２３", "D04": "无", "S01": "92.35%", "S03": 0.9, "K05": "—"}
+    values = consistent_values() | {
+        "D01": "1,234",
+        "C10": "１２３",
+        "D04": "无",
+        "S01": "92.35%",
+        "S03": 0.9,
+        "K05": "—",
+    }
     report = read(write_report(tmp_path / "typed.xlsx", values=values))
     got = values_of(report)
-    assert (got["D01"], got["C10"], got["D04"], got["S01"], got["S03"], got["K05"]) == (1234, 123, 0, 92.35, 90, None)
+    assert (got["D01"], got["C10"], got["D04"], got["S01"], got["S03"], got["K05"]) == (
+        1234,
+        123,
+        0,
+        92.35,
+        90,
+        None,
+    )
 
 
 @pytest.mark.parametrize("alias", ["威宁", "威宁县", "威宁自治县", "威宁彝族回族苗族自治县"])
@@ -82,7 +104,12 @@ def test_missing_indicator_row_is_an_error_naming_it(tmp_path):
 def test_unreadable_value_names_the_cell(tmp_path):
     report = read(write_report(tmp_path / "v.xlsx", values=consistent_values() | {"D02": "一百"}))
     (problem,) = report.findings
-    assert (problem.rule_id, problem.sheet, problem.cell, problem.value) == ("VAL01", "指标填报", "D14", "一百")
+    assert (problem.rule_id, problem.sheet, problem.cell, problem.value) == (
+        "VAL01",
+        "指标填报",
+        "D14",
+        "一百",
+    )
 
 
 def test_unknown_unit_and_mismatched_code_are_errors(tmp_path):

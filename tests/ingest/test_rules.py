@@ -51,7 +51,9 @@ def test_value_and_consistency_rules_name_the_cell(tmp_path, rule_id):
 
 
 def test_whole_numbers_for_counts(tmp_path):
-    assert findings_for(tmp_path, values=consistent_values() | {"C10": 1.5}) == [("VAL02", value_cell("C10"), "error")]
+    assert findings_for(tmp_path, values=consistent_values() | {"C10": 1.5}) == [
+        ("VAL02", value_cell("C10"), "error")
+    ]
 
 
 def test_township_sum_disagreeing_is_a_warning_on_the_total(tmp_path):
@@ -69,7 +71,9 @@ def history(period: str, **values: float) -> dict:
 
 
 def test_flow_far_from_the_same_month_last_year_is_a_warning(tmp_path):
-    assert findings_for(tmp_path, history=history("2021-01", D01=12)) == [("HIS01", value_cell("D01"), "warning")]
+    assert findings_for(tmp_path, history=history("2021-01", D01=12)) == [
+        ("HIS01", value_cell("D01"), "warning")
+    ]
     assert findings_for(tmp_path, history=history("2021-01", D01=100)) == []
 
 
@@ -78,7 +82,9 @@ def test_small_counts_are_not_compared_with_last_year(tmp_path):
 
 
 def test_stock_falling_by_half_since_last_month_is_a_warning(tmp_path):
-    assert findings_for(tmp_path, history=history("2021-12", G03=130)) == [("HIS02", value_cell("G03"), "warning")]
+    assert findings_for(tmp_path, history=history("2021-12", G03=130)) == [
+        ("HIS02", value_cell("G03"), "warning")
+    ]
 
 
 def test_funding_received_restarts_in_january(tmp_path):
@@ -88,7 +94,8 @@ def test_funding_received_restarts_in_january(tmp_path):
 def test_rank_moving_more_than_40_places_is_a_warning(tmp_path):
     values = consistent_values() | {"S02": 70}
     assert findings_for(tmp_path, history=history("2021-06", S02=20), values=values) == [
-        ("HIS03", value_cell("S02"), "warning")]
+        ("HIS03", value_cell("S02"), "warning")
+    ]
     assert findings_for(tmp_path, history=history("2021-06", S02=50), values=values) == []
 
 
@@ -99,7 +106,9 @@ def test_every_catalogued_value_rule_has_a_failing_fixture_here():
 
 
 def test_blank_value_is_a_warning_not_a_zero(tmp_path):
-    assert findings_for(tmp_path, values=consistent_values() | {"C10": "—"}) == [("VAL07", value_cell("C10"), "warning")]
+    assert findings_for(tmp_path, values=consistent_values() | {"C10": "—"}) == [
+        ("VAL07", value_cell("C10"), "warning")
+    ]
 
 
 def test_survey_results_may_be_blank(tmp_path):

@@ -17,8 +17,13 @@ def test_demo_targets_are_accepted_with_the_speechs_named_targets(tmp_path):
             where indicator_code in ('S01', 'S02') order by unit_code""").fetchall()
         totals = connection.execute("select sum(points) from raw.targets group by unit_code").fetchall()
     assert ("522401", "rank_within", 60.0) in named and ("522425", "rank_within", 60.0) in named
-    assert {("522424", "rank_up", 5.0), ("522422", "rank_up", 5.0), ("522423", "rank_up", 5.0),
-            ("522428", "rank_up", 5.0), ("522490", "improve", 0.0)} <= set(named)
+    assert {
+        ("522424", "rank_up", 5.0),
+        ("522422", "rank_up", 5.0),
+        ("522423", "rank_up", 5.0),
+        ("522428", "rank_up", 5.0),
+        ("522490", "improve", 0.0),
+    } <= set(named)
     assert set(totals) == {(100.0,)}
 
 

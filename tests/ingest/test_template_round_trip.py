@@ -11,7 +11,12 @@ def test_template_filled_by_code_is_accepted_unchanged(tmp_path):
     values = consistent_values() | {"G01": unit.townships, "G02": unit.townships}
     path = write_submission_workbook(tmp_path / "大方县" / "filled.xlsx", unit, "2022-01", values=values)
     (result,) = ingest_files([path], tmp_path / "home")
-    assert (result.status, result.unit_code, result.period, result.errors) == ("accepted", unit.code, "2022-01", [])
+    assert (result.status, result.unit_code, result.period, result.errors) == (
+        "accepted",
+        unit.code,
+        "2022-01",
+        [],
+    )
 
 
 def test_blank_template_is_accepted_as_not_reported_with_a_warning_per_indicator(tmp_path):

@@ -21,13 +21,34 @@ TOWNSHIPS = [
 
 def consistent_values() -> dict[str, object]:
     values: dict[str, object] = {i.code: 10 for i in catalogue.submitted_indicators()}
-    values.update({
-        "C01": 20, "C02": 12, "C03": 5, "C04": 4, "C05": 1, "C06": 1, "C07": 9,
-        "D01": 120, "D02": 100, "D03": 90, "D04": 0,
-        "S01": None, "S02": None, "S03": None,
-        "P02": 5, "G01": 2, "G02": 1, "G03": 60, "G05": 100, "G06": 50,
-        "K01": 50, "K02": 60, "K03": 10, "K04": 9,
-    })
+    values.update(
+        {
+            "C01": 20,
+            "C02": 12,
+            "C03": 5,
+            "C04": 4,
+            "C05": 1,
+            "C06": 1,
+            "C07": 9,
+            "D01": 120,
+            "D02": 100,
+            "D03": 90,
+            "D04": 0,
+            "S01": None,
+            "S02": None,
+            "S03": None,
+            "P02": 5,
+            "G01": 2,
+            "G02": 1,
+            "G03": 60,
+            "G05": 100,
+            "G06": 50,
+            "K01": 50,
+            "K02": 60,
+            "K03": 10,
+            "K04": 9,
+        }
+    )
     return values
 
 
@@ -68,8 +89,15 @@ def write_report(
         sheet.append([f"综治工作月报表（第{n + 1}行标题）"])
     if merged_title and title_rows:
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
-    labels = {"indicator_code": "指标代码", "indicator_name": "指标名称", "measure_unit": "计量单位",
-              "value": "本期数", "value_last_year": "去年同期数", "remark": "备注", **(header_labels or {})}
+    labels = {
+        "indicator_code": "指标代码",
+        "indicator_name": "指标名称",
+        "measure_unit": "计量单位",
+        "value": "本期数",
+        "value_last_year": "去年同期数",
+        "remark": "备注",
+        **(header_labels or {}),
+    }
     order = ["indicator_code", "indicator_name", "measure_unit", "value", "value_last_year", "remark"]
     if not code_column:
         order.remove("indicator_code")
@@ -79,9 +107,12 @@ def write_report(
         indicators.reverse()
     for n, indicator in enumerate(indicators, start=1):
         record = {
-            "indicator_code": indicator.code, "indicator_name": indicator.name,
-            "measure_unit": indicator.measure_unit, "value": values.get(indicator.code),
-            "value_last_year": (last_year or {}).get(indicator.code), "remark": None,
+            "indicator_code": indicator.code,
+            "indicator_name": indicator.name,
+            "measure_unit": indicator.measure_unit,
+            "value": values.get(indicator.code),
+            "value_last_year": (last_year or {}).get(indicator.code),
+            "remark": None,
         }
         if indicator.code not in values:
             continue
@@ -94,8 +125,17 @@ def write_report(
 
     if townships is not False:
         township_sheet = workbook.create_sheet(names["townships"])
-        township_sheet.append(["乡镇名称", "调解民间纠纷数", "调解成功数", "是否建成维稳中心", "平安村(社区)数",
-                               "刑事案件立案数", "视频监控点位数"])
+        township_sheet.append(
+            [
+                "乡镇名称",
+                "调解民间纠纷数",
+                "调解成功数",
+                "是否建成维稳中心",
+                "平安村(社区)数",
+                "刑事案件立案数",
+                "视频监控点位数",
+            ]
+        )
         for row in townships if townships is not None else TOWNSHIPS:
             township_sheet.append(list(row))
         township_sheet.append(["合计"])
@@ -144,7 +184,10 @@ def set_cached_error(path: Path, sheet_index: int, address: str, error: str = "#
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for item, data in items:
             if item.filename == member:
-                data = re.sub(rf'<c r="{address}"[^>]*?(/>|>.*?</c>)'.encode(),
-                              f'<c r="{address}" t="e"><f>1/0</f><v>{error}</v></c>'.encode(), data)
+                data = re.sub(
+                    rf'<c r="{address}"[^>]*?(/>|>.*?</c>)'.encode(),
+                    f'<c r="{address}" t="e"><f>1/0</f><v>{error}</v></c>'.encode(),
+                    data,
+                )
             target.writestr(item, data)
     return path

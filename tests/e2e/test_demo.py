@@ -1,0 +1,158 @@
+"""The demo prefecture end to end into a temporary home: Dagster materialises every asset in-process."""
+
+import json
+import os
+import subprocess
+import sys
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.demo import run_demo
+from orchestration.settings import Home
+
+pytestmark = pytest.mark.e2e
+
+SPEECH_2022 = {
+    "D02": 40_988,
+    "D03": 39_348,
+    "C08": 5,
+    "C09": 30,
+    "P01": 1_620_000,
+    "P02": 3_577,
+    "P03": 2_646,
+    "P04": 2_357,
+    "P05": 208,
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    home = Home.from_env(tmp_path_factory.mktemp("demo-home"))
+    summary = run_demo(home, progress=lambda message: None)
+    return home, summary
+
+
+def query(home: Home, sql: str, *params):
+    with duckdb.connect(str(home.warehouse), read_only=True) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def test_demo_summary_counts_every_file(demo):
+    _, summary = demo
+    assert summary["files"] == 218
+    assert (summary["rejected"], summary["accepted_with_warnings"], summary["accepted"]) == (1, 1, 217)
+    assert set(summary["bulletins"]) == {"2022-12", "2022Q4", "2022"}
+
+
+def test_2022_year_totals_equal_the_speech(demo):
+    home, _ = demo
+    totals = dict(
+        query(
+            home,
+            """
+        select indicator_code, sum(value) from marts.fct_indicator_values
+        where period = '2022' and period_type = 'year' group by 1""",
+        )
+    )
+    assert {code: totals[code] for code in SPEECH_2022} == SPEECH_2022
+
+
+def test_2022_rises_and_rates_equal_the_speech(demo):
+    home, _ = demo
+    rows = {
+        code: (value, last)
+        for code, value, last in query(
+            home,
+            """
+        select indicator_code, value, value_last_year from marts.fct_prefecture_values
+        where period = '2022' and period_type = 'year' and indicator_code in ('C02', 'C04', 'R04', 'S01')""",
+        )
+    }
+    assert rows["C02"][0] == round(rows["C02"][1] * 1.096)
+    assert rows["C04"][0] == round(rows["C04"][1] * 1.15)
+    assert rows["R04"][0] == pytest.approx(39_348 / 40_988)
+    assert round(rows["S01"][0] - rows["S01"][1], 2) == 3.07
+
+
+def test_rejected_file_never_reaches_the_marts_and_its_correction_does(demo):
+    home, _ = demo
+    assert query(
+        home,
+        """select version, status from raw.submissions
+                          where unit_code = '522428' and period = '2022-05' order by version""",
+    ) == [(1, "rejected"), (2, "accepted")]
+    (used,) = query(
+        home,
+        "select version from marts.fct_submission_status where unit_code = '522428' and period = '2022-05'",
+    )
+    assert used == (2,)
+
+
+def test_year_bulletin_lists_all_nine_units_ranked(demo):
+    home, summary = demo
+    workbook = openpyxl.load_workbook(summary["bulletins"]["2022"])
+    sheet = workbook["综合排名"]
+    scores = dict(
+        query(
+            home,
+            "select unit_code, rank from marts.fct_unit_scores "
+            "where period = '2022' and period_type = 'year'",
+        )
+    )
+    names = dict(query(home, "select unit_code, unit_name from marts.dim_units"))
+    listed = {}
+    for row in sheet.iter_rows(values_only=True):
+        for code, name in names.items():
+            if name in row:
+                listed[code] = row[0]
+    assert listed == scores and sorted(scores.values())[-1] == 9
+
+
+def test_definitions_load_in_a_fresh_interpreter(demo):
+    home, _ = demo
+    code = (
+        "from orchestration.definitions import defs; "
+        "print(sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PINGAN_HOME": str(home.root)},
+    )
+    keys = json.loads(completed.stdout.strip().replace("'", '"'))
+    assert {"raw/submissions", "fct_unit_scores", "bulletins"} <= set(keys)
+
+
+def test_speech_named_targets_are_judged_for_the_named_units(demo):
+    home, _ = demo
+    rows = query(
+        home,
+        """
+        select u.short_name, a.target_type, a.target_value, a.actual_value, a.attained
+        from marts.fct_target_attainment a join marts.dim_units u using (unit_code)
+        where a.period = '2022' and a.period_type = 'year' and a.indicator_code in ('S01', 'S02')""",
+    )
+    judged = {name: (kind, target, actual, attained) for name, kind, target, actual, attained in rows}
+    assert judged["七星关区"] == ("rank_within", 60, 48, True)
+    assert judged["织金县"] == ("rank_within", 60, 63, False)
+    assert judged["金沙县"] == ("rank_up", 5, 7, True)
+    assert judged["大方县"] == ("rank_up", 5, 5, True)
+    assert judged["黔西县"] == ("rank_up", 5, 3, False)
+    assert judged["赫章县"] == ("rank_up", 5, 9, True)
+    kind, target, actual, attained = judged["百里杜鹃"]
+    assert (kind, target, attained) == ("improve", 0, True) and actual > 3
+
+
+def test_veto_makes_the_grade_fail_and_ranks_last(demo):
+    home, _ = demo
+    ((grade, veto, rank),) = query(
+        home,
+        """
+        select grade, veto, rank from marts.fct_unit_scores
+        where unit_code = '522426' and period = '2022' and period_type = 'year'""",
+    )
+    assert (grade, veto, rank) == ("不合格", True, 9)
