@@ -1,8 +1,11 @@
 """Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine.
 
 ``ingest_files`` is the one entry point the command line, the Dagster assets, the inbox sensor and
-``rebuild`` share. Order of work for each file: sha256 → archive copy on disk → ledger line → (only
-then) the inbox copy may go → read in a sandbox → identity and value checks → version → raw tables.
+``rebuild`` share. Order of work for each file: sha256 → archive copy on disk (fsynced) → ledger line
+→ read in a sandbox → identity and value checks → version → raw tables (one transaction) → quarantine
+copy and feedback workbook → only then does the inbox copy go. A crash anywhere loses nothing: the file
+is still in the inbox (or, on rebuild, in the archive) and a rerun finishes the job; the ledger may hold
+a receipt twice, which ``archived_receipts`` reads once.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from ingest.rules import Finding, finding
 from ingest.sandbox import read_files
 from ingest.validate import History, validate_reports
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et"}
 LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
 PERIOD_IN_NAME = re.compile(r"(20\d{2})\s*(?:年|-|_|\.)\s*(\d{1,2})\s*(?:月|(?!\d))")
 
