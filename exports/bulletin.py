@@ -6,13 +6,15 @@
 
 The warehouse is opened read-only and closed before anything is written. The same warehouse and the
 same ``as_of`` always give the same cells; ``as_of`` defaults to now (the office's time zone).
+When LibreOffice is installed the PDF is written beside each workbook (same stem, ``pdf=False`` skips
+it; about 3 s each); a LibreOffice failure raises ``PdfError`` after the workbook is written.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,9 +24,11 @@ from openpyxl import Workbook
 from exports import bulletin_records as records
 from exports import bulletin_sheets as sheets
 from exports import bulletin_styles as st
+from exports.bulletin_attainment import write_attainment
 from exports.bulletin_data import BulletinData, Period, parse_period, read_bulletin_data
 from exports.bulletin_extract import write_extract_sheets
 from exports.bulletin_format import prefecture_title
+from exports.bulletin_pdf import to_pdf
 from exports.manifest import (
     MANIFEST_SUFFIX,
     build_manifest,
@@ -52,6 +56,7 @@ class BulletinResult:
     units_ranked: int
     correction: int | None = None  # 更正 number; None for the original bulletin
     reused: bool = False  # publish_bulletin found a published bulletin built from the same inputs
+    pdf_path: Path | None = None  # the PDF beside the workbook; None without LibreOffice (or pdf=False)
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,14 @@ def write_bulletin(
     as_of: datetime | str | None = None,
     issued_by: str | None = None,
     prefecture: str | None = None,
+    pdf: bool = True,
 ) -> BulletinResult:
-    """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx`` and its manifest JSON."""
+    """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx``, its manifest JSON and its PDF."""
     data = read_bulletin_data(warehouse_path, period)
-    return _write(data, Path(out_dir), resolve_as_of(as_of), issued_by or ISSUED_BY, prefecture or PREFECTURE)
+    result = _write(
+        data, Path(out_dir), resolve_as_of(as_of), issued_by or ISSUED_BY, prefecture or PREFECTURE
+    )
+    return _with_pdf(result) if pdf else result
 
 
 def publish_bulletin(
@@ -103,14 +112,20 @@ def publish_bulletin(
     as_of: datetime | str | None = None,
     issued_by: str | None = None,
     prefecture: str | None = None,
+    pdf: bool = True,
 ) -> BulletinResult:
     """Publish the period's bulletin, or a numbered correction (更正) when its inputs changed since.
 
     No earlier bulletin in ``out_dir``: write the original. The latest published one was built from the
     same submissions, targets and rules: return it unchanged (``reused``). Otherwise write
     ``..._更正<n>.xlsx`` with a 更正说明 sheet listing which reports changed and who moved, and keep
-    every earlier file.
+    every earlier file. With ``pdf``, the PDF of the returned workbook is written when missing.
     """
+    result = _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture)
+    return _with_pdf(result) if pdf else result
+
+
+def _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture) -> BulletinResult:
     data = read_bulletin_data(warehouse_path, period)
     out, moment = Path(out_dir), resolve_as_of(as_of)
     issued_by, prefecture = issued_by or ISSUED_BY, prefecture or PREFECTURE
@@ -135,6 +150,14 @@ def publish_bulletin(
     return _write(data, out, moment, issued_by, prefecture, correction)
 
 
+def _with_pdf(result: BulletinResult) -> BulletinResult:
+    """The result with its PDF: converted now, or the one already beside a reused workbook."""
+    existing = result.path.with_suffix(".pdf")
+    if result.reused and existing.is_file():
+        return replace(result, pdf_path=existing)
+    return replace(result, pdf_path=to_pdf(result.path))
+
+
 def published_bulletins(out_dir: Path, period: Period) -> list[tuple[int, Path]]:
     """(correction number, manifest path) of the bulletins already in ``out_dir``; 0 is the original."""
     stem = bulletin_stem(period)
@@ -149,6 +172,7 @@ def published_bulletins(out_dir: Path, period: Period) -> list[tuple[int, Path]]
 def _new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
+    st.set_default_font(wb)
     st.register(wb)
     return wb
 
@@ -191,7 +215,7 @@ def _write(
     if correction:
         records.write_correction(wb, mh, number, correction.previous, correction.changes, correction.moves)
     sheets.write_ranking(wb, data, mh)
-    sheets.write_attainment(wb, data, mh)
+    write_attainment(wb, data, mh)
     sheets.write_indicator_rankings(wb, data, mh)
     records.write_submissions(wb, data, mh)
     records.write_quality(wb, data, mh)
@@ -227,8 +251,10 @@ def write_unit_extract(
     as_of: datetime | str | None = None,
     issued_by: str | None = None,
     prefecture: str | None = None,
+    pdf: bool = True,
 ) -> Path:
-    """Write one unit's extract (``unit_code`` may also be a name or alias) and return its path."""
+    """Write one unit's extract (``unit_code`` may also be a name or alias) and return its path; the PDF
+    goes beside it (same stem) when LibreOffice is installed and ``pdf`` is true."""
     data = read_bulletin_data(warehouse_path, parse_period(period))
     unit = _unit(data, str(unit_code).strip())
     issued_by, moment = issued_by or ISSUED_BY, resolve_as_of(as_of)
@@ -243,4 +269,6 @@ def write_unit_extract(
         sheets.Masthead(title, issued_by, moment, data.period.label),
     )
     _save(wb, path, moment, f"{title}（{unit['unit_name']}）", issued_by)
+    if pdf:
+        to_pdf(path)
     return path

@@ -3,6 +3,8 @@ with the reason it was or was not met, its key-indicator ranks, its trend over t
 
 from __future__ import annotations
 
+from openpyxl.chart import Reference
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from exports import bulletin_styles as st
@@ -11,6 +13,7 @@ from exports.bulletin_format import (
     DIRECTIONS,
     TARGET_TYPES,
     actual_format,
+    mean_format,
     rank_change_text,
     rank_of,
     result_of,
@@ -19,7 +22,7 @@ from exports.bulletin_format import (
 )
 from exports.bulletin_records import FMT_DATE, FMT_TIME, status_colours
 from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
-from exports.charts import trend_line_chart
+from exports.charts import axis_floor, trend_line_chart
 
 SUMMARY_HEADERS = ("综合得分", "等级", "名次/参评", "名次变化", "一票否决", "黄牌警告", "情况说明")
 TARGET_HEADERS = (
@@ -94,7 +97,7 @@ def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead
         ]
         for col, (value, style_name, fmt) in enumerate(values, start=1):
             st.put(ws, row, col, value, style_name, fmt)
-    st.fit_columns(ws, header, minimum=8, fixed={n: 44})
+    st.fit_columns(ws, header, minimum=8, fixed={n: 50})
     st.print_setup(
         ws,
         f"{header}:{header}",
@@ -130,7 +133,7 @@ def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) 
             (r["value"], st.DECIMAL, value_format(r["value_type"])),
             ("每万人" if per_10k else "数值", st.CENTER, None),
             (r["ranked_value"], st.DECIMAL, fmt),
-            (r["prefecture_mean"], st.DECIMAL, fmt),
+            (r["prefecture_mean"], st.DECIMAL, mean_format(r["value_type"], per_10k)),
             (rank_of(r["rank"], r["units_ranked"]) if r["rank"] is not None else "无数据", st.CENTER, None),
             (rank_change_text(r["rank_change"], r["rank"]), st.CENTER, None),
         ]
@@ -145,11 +148,19 @@ def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) 
     )
 
 
+TREND_HEADERS = ("月份", "综合得分", "等级", "名次", "名次/参评", "名次变化")
+TREND_WIDTHS = (8, 10, 8, 7, 10, 9)
+CHART_COLUMNS, CHART_COLUMN_WIDTH = 10, 8.1  # the charts' area right of the table (about 15 cm)
+
+
 def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
+    """The unit's month-by-month score and rank, with a score chart and a rank chart to the right."""
     ws = new_sheet(wb, "得分走势")
-    headers = ("月份", "综合得分", "等级", "名次", "名次/参评", "名次变化")
-    header = mh.start(ws, len(headers), f"{data.period.year}年各月考评情况")
-    st.header_row(ws, header, headers)
+    n = len(TREND_HEADERS)
+    first_chart_col = n + 2
+    last = first_chart_col + CHART_COLUMNS - 1
+    header = mh.start(ws, last, f"{data.period.year}年各月考评情况")
+    st.header_row(ws, header, TREND_HEADERS)
     by_month = {t["period"]: t for t in data.trend}
     row = header
     for month in data.period.scope_months:
@@ -165,39 +176,51 @@ def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
             st.put(ws, row, col, value, style, fmt)
-    st.fit_columns(ws, header, minimum=10)
-    trend_line_chart(
-        ws,
-        header_row=header,
-        first_col=2,
-        last_col=2,
-        first_row=header + 1,
-        last_row=row,
-        anchor=f"H{header}",
-        title="各月综合得分",
-        y_title="综合得分",
-    )
-    trend_line_chart(
-        ws,
-        header_row=header,
-        first_col=4,
-        last_col=4,
-        first_row=header + 1,
-        last_row=row,
-        anchor=f"H{header + 20}",
-        title="各月名次",
-        y_title="名次",
-        reverse=True,
-    )
+        ws.row_dimensions[row].height = 16
+    for col, width in enumerate(TREND_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.column_dimensions[get_column_letter(n + 1)].width = 2
+    for col in range(first_chart_col, last + 1):
+        ws.column_dimensions[get_column_letter(col)].width = CHART_COLUMN_WIDTH
+    last_ranked = max((t["units_ranked"] or 0 for t in data.trend), default=0)
+    anchor = get_column_letter(first_chart_col)
+    for column, title, y_title, top, bounds in (
+        (
+            2,
+            "各月综合得分",
+            "综合得分",
+            header,
+            {"y_min": axis_floor(t["score"] for t in data.trend), "y_max": 100},
+        ),
+        (4, "各月名次", "名次", header + 13, {"y_min": 1, "y_max": max(last_ranked, 2), "reverse": True}),
+    ):
+        trend_line_chart(
+            ws,
+            data_ref=Reference(ws, min_col=column, min_row=header, max_row=row),
+            categories=Reference(ws, min_col=1, min_row=header + 1, max_row=row),
+            anchor=f"{anchor}{top}",
+            caption=title,
+            y_title=y_title,
+            width=CHART_COLUMNS * CHART_COLUMN_WIDTH * st.POINTS_PER_WIDTH_UNIT / 72 * 2.54,
+            height=6.6,
+            **bounds,
+        )
+    for r in range(row + 1, header + 30):
+        ws.row_dimensions[r].height = 16
     st.print_setup(ws, f"{header}:{header}", freeze=f"B{header + 1}")
 
 
+REPORT_HEADERS = ("月份", "报送状态", "截止日期", "收到时间", "采用版本", "收到版本数", "错误数", "警告数")
+REPORT_WIDTHS = (8, 10, 12, 18, 10, 11, 12, 12)
+FINDING_HEADERS = ("月份", "版本", "级别", "位置", "填报值", "问题说明及修改建议")
+
+
 def _write_reports(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
+    """The unit's reports month by month, then the data-quality findings of the period's reports."""
     ws = new_sheet(wb, "报送情况")
-    headers = ("月份", "报送状态", "截止日期", "收到时间", "采用版本", "收到版本数", "错误数", "警告数")
-    n = len(headers)
+    n = len(REPORT_HEADERS)
     header = mh.start(ws, n, "月报报送与数据质量")
-    st.header_row(ws, header, headers)
+    st.header_row(ws, header, REPORT_HEADERS)
     row = header
     for s in data.status:
         row += 1
@@ -208,35 +231,42 @@ def _write_reports(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
             (s["received_at"], st.CENTER, FMT_TIME),
             (s["version"], st.CENTER, None),
             (s["versions_received"], st.CENTER, None),
-            (s["error_count"], st.INTEGER, None),
-            (s["warning_count"], st.INTEGER, None),
+            (s["error_count"], st.CENTER, None),
+            (s["warning_count"], st.CENTER, None),
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
             st.put(ws, row, col, value, style, fmt)
     status_colours(ws, f"B{header + 1}:B{max(row, header + 1)}")
     table_end = row
     row += 2
-    st.section(ws, row, f"{data.period.label}数据质量问题")
+    st.section(ws, row, f"{data.period.label}数据质量问题", n)
     row += 1
-    st.header_row(ws, row, ("月份", "版本", "工作表", "单元格", "填报值", "级别", "问题说明", "修改建议"))
+    st.header_row(ws, row, FINDING_HEADERS)
+    for col in range(len(FINDING_HEADERS) + 1, n + 1):
+        st.put(ws, row, col, None, st.HEADER)
+    ws.merge_cells(start_row=row, start_column=len(FINDING_HEADERS), end_row=row, end_column=n)
     for f in data.findings or []:
         row += 1
+        advice = f"{(f['message'] or '').rstrip('。')}。修改建议：{f['hint']}" if f["hint"] else f["message"]
         values = [
             month_label(f["period"]),
             f["version"],
-            f["sheet"],
-            f["cell"],
-            f["value"],
             "错误" if f["severity"] == "error" else "警告",
-            f["message"],
-            f["hint"],
+            " ".join(str(x) for x in (f["sheet"], f["cell"]) if x),
+            f["value"],
+            advice,
         ]
         for col, value in enumerate(values, start=1):
-            st.put(ws, row, col, value, st.TEXT if col >= 5 else st.CENTER)
+            st.put(ws, row, col, value, st.TEXT if col >= 4 else st.CENTER)
+        for col in range(len(values) + 1, n + 1):
+            st.put(ws, row, col, None, st.TEXT)
+        ws.merge_cells(start_row=row, start_column=len(values), end_row=row, end_column=n)
     if not data.findings:
         row += 1
-        st.note_rows(ws, row, ["本期报送数据未发现问题。"], 8)
-    st.fit_columns(ws, header, minimum=9, fixed={7: 40, 8: 30})
+        st.note_rows(ws, row, ["本期报送数据未发现问题。"], n)
+    for col, width in enumerate(REPORT_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    st.fit_rows(ws, header + 1)
     st.print_setup(
         ws,
         f"{header}:{header}",

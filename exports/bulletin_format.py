@@ -16,6 +16,8 @@ TARGET_TYPES = {
 }
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 SEVERITIES = {"error": "错误", "warning": "警告"}
+MET, MISSED = "√", "×"  # the marks Chinese office forms use (in every GB2312 font)
+FMT_SIGNED_PERCENT = "+0.0%;-0.0%;0.0%"
 
 
 def rank_change_text(rank_change: int | None, rank: int | None = 1) -> str:
@@ -37,6 +39,16 @@ def rank_of(rank: int | None, units_ranked: int | None) -> str:
 
 def value_format(value_type: str | None) -> str:
     return st.VALUE_FORMATS.get(value_type or "", "#,##0.00")
+
+
+MEAN_FORMATS = {"count": "#,##0.0", "rank": "0.0"}  # a mean of whole numbers needs a decimal
+
+
+def mean_format(value_type: str | None, per_10k: bool = False) -> str:
+    """Number format of a prefecture mean of an indicator's compared values."""
+    if per_10k:
+        return st.FMT_DECIMAL
+    return MEAN_FORMATS.get(value_type or "", value_format(value_type))
 
 
 def show(value: float | None, value_type: str | None) -> str:
@@ -74,7 +86,9 @@ def target_text(row: dict, effective: bool = True) -> str:
     if kind == "rank_up":
         return f"上升≥{value:g}位"
     if kind == "improve":
-        return f"提高>{show(value, vt)}"
+        if value == 0:
+            return "较上年提高"
+        return f"提高>{value:g}个百分点" if vt == "percent" else f"提高>{show(value, vt)}"
     if kind == "growth":
         return f"同比≥{value:.1%}"
     return show(value, vt)
@@ -83,7 +97,7 @@ def target_text(row: dict, effective: bool = True) -> str:
 def actual_format(row: dict) -> str:
     kind = row["target_type"]
     if kind == "growth":
-        return st.FMT_PERCENT
+        return FMT_SIGNED_PERCENT
     if kind == "rank_up":
         return st.FMT_SIGNED  # places moved up since last year
     if kind == "rank_within":
@@ -98,6 +112,37 @@ def result_of(row: dict) -> tuple[str, str]:
     if row["attained"]:
         return "达标", st.OK
     return ("未达标（否决）" if row["veto_failed"] else "未达标"), st.FAIL
+
+
+def actual_text(row: dict) -> str:
+    """The actual value of an attainment row in words: '第48位', '上升5位', '+3.3个百分点', '同比+8.4%'."""
+    kind, vt, v = row["target_type"], row.get("value_type"), row["actual_value"]
+    if v is None:
+        return "—"
+    if kind == "rank_within":
+        return f"第{v:g}位"
+    if kind == "rank_up":
+        return f"上升{v:g}位" if v > 0 else (f"下降{-v:g}位" if v < 0 else "名次持平")
+    if kind == "improve":
+        return f"{v:+.1f}个百分点" if vt == "percent" else f"{'+' if v >= 0 else '-'}{show(abs(v), vt)}"
+    if kind == "growth":
+        return f"同比{v:+.1%}"
+    return show(v, vt)
+
+
+def mark_of(row: dict) -> str:
+    """'√' met, '×' missed ('× 否决' for a failed veto target), '' not evaluated."""
+    if not row["evaluated"] or row["attained"] is None:
+        return ""
+    if row["attained"]:
+        return MET
+    return f"{MISSED} 否决" if row["veto_failed"] else MISSED
+
+
+def with_suffix(number_format: str, suffix: str) -> str:
+    """Append literal text to every section of a number format: '0.0%' -> '0.0%" √"'."""
+    literal = '"' + suffix.replace('"', "") + '"'
+    return ";".join(section + literal for section in number_format.split(";"))
 
 
 def date_text(moment: date | datetime) -> str:

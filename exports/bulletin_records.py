@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -92,7 +94,7 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         row += 1
         values = [(month_label(r["period"]), st.CENTER, None)]
         values += [
-            (r[f], st.INTEGER, None)
+            (r[f], st.CENTER, None)
             for f in (
                 "units_expected",
                 "units_received",
@@ -128,56 +130,99 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
 QUALITY_HEADERS = (
     "序号",
     "单位名称",
-    "期间",
+    "月份",
     "版本",
-    "文件名",
-    "规则",
     "级别",
-    "工作表",
-    "单元格",
-    "字段",
+    "规则",
+    "位置",
     "填报值",
     "问题说明",
     "修改建议",
 )
+QUALITY_WIDTHS = {1: 6, 3: 7, 4: 6, 5: 7, 6: 9, 7: 16, 8: 12, 9: 40, 10: 32}
+
+
+def _unit_line(unit: dict, own: list[dict], status: list[dict]) -> str:
+    errors = sum(f["severity"] == "error" for f in own)
+    received = sum(s["versions_received"] or 0 for s in status)
+    rejected = sum(bool(s["rejected"]) for s in status)
+    counts = f"错误 {errors} 条，警告 {len(own) - errors} 条"
+    returned = f"，{rejected} 个月被退回且无可用版本" if rejected else ""
+    return f"{unit['unit_name']}：{counts}（本期收到月报 {received} 份{returned}）"
 
 
 def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
+    """Findings per unit: for each unit with findings a line with its counts, then its findings; the units
+    without findings named together in one closing line."""
     ws = new_sheet(wb, "数据质量")
     n = len(QUALITY_HEADERS)
     findings = data.findings or []
     errors = sum(f["severity"] == "error" for f in findings)
     header = mh.start(ws, n, f"数据质量问题（错误 {errors} 条，警告 {len(findings) - errors} 条）")
     st.header_row(ws, header, QUALITY_HEADERS)
-    row = header
-    for i, f in enumerate(findings, start=1):
+    months = set(data.period.months)
+    units = [u for u in data.units if any(s["unit_code"] == u["unit_code"] for s in data.status)]
+    units += [
+        {"unit_code": f["unit_code"], "unit_name": f["unit_name"]}
+        for f in findings
+        if f["unit_code"] not in {u["unit_code"] for u in units}
+    ]
+    row, number, groups, clean = header, 0, [], []
+    for unit in units:
+        own = [f for f in findings if f["unit_code"] == unit["unit_code"]]
+        if not own:
+            clean.append(unit["unit_name"])
+            continue
+        status = [s for s in data.status if s["unit_code"] == unit["unit_code"] and s["period"] in months]
         row += 1
-        values = [
-            i,
-            f["unit_name"],
-            month_label(f["period"]) if f["period"] else "",
-            f["version"],
-            f["file_name"],
-            f["rule_id"],
-            SEVERITIES.get(f["severity"], f["severity"]),
-            f["sheet"],
-            f["cell"],
-            f["field"],
-            f["value"],
-            f["message"],
-            f["hint"],
-        ]
-        for col, value in enumerate(values, start=1):
-            st.put(ws, row, col, value, st.CENTER if col in (1, 3, 4, 7, 9) else st.TEXT)
-    if not findings:
+        st.put(ws, row, 1, _unit_line(unit, own, status), st.GROUP)
+        groups.append(row)
+        for f in own:
+            row += 1
+            number += 1
+            place = " ".join(str(x) for x in (f["sheet"], f["cell"]) if x)
+            values = [
+                number,
+                f["unit_name"],
+                month_label(f["period"]) if f["period"] else "",
+                f["version"],
+                SEVERITIES.get(f["severity"], f["severity"]),
+                f["rule_id"],
+                place,
+                f["value"],
+                f["message"],
+                f["hint"],
+            ]
+            for col, value in enumerate(values, start=1):
+                st.put(ws, row, col, value, st.CENTER if col in (1, 3, 4, 5, 6) else st.TEXT)
+    if data.findings is None:
+        text = "数据仓库中暂无校验结果。"
+    elif not findings:
+        text = "本期各单位报送数据未发现问题。"
+    elif clean:
+        text = f"其他单位（{'、'.join(clean)}）本期报送数据未发现问题。"
+    else:
+        text = None
+    if text:
         row += 1
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
-        text = "本期各单位报送数据未发现问题。" if data.findings is not None else "数据仓库中暂无校验结果。"
-        st.put(ws, row, 1, text)
+        st.put(ws, row, 1, text, st.GROUP)
+        groups.append(row)
     first = header + 1
-    st.highlight_text(ws, f"G{first}:G{row}", "错误", st.RED_FILL, st.RED_FONT)
-    st.highlight_text(ws, f"G{first}:G{row}", "警告", st.YELLOW_FILL)
-    st.fit_columns(ws, header, fixed={5: 24, 12: 40, 13: 30})
+    st.highlight_text(ws, f"E{first}:E{row}", "错误", st.RED_FILL, st.RED_FONT)
+    st.highlight_text(ws, f"E{first}:E{row}", "警告", st.YELLOW_FILL)
+    widths = dict(QUALITY_WIDTHS)
+    widths[2] = max((st.display_width(u["unit_name"]) for u in units), default=8) + 2
+    for col, field, cap in ((6, "rule_id", 20), (8, "value", 20)):
+        shown = max((st.display_width(f[field] or "") for f in findings), default=0) + 2
+        widths[col] = min(max(widths[col], shown), cap)
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for r in groups:
+        for col in range(2, n + 1):
+            st.put(ws, r, col, None, st.GROUP)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
+        ws.row_dimensions[r].height = 20
+    st.fit_rows(ws, first)
     st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{cell_ref(n, row)}")
     return ws
 
@@ -193,7 +238,7 @@ def _grades_text() -> str:
 
 def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) -> Worksheet:
     ws = new_sheet(wb, "说明")
-    header = mh.start(ws, 6, "计分办法与数据来源")
+    header = mh.start(ws, 1 + len(data.period.scope_months), "计分办法与数据来源")
     cfg = settings()
     targets = manifest["targets"]
     targets_text = (
@@ -232,38 +277,48 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
             "各单位各月采用的最新有效版本），见下表。",
         ),
     ]
+    months = data.period.scope_months
+    n = 1 + len(months)
     st.header_row(ws, header, ["项目", "内容"])
-    ws.merge_cells(start_row=header, start_column=2, end_row=header, end_column=6)
+    for col in range(3, n + 1):
+        st.put(ws, header, col, None, st.HEADER)
+    ws.merge_cells(start_row=header, start_column=2, end_row=header, end_column=n)
     row = header
     for label, text in items:
         row += 1
         st.put(ws, row, 1, label, st.CENTER)
         st.put(ws, row, 2, text, st.NOTE)
-        for col in range(3, 7):
+        for col in range(3, n + 1):
             st.put(ws, row, col, None, st.NOTE)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=n)
     row += 2
-    st.section(ws, row, "本通报所用月报版本")
+    st.section(ws, row, "本通报所用月报版本", n)
     row += 1
-    st.header_row(ws, row, ["单位名称", "月份", "版本", "报送状态", "收到时间", "sha256（前12位）"])
-    received = {(s["unit_code"], s["period"]): s["received_at"] for s in data.status}
-    for s in manifest["submissions"]:
+    st.header_row(ws, row, ["单位名称", *map(month_label, months)])
+    matrix_first = row + 1
+    cells = {(s["unit_code"], s["period"]): s for s in data.status}
+    for unit in (u for u in data.units if any(s["unit_code"] == u["unit_code"] for s in data.status)):
         row += 1
-        values = [
-            (s["unit_name"], st.TEXT, None),
-            (month_label(s["period"]), st.CENTER, None),
-            (s["version"], st.CENTER, None),
-            (s["status_label"], st.CENTER, None),
-            (received.get((s["unit_code"], s["period"])), st.CENTER, FMT_TIME),
-            (s["sha256"][:12], st.CENTER, None),
-        ]
-        for col, (value, style, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt)
-    st.fit_columns(ws, header + len(items) + 1, minimum=10)
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 14)
-    ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 16)
+        st.put(ws, row, 1, unit["unit_name"])
+        for col, month in enumerate(months, start=2):
+            s = cells.get((unit["unit_code"], month))
+            value = "/" if s is None else (s["version"] if s["version"] is not None else s["status_label"])
+            st.put(ws, row, col, value, st.CENTER)
+            if s is not None and s["late"] and s["version"] is not None:
+                ws.cell(row, col).fill = PatternFill("solid", fgColor=st.YELLOW_FILL)
+    status_colours(ws, f"B{matrix_first}:{cell_ref(n, max(row, matrix_first))}")
+    legend = (
+        "注：表中数字为本通报采用的月报版本号（同一单位同一月份重报的，采用最新的有效版本）；黄色为逾期报送，"
+        "“未报”“退回”为该月无可用月报。各版本文件的 sha256 指纹见通报附带的清单文件（.manifest.json）"
+        "及本工作簿的隐藏工作表“清单”。"
+    )
+    widest = max((st.display_width(u["unit_name"]) for u in data.units), default=8) + 2
+    ws.column_dimensions["A"].width = max(widest, 14)
+    for col in range(2, n + 1):
+        ws.column_dimensions[get_column_letter(col)].width = max(5.5, 66 / max(len(months), 1))
     st.fit_rows(ws, header + 1, line_height=18)
-    st.print_setup(ws, f"{header}:{header}", landscape=False)
+    st.note_rows(ws, row + 1, [legend], n)
+    st.print_setup(ws, None, landscape=False)
     return ws
 
 

@@ -1,14 +1,19 @@
-"""The bulletin's score sheets: 综合排名 (with the bar chart), 目标完成情况, 指标排名, 得分走势 (trend chart).
+"""The bulletin's score sheets: 综合排名 (with the bar chart), 指标排名 (league tables), 得分走势 (trend chart).
 
 Each writer takes the workbook, the data read from the marts and the masthead, adds one sheet with a
-title block, a frozen and filtered header, print set-up and conditional formats, and returns it.
+title block, its tables, print set-up and conditional formats, and returns it. 目标完成情况 is in
+bulletin_attainment. Layouts are made for A4 landscape paper first: the PDF is what leaders read.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from openpyxl.chart import Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,15 +22,13 @@ from exports import bulletin_styles as st
 from exports.bulletin_data import BulletinData, Row, month_label
 from exports.bulletin_format import (
     DIRECTIONS,
-    actual_format,
     date_text,
+    mean_format,
     rank_change_text,
     rank_of,
-    result_of,
-    target_text,
     value_format,
 )
-from exports.charts import score_bar_chart, trend_line_chart
+from exports.charts import axis_floor, score_bar_chart, trend_line_chart
 from exports.safe import safe_sheet_title
 
 
@@ -129,189 +132,211 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             first_row=first,
             last_row=last_ranked,
             anchor=f"A{after + 1}",
-            title=f"{mh.period_label}综合得分",
+            caption=f"{mh.period_label}综合得分",
         )
     st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{cell_ref(n, row)}")
     return ws
 
 
-def _attainment_columns(rows: list[Row]) -> list[tuple[str, str, bool]]:
-    """(indicator_code, indicator name, any veto) in catalogue order."""
-    seen: dict[str, tuple[int, str, bool]] = {}
+# 指标排名: one small league table per key indicator, three across the page ----------------------------------
+
+BLOCK_HEADERS = ("名次", "单位名称", "本期值", "每万人", "名次变化")
+BLOCKS_ACROSS = 3
+TITLE_HEIGHT, HEADER_HEIGHT, ROW_HEIGHT, GAP_HEIGHT = 34, 20, 16, 10
+
+
+def _league_tables(rows: list[Row]) -> list[list[Row]]:
+    """The rankings split into one list per indicator (rows arrive ordered by indicator, then rank)."""
+    tables: list[list[Row]] = []
     for r in rows:
-        order, name, veto = seen.get(r["indicator_code"], (r["indicator_order"], r["indicator_name"], False))
-        seen[r["indicator_code"]] = (order, name or r["indicator_code"], veto or bool(r["is_veto"]))
-    return [
-        (code, name, veto) for code, (_, name, veto) in sorted(seen.items(), key=lambda kv: (kv[1][0], kv[0]))
-    ]
+        if not tables or tables[-1][0]["indicator_code"] != r["indicator_code"]:
+            tables.append([])
+        tables[-1].append(r)
+    return tables
 
 
-def write_attainment(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
-    ws = new_sheet(wb, "目标完成情况")
-    indicators = _attainment_columns(data.attainment)
-    n = 2 + 3 * len(indicators) + 2
-    top = mh.start(ws, n, f"目标完成情况（{data.period.basis}）")
-    sub = top + 1
-    for col, text in ((1, "序号"), (2, "单位名称"), (n - 1, "达标/已评价"), (n, "综合得分")):
-        st.put(ws, top, col, text, st.HEADER)
-        st.put(ws, sub, col, None, st.HEADER)
-        ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
-    for i, (_, name, veto) in enumerate(indicators):
-        col = 3 + 3 * i
-        for offset, text in enumerate(("目标", "实际", "结果")):
-            st.put(
-                ws,
-                top,
-                col + offset,
-                (f"{name}（否决项）" if veto else name) if offset == 0 else None,
-                st.HEADER,
-            )
-            st.put(ws, sub, col + offset, text, st.HEADER)
-        ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 2)
-    ws.row_dimensions[top].height = 36
-    by_unit: dict[str, dict[str, Row]] = {}
-    for r in data.attainment:
-        by_unit.setdefault(r["unit_code"], {})[r["indicator_code"]] = r
-    scores = {s["unit_code"]: s for s in data.scores}
-    row, failed = sub, []
-    for unit in data.units:
-        targets = by_unit.get(unit["unit_code"])
-        if not targets:
-            continue
+def _league_title(number: int, r: Row) -> str:
+    name, unit = r["indicator_name"], r["measure_unit"]
+    shown = f"{name}（{unit}）" if unit and not name.endswith((f"({unit})", f"（{unit}）")) else name
+    basis = "按每万人口比较" if r["rank_basis"] == "per_10k" else "按数值比较"
+    return f"{number}. {shown}\n{DIRECTIONS.get(r['direction'], '')}，{basis}"
+
+
+def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Row]) -> int:
+    """One indicator's league table with its top-left cell at (top, left); returns its last row."""
+    first = rows[0]
+    per_10k = first["rank_basis"] == "per_10k"
+    value_fmt = value_format(first["value_type"])
+    compare_fmt = st.FMT_DECIMAL if per_10k else value_fmt
+    right = left + len(BLOCK_HEADERS) - 1
+    st.put(ws, top, left, _league_title(number, first), st.HEADER)
+    for col in range(left + 1, right + 1):
+        st.put(ws, top, col, None, st.HEADER)
+    merges = [(top, left, right)]
+    for offset, text in enumerate(BLOCK_HEADERS):
+        st.put(ws, top + 1, left + offset, text if per_10k or offset != 3 else None, st.HEADER)
+    row = top + 1
+    for r in rows:
         row += 1
-        st.put(ws, row, 1, row - sub, st.CENTER)
-        st.put(ws, row, 2, unit["unit_name"])
-        for i, (code, _, _) in enumerate(indicators):
-            col, r = 3 + 3 * i, targets.get(code)
-            if r is None:
-                for offset in range(3):
-                    st.put(ws, row, col + offset, "/", st.CENTER)
-                continue
-            text, style = result_of(r)
-            st.put(ws, row, col, target_text(r), st.CENTER)
-            st.put(ws, row, col + 1, r["actual_value"], st.DECIMAL, actual_format(r))
-            st.put(ws, row, col + 2, text, style)
-            if style == st.FAIL:
-                failed.append((unit["unit_name"], r["reason"] or f"{r['indicator_name']}未达标"))
-        evaluated = [r for r in targets.values() if r["evaluated"]]
-        st.put(ws, row, n - 1, f"{sum(bool(r['attained']) for r in evaluated)}/{len(evaluated)}", st.CENTER)
-        score = scores.get(unit["unit_code"])
-        st.put(ws, row, n, score["score"] if score else None, st.DECIMAL, "0.0")
-    st.fit_columns(ws, sub, minimum=7, maximum=16)
-    st.print_setup(ws, f"{top}:{sub}", freeze=f"C{sub + 1}", table_ref=f"A{sub}:{cell_ref(n, row)}")
-    row += 2
-    st.section(ws, row, "未达标项目说明", n)
-    lines = [f"{i}. {unit}：{reason}" for i, (unit, reason) in enumerate(failed, start=1)] or [
-        "本期各单位目标均已达标。"
-    ]
-    lines.append(
-        "注：“未评价”指本期尚无该指标的统计或测评结果（如群众安全感测评），不计入已评价分值；"
-        "“/”表示该单位无此项目标。"
-    )
-    st.note_rows(ws, row + 1, lines, n)
-    return ws
-
-
-RANKING_TABLE_HEADERS = (
-    "指标名称",
-    "计量单位",
-    "比较方向",
-    "比较口径",
-    "名次",
-    "单位名称",
-    "本期值",
-    "比较值",
-    "全市平均",
-    "名次变化",
-    "名次/参评",
-)
+        st.put(ws, row, left, r["rank"] if r["rank"] is not None else "—", st.CENTER)
+        st.put(ws, row, left + 1, r["unit_name"])
+        st.put(ws, row, left + 2, r["value"], st.DECIMAL, value_fmt)
+        st.put(ws, row, left + 3, r["ranked_value"] if per_10k else None, st.DECIMAL, compare_fmt)
+        st.put(ws, row, left + 4, rank_change_text(r["rank_change"], r["rank"]), st.CENTER)
+    row += 1
+    mean_fmt = mean_format(first["value_type"], per_10k)
+    st.put(ws, row, left, "全市平均", st.CENTER)
+    st.put(ws, row, left + 1, None, st.CENTER)
+    st.put(ws, row, left + 2, None if per_10k else first["prefecture_mean"], st.DECIMAL, mean_fmt)
+    st.put(ws, row, left + 3, first["prefecture_mean"] if per_10k else None, st.DECIMAL, mean_fmt)
+    st.put(ws, row, left + 4, None, st.CENTER)
+    merges.append((row, left, left + 1))
+    if not per_10k:  # the value spans the 本期值 and 每万人 columns
+        merges += [(r, left + 2, left + 3) for r in range(top + 1, row + 1)]
+    for r, start, end in merges:
+        ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=end)
+    column = get_column_letter(left + 4)
+    st.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↑", None, st.GREEN_FONT)
+    st.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↓", None, st.RED_FONT)
+    return row
 
 
 def write_indicator_rankings(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
+    """Key-indicator league tables, three across; a printed page never splits a row of tables."""
     ws = new_sheet(wb, "指标排名")
-    n = len(RANKING_TABLE_HEADERS)
+    tables = _league_tables(data.rankings or [])
+    across = max(1, min(BLOCKS_ACROSS, len(tables)))
+    span = len(BLOCK_HEADERS) + 1  # a narrow gap column after each table
+    n = across * span - 1
     basis = data.period.basis if data.ranking_period_type != "month" else "当月"
     header = mh.start(ws, n, f"重点指标排名（{basis}）")
-    st.header_row(ws, header, RANKING_TABLE_HEADERS)
-    row, previous = header, None
-    for r in data.rankings or []:
-        row += 1
-        per_10k = r["rank_basis"] == "per_10k"
-        compare_fmt = st.FMT_DECIMAL if per_10k else value_format(r["value_type"])
-        values = [
-            (r["indicator_name"], st.TEXT, None),
-            (r["measure_unit"], st.CENTER, None),
-            (DIRECTIONS.get(r["direction"], ""), st.CENTER, None),
-            ("每万人" if per_10k else "数值", st.CENTER, None),
-            (r["rank"], st.CENTER, None),
-            (r["unit_name"], st.TEXT, None),
-            (r["value"], st.DECIMAL, value_format(r["value_type"])),
-            (r["ranked_value"], st.DECIMAL, compare_fmt),
-            (r["prefecture_mean"], st.DECIMAL, compare_fmt),
-            (rank_change_text(r["rank_change"], r["rank"]), st.CENTER, None),
-            (rank_of(r["rank"], r["units_ranked"]) if r["rank"] is not None else "无数据", st.CENTER, None),
-        ]
-        for col, (value, style, fmt) in enumerate(values, start=1):
-            cell = st.put(ws, row, col, value, style, fmt)
-            if r["indicator_code"] != previous and previous is not None:
-                cell.border = st.GROUP_TOP
-        previous = r["indicator_code"]
-    if row == header:
-        row += 1
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+    names = [r["unit_name"] for r in data.rankings or []] or ["单位名称"]
+    widths = (5, max(map(st.display_width, names)) + 2, 10, 8, 8, 1.5)
+    for col in range(1, n + 1):
+        ws.column_dimensions[get_column_letter(col)].width = widths[(col - 1) % span]
+    for table in tables:  # widen the value column for large numbers
+        shown = max(st.display_width(st.number_text(r["value"])) for r in table) + 2
+        for b in range(across):
+            letter = get_column_letter(b * span + 3)
+            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, shown)
+    scale = st.fit_scale(ws, n)
+    room = st.printable_points()[1] / scale * 0.97
+    used = sum(ws.row_dimensions[r].height or ROW_HEIGHT for r in range(1, header))
+    row = header
+    if not tables:
         st.put(ws, row, 1, "数据仓库中暂无本期指标排名数据。")
-    first = header + 1
-    st.highlight_text(ws, f"J{first}:J{row}", "↑", None, st.GREEN_FONT)
-    st.highlight_text(ws, f"J{first}:J{row}", "↓", None, st.RED_FONT)
-    st.fit_columns(ws, header)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+        row += 2
+    for start in range(0, len(tables), across):
+        group = tables[start : start + across]
+        height = TITLE_HEIGHT + HEADER_HEIGHT + ROW_HEIGHT * (max(map(len, group)) + 1) + GAP_HEIGHT
+        if used + height > room and row > header:
+            st.page_break_before(ws, row)
+            used = 0
+        used += height
+        last = row
+        for b, table in enumerate(group):
+            last = max(last, _write_league(ws, row, b * span + 1, start + b + 1, table))
+        ws.row_dimensions[row].height = TITLE_HEIGHT
+        ws.row_dimensions[row + 1].height = HEADER_HEIGHT
+        for r in range(row + 2, last + 1):
+            ws.row_dimensions[r].height = ROW_HEIGHT
+        ws.row_dimensions[last + 1].height = GAP_HEIGHT
+        row = last + 2
     st.note_rows(
         ws,
-        row + 2,
-        ["注：按指标方向排名；与人口规模相关的数量指标按每万人口比较；全市平均为各单位比较值的平均数。"],
+        row,
+        [
+            "注：按指标方向排名（越高越好或越低越好）；与人口规模相关的数量指标按每万人口比较；"
+            "全市平均为各单位比较值的平均数。名次变化与上期比较：↑上升，↓下降，—不变，新=上期无排名。"
+        ],
         n,
     )
-    st.print_setup(ws, f"{header}:{header}", freeze=f"A{first}", table_ref=f"A{header}:{cell_ref(n, row)}")
+    st.print_setup(ws, None)
     return ws
 
 
+# 得分走势: units down, months across; scores, the line chart, then ranks on the next page -----------------------
+
+CHART_ROW_HEIGHT = 16
+
+
+def _month_table(
+    ws: Worksheet, top: int, caption: str, units: list[Row], months: tuple[str, ...], cells: dict, field: str
+) -> int:
+    """A units × months table of ``field`` under a section caption; returns its last row."""
+    st.section(ws, top, caption, 1 + len(months))
+    st.header_row(ws, top + 1, ["单位名称", *map(month_label, months)])
+    ws.row_dimensions[top].height = 20
+    row = top + 1
+    for unit in units:
+        row += 1
+        ws.row_dimensions[row].height = CHART_ROW_HEIGHT
+        st.put(ws, row, 1, unit["unit_name"])
+        for col, month in enumerate(months, start=2):
+            t = cells.get((month, unit["unit_code"]))
+            value = t[field] if t else None
+            if field == "score":
+                st.put(ws, row, col, value, st.DECIMAL, "0.0")
+            else:
+                st.put(ws, row, col, value, st.CENTER)
+    return row
+
+
 def write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
-    """Score and rank of every unit per month of the year up to the period, with a line chart of scores."""
+    """Score and rank of every unit in each month of the year up to the period, with a line chart of scores."""
     ws = new_sheet(wb, "得分走势")
     months = data.period.scope_months
     units = [u for u in data.units if any(t["unit_code"] == u["unit_code"] for t in data.trend)]
-    n = 1 + len(units)
+    n = 1 + len(months)
     header = mh.start(ws, max(n, 6), f"{data.period.year}年各月综合得分与名次")
     cells = {(t["period"], t["unit_code"]): t for t in data.trend}
-    row = header
-    for caption, field, style, fmt in (
-        ("综合得分", "score", st.DECIMAL, "0.0"),
-        ("名次", "rank", st.CENTER, None),
-    ):
-        if caption == "名次":
-            row += 2
-            st.section(ws, row - 1, "各月名次")
-        st.header_row(ws, row, ["月份", *(u["short_name"] for u in units)])
-        table_header = row
-        for month in months:
-            row += 1
-            st.put(ws, row, 1, month_label(month), st.CENTER)
-            for col, unit in enumerate(units, start=2):
-                t = cells.get((month, unit["unit_code"]))
-                st.put(ws, row, col, t[field] if t else None, style, fmt)
-        if field == "score":
-            score_rows = (table_header, row)
-    st.fit_columns(ws, header, minimum=8)
+    names = [u["unit_name"] for u in units] or ["单位名称"]
+    ws.column_dimensions["A"].width = max(map(st.display_width, names)) + 2
+    month_width = max(7.0, min(12.0, 90 / max(len(months), 1)))
+    for col in range(2, n + 1):
+        ws.column_dimensions[get_column_letter(col)].width = month_width
+    scores_end = _month_table(ws, header, "各月综合得分", units, months, cells, "score")
+    last_ranked = max((t["units_ranked"] or 0 for t in data.trend), default=0)
+    row = scores_end + 2
     if units:
+        table_cm = st.columns_width(ws, 1, n) * st.POINTS_PER_WIDTH_UNIT / 72 * 2.54
+        used = sum(ws.row_dimensions[r].height or CHART_ROW_HEIGHT for r in range(1, row))
+        room_cm = (st.printable_points()[1] * 0.95 - used) / 72 * 2.54
+        if room_cm < 6:  # not enough room under the table: the chart starts a page of its own
+            st.page_break_before(ws, row)
+            room_cm = 9
+        height_cm = min(9.0, room_cm)
         trend_line_chart(
             ws,
-            header_row=score_rows[0],
-            first_col=2,
-            last_col=n,
-            first_row=score_rows[0] + 1,
-            last_row=score_rows[1],
-            anchor=f"A{row + 2}",
-            title=f"{data.period.year}年各月综合得分走势",
+            data_ref=Reference(ws, min_col=1, max_col=n, min_row=header + 2, max_row=scores_end),
+            categories=Reference(ws, min_col=2, max_col=n, min_row=header + 1),
+            from_rows=True,
+            anchor=f"A{row}",
+            caption=f"{data.period.year}年各月综合得分走势",
             y_title="综合得分",
+            y_min=axis_floor(t["score"] for t in data.trend),
+            y_max=100,
+            width=max(16.0, min(26.0, table_cm)),
+            height=height_cm,
         )
-    st.print_setup(ws, f"{header}:{header}", freeze=f"B{header + 1}")
+        chart_rows = math.ceil(height_cm / 2.54 * 72 / CHART_ROW_HEIGHT) + 1
+        for r in range(row, row + chart_rows):
+            ws.row_dimensions[r].height = CHART_ROW_HEIGHT
+        row += chart_rows
+        st.page_break_before(ws, row)
+    ranks_end = _month_table(ws, row, "各月名次", units, months, cells, "rank")
+    first_rank = row + 2
+    if last_ranked:
+        rank_cells = f"B{first_rank}:{get_column_letter(n)}{ranks_end}"
+        ws.conditional_formatting.add(
+            rank_cells, CellIsRule(operator="equal", formula=["1"], font=Font(color=st.GREEN_FONT, bold=True))
+        )
+    st.note_rows(
+        ws,
+        ranks_end + 2,
+        ["注：各月综合得分与名次为截至该月的累计考评结果（名次第1位以绿色加粗显示）；空白表示该月未参评。"],
+        max(n, 6),
+    )
+    st.print_setup(ws, None, freeze="B1")
     return ws

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from openpyxl.formatting.rule import CellIsRule, DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exports.safe import set_text
@@ -34,9 +36,13 @@ DECIMAL = "通报小数"
 PERCENT = "通报百分比"
 NOTE = "通报说明"
 SECTION = "通报小标题"
+GROUP = "通报分组行"
 OK = "达标"
 FAIL = "未达标"
 NOT_EVALUATED = "未评价"
+
+NOTE_SIZE = 12  # running text (仿宋) is a size larger than the tables
+NOTE_LINE_HEIGHT = 16
 
 FMT_PERCENT = "0.0%"
 FMT_INTEGER = "#,##0"
@@ -90,6 +96,8 @@ def _flag(name: str, fill: str, color: str) -> NamedStyle:
 def _styles() -> list[NamedStyle]:
     header = _cell(HEADER, horizontal="center", bold=True)
     header.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    group = _cell(GROUP, bold=True)
+    group.fill = PatternFill("solid", fgColor=GREY_FILL)
     return [
         NamedStyle(
             name=TITLE, font=_font(18, bold=True), alignment=Alignment(horizontal="center", vertical="center")
@@ -102,9 +110,12 @@ def _styles() -> list[NamedStyle]:
         NamedStyle(name=META, font=_font(11, name=FANGSONG), alignment=Alignment(vertical="center")),
         NamedStyle(name=SECTION, font=_font(12, bold=True), alignment=Alignment(vertical="center")),
         NamedStyle(
-            name=NOTE, font=_font(12, name=FANGSONG), alignment=Alignment(vertical="top", wrap_text=True)
+            name=NOTE,
+            font=_font(NOTE_SIZE, name=FANGSONG),
+            alignment=Alignment(vertical="top", wrap_text=True),
         ),
         header,
+        group,
         _cell(TEXT),
         _cell(CENTER, horizontal="center"),
         _cell(INTEGER, FMT_INTEGER, "right"),
@@ -114,6 +125,18 @@ def _styles() -> list[NamedStyle]:
         _flag(FAIL, RED_FILL, RED_FONT),
         _flag(NOT_EVALUATED, GREY_FILL, GREY_FONT),
     ]
+
+
+def set_default_font(wb: Workbook) -> None:
+    """Make 宋体 11 the workbook's default (Normal) font, on a fresh workbook.
+
+    Column widths are measured in digits of the default font: left as Calibri, LibreOffice (where Calibri
+    is missing) measures them in a wider substitute and every fit-to-width sheet prints smaller. openpyxl
+    has no public setter: the Normal style's font is font 0 of the workbook's font list.
+    """
+    font = _font()
+    wb._fonts = IndexedList([font])
+    wb._named_styles["Normal"].font = font
 
 
 def register(wb: Workbook) -> None:
@@ -139,13 +162,15 @@ def section(ws: Worksheet, row: int, text: str, columns: int = 4) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(columns, 2))
 
 
-def display_width(value: object) -> int:
-    """Characters as printed: CJK and full-width characters count as 2."""
-    text = value if isinstance(value, str) else _number_text(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def display_width(value: object) -> float:
+    """Printed width in column units: CJK, full-width and ambiguous-width characters (≥ — √ ×, which CJK
+    fonts draw full width) count 2; others 1.1 (Latin digits of CJK fonts are a little wider than the
+    default font's, in which column widths are measured)."""
+    text = value if isinstance(value, str) else number_text(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
 
 
-def _number_text(value: object) -> str:
+def number_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -167,6 +192,7 @@ def title_block(ws: Worksheet, columns: int, title: str, subtitle: str, left: st
     put(ws, 3, 1, left, META)
     ws.merge_cells(start_row=3, start_column=middle + 1, end_row=3, end_column=max(columns, 2))
     put(ws, 3, middle + 1, right, META).alignment = Alignment(horizontal="right", vertical="center")
+    ws.row_dimensions[3].height = 18
     return 4
 
 
@@ -194,17 +220,31 @@ def fit_columns(
     fit_rows(ws, first_row)
 
 
-def _width(ws: Worksheet, first_column: int, last_column: int) -> float:
+def columns_width(ws: Worksheet, first_column: int, last_column: int) -> float:
     letters = (get_column_letter(c) for c in range(first_column, last_column + 1))
     return sum(
         (ws.column_dimensions[x].width or 8.43) if x in ws.column_dimensions else 8.43 for x in letters
     )
 
 
-def lines_needed(ws: Worksheet, text: object, first_column: int, last_column: int | None = None) -> int:
+# display_width is generous, so columns sized by it never clip; printed text is about this much narrower.
+PRINTED_SHARE = 0.92
+
+
+def text_lines(text: str, width: float, size: float = 11) -> int:
+    """How many printed lines ``text`` (line breaks kept) in a ``size`` pt font wraps to in a column
+    ``width`` units wide (widths are measured for the 11 pt default font)."""
+    room = max(width - 1, 1)
+    share = PRINTED_SHARE * size / 11
+    return sum(max(1, math.ceil(display_width(line) * share / room)) for line in text.split("\n"))
+
+
+def lines_needed(
+    ws: Worksheet, text: object, first_column: int, last_column: int | None = None, size: float = 11
+) -> int:
     """How many printed lines ``text`` wraps to across the given columns."""
-    room = max(_width(ws, first_column, last_column or first_column) - 1, 1)
-    return max(1, math.ceil(display_width(text) / room)) if isinstance(text, str) else 1
+    width = columns_width(ws, first_column, last_column or first_column)
+    return text_lines(text, width, size) if isinstance(text, str) else 1
 
 
 def fit_rows(ws: Worksheet, first_row: int, line_height: float = 15) -> None:
@@ -213,7 +253,7 @@ def fit_rows(ws: Worksheet, first_row: int, line_height: float = 15) -> None:
     for row in ws.iter_rows(min_row=first_row):
         lines = max(
             (
-                lines_needed(ws, c.value, c.column, spans.get((c.row, c.column)))
+                lines_needed(ws, c.value, c.column, spans.get((c.row, c.column)), c.font.sz or 11)
                 for c in row
                 if isinstance(c.value, str)
             ),
@@ -292,6 +332,58 @@ def note_rows(ws: Worksheet, start_row: int, lines: Iterable[str], columns: int)
     for line in lines:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
         put(ws, row, 1, line, NOTE)
-        ws.row_dimensions[row].height = 18 * lines_needed(ws, line, 1, columns) + 3
+        ws.row_dimensions[row].height = NOTE_LINE_HEIGHT * lines_needed(ws, line, 1, columns, NOTE_SIZE) + 3
         row += 1
     return row
+
+
+def note_columns(ws: Worksheet, start_row: int, items: Sequence[str], columns: int) -> int:
+    """A list in two columns (down the left half, then the right), to keep long lists on one page."""
+    total = columns_width(ws, 1, columns)
+    split = next(c for c in range(1, columns + 1) if columns_width(ws, 1, c) >= total / 2)
+    split = min(max(split, 1), columns - 1)
+    down = math.ceil(len(items) / 2)
+    for i in range(down):
+        row = start_row + i
+        pair = [(items[i], 1, split)]
+        if i + down < len(items):
+            pair.append((items[i + down], split + 1, columns))
+        lines = 1
+        for text, first, last in pair:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+            put(ws, row, first, text, NOTE)
+            lines = max(lines, lines_needed(ws, text, first, last, NOTE_SIZE))
+        ws.row_dimensions[row].height = NOTE_LINE_HEIGHT * lines + 3
+    return start_row + down
+
+
+# Page geometry (A4 landscape with the margins of print_setup) --------------------------------------------
+
+A4_LONG_IN, A4_SHORT_IN = 11.69, 8.27
+POINTS_PER_WIDTH_UNIT = 5.25  # one column-width unit is about 7 px at 96 dpi
+
+
+def printable_points(landscape: bool = True) -> tuple[float, float]:
+    """(width, height) in points inside the margins print_setup sets."""
+    width, height = (A4_LONG_IN, A4_SHORT_IN) if landscape else (A4_SHORT_IN, A4_LONG_IN)
+    return (width - 1.0) * 72, (height - 1.3) * 72
+
+
+def fit_scale(ws: Worksheet, last_column: int, landscape: bool = True) -> float:
+    """The zoom fit-to-width will print at: page width ÷ the width of columns 1..last_column."""
+    used = columns_width(ws, 1, last_column) * POINTS_PER_WIDTH_UNIT
+    return min(1.0, printable_points(landscape)[0] / used) if used else 1.0
+
+
+def fit_one_page_if_readable(ws: Worksheet, last_column: int, smallest: float = 0.7) -> None:
+    """Print the whole sheet on one page when that needs a zoom of ``smallest`` or more (a short table with
+    its notes stays together); longer sheets keep flowing over pages at the fit-to-width zoom."""
+    _, page_height = printable_points(ws.page_setup.orientation != "portrait")
+    height = sum(ws.row_dimensions[r].height or 18 for r in range(1, ws.max_row + 1))
+    if min(fit_scale(ws, last_column), page_height / height) >= smallest:
+        ws.page_setup.fitToHeight = 1
+
+
+def page_break_before(ws: Worksheet, row: int) -> None:
+    """Start a new printed page at ``row``."""
+    ws.row_breaks.append(Break(id=row - 1))

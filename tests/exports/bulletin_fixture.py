@@ -79,8 +79,9 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def competition_ranks(values: dict[str, float | None], higher_is_better: bool = True,
-                      demoted: frozenset[str] = frozenset()) -> dict[str, int | None]:
+def competition_ranks(
+    values: dict[str, float | None], higher_is_better: bool = True, demoted: frozenset[str] = frozenset()
+) -> dict[str, int | None]:
     """1, 2, 2, 4 ranks; ``demoted`` units (vetoed) come after all others; None values are not ranked."""
     ranked = [code for code, v in values.items() if v is not None]
     sign = -1 if higher_is_better else 1
@@ -122,9 +123,25 @@ def _score_rows(units) -> list[tuple]:
             if code in last and code in previous_last:
                 reasons.append("连续2期排名末位")
             rank_change = previous[code] - ranks[code] if previous.get(code) else None
-            rows.append((code, YEAR, period, "month", score, score, 100.0, grade, veto,
-                         VETO.get((period, code)), ranks[code], n, rank_change, bool(reasons),
-                         "；".join(reasons) or None))
+            rows.append(
+                (
+                    code,
+                    YEAR,
+                    period,
+                    "month",
+                    score,
+                    score,
+                    100.0,
+                    grade,
+                    veto,
+                    VETO.get((period, code)),
+                    ranks[code],
+                    n,
+                    rank_change,
+                    bool(reasons),
+                    "；".join(reasons) or None,
+                )
+            )
         previous, previous_last = ranks, last
     march = [r for r in rows if r[2] == "2022-03"]
     for period_type, period in (("quarter", "2022Q1"), ("year", "2022")):
@@ -133,16 +150,33 @@ def _score_rows(units) -> list[tuple]:
 
 
 # Targets per unit: (indicator, type, value, points, veto); the S targets follow the speech.
-COMMON_TARGETS = (("R04", "min", 0.95, 20.0, False), ("R03", "min", 0.95, 15.0, False),
-                  ("R05", "min", 1.0, 15.0, False), ("D04", "max", 0.0, 20.0, True),
-                  ("C02", "growth", 0.0, 10.0, False))
-SURVEY_TARGETS = {"522401": ("S02", "rank_within", 60.0), "522425": ("S02", "rank_within", 60.0),
-                  "522422": ("S02", "rank_up", 5.0), "522423": ("S02", "rank_up", 5.0),
-                  "522424": ("S02", "rank_up", 5.0), "522428": ("S02", "rank_up", 5.0),
-                  "522490": ("S01", "improve", 0.0), "522426": ("S02", "rank_within", 70.0),
-                  "522427": ("S02", "rank_within", 70.0)}
-NAMES = {"R04": "调解成功率", "R03": "命案侦破率", "R05": "维稳中心覆盖率", "D04": "群体性事件数",
-         "C02": "刑事案件破案数", "S02": "群众安全感全省排名", "S01": "群众安全感测评得分"}
+COMMON_TARGETS = (
+    ("R04", "min", 0.95, 20.0, False),
+    ("R03", "min", 0.95, 15.0, False),
+    ("R05", "min", 1.0, 15.0, False),
+    ("D04", "max", 0.0, 20.0, True),
+    ("C02", "growth", 0.0, 10.0, False),
+)
+SURVEY_TARGETS = {
+    "522401": ("S02", "rank_within", 60.0),
+    "522425": ("S02", "rank_within", 60.0),
+    "522422": ("S02", "rank_up", 5.0),
+    "522423": ("S02", "rank_up", 5.0),
+    "522424": ("S02", "rank_up", 5.0),
+    "522428": ("S02", "rank_up", 5.0),
+    "522490": ("S01", "improve", 0.0),
+    "522426": ("S02", "rank_within", 70.0),
+    "522427": ("S02", "rank_within", 70.0),
+}
+NAMES = {
+    "R04": "调解成功率",
+    "R03": "命案侦破率",
+    "R05": "维稳中心覆盖率",
+    "D04": "群体性事件数",
+    "C02": "刑事案件破案数",
+    "S02": "群众安全感全省排名",
+    "S01": "群众安全感测评得分",
+}
 
 
 def _attainment_rows(units) -> list[tuple]:
@@ -154,7 +188,9 @@ def _attainment_rows(units) -> list[tuple]:
             for code, kind, target, points, veto in targets:
                 effective = target
                 if kind == "min":
-                    actual = round(0.93 + 0.006 * i + 0.002 * m, 4) if code != "R05" else (1.0 if i % 3 else 0.9)
+                    actual = (
+                        round(0.93 + 0.006 * i + 0.002 * m, 4) if code != "R05" else (1.0 if i % 3 else 0.9)
+                    )
                     ok = actual >= target
                     earned = points if ok else round(points * actual / target, 2)
                     shown = f"{actual:.1%} {'≥' if ok else '<'} 目标 {target:.1%}"
@@ -164,18 +200,55 @@ def _attainment_rows(units) -> list[tuple]:
                     ok = actual <= target
                     earned = points if ok else 0.0
                     reason = f"{NAMES[code]} {actual:.0f} 起 {'≤' if ok else '>'} 目标 {target:.0f} 起，" + (
-                        "达标" if ok else "未达标，一票否决")
+                        "达标" if ok else "未达标，一票否决"
+                    )
                 elif kind == "growth":
                     actual = round(-0.04 + 0.02 * i, 4)
                     ok = actual >= target
                     earned = points if ok else 0.0
                     reason = f"{NAMES[code]}同比 {actual:+.1%}，{'达标' if ok else '未达标'}"
                 else:  # survey targets: evaluated only in survey months (none in Q1)
-                    rows.append((unit.code, YEAR, period, period_type, code, kind, target, effective, None,
-                                 False, None, points, 0.0, veto, False, f"{NAMES[code]}本期无测评结果，未评价"))
+                    rows.append(
+                        (
+                            unit.code,
+                            YEAR,
+                            period,
+                            period_type,
+                            code,
+                            kind,
+                            target,
+                            effective,
+                            None,
+                            False,
+                            None,
+                            points,
+                            0.0,
+                            veto,
+                            False,
+                            f"{NAMES[code]}本期无测评结果，未评价",
+                        )
+                    )
                     continue
-                rows.append((unit.code, YEAR, period, period_type, code, kind, target, effective, actual, True,
-                             ok, points, earned, veto, veto and not ok, reason))
+                rows.append(
+                    (
+                        unit.code,
+                        YEAR,
+                        period,
+                        period_type,
+                        code,
+                        kind,
+                        target,
+                        effective,
+                        actual,
+                        True,
+                        ok,
+                        points,
+                        earned,
+                        veto,
+                        veto and not ok,
+                        reason,
+                    )
+                )
     return rows
 
 
@@ -221,23 +294,55 @@ def _indicator_rows(units, indicators) -> tuple[list[tuple], list[tuple], list[t
                 else:
                     value = round(sum(parts) / len(parts), 4)
                 by_unit[unit.code] = value
-                per_10k = value * 10000 / pop[unit.code] if value is not None and ind.value_type == "count" else None
+                per_10k = (
+                    value * 10000 / pop[unit.code]
+                    if value is not None and ind.value_type == "count"
+                    else None
+                )
                 ly = value * 0.9 if value is not None else None
-                values.append((unit.code, code, period_type, period, YEAR, start, end, value, ly,
-                               (value - ly) / ly if ly else None, value - ly if ly is not None else None, per_10k))
+                values.append(
+                    (
+                        unit.code,
+                        code,
+                        period_type,
+                        period,
+                        YEAR,
+                        start,
+                        end,
+                        value,
+                        ly,
+                        (value - ly) / ly if ly else None,
+                        value - ly if ly is not None else None,
+                        per_10k,
+                    )
+                )
             known = [v for v in by_unit.values() if v is not None]
             total = sum(known) if ind.value_type == "count" else round(sum(known) / len(known), 4)
             prefecture.append((code, period_type, period, YEAR, total, total * 0.9, 1 / 9, total * 0.1))
             per10k = ind.compare_per_10k and ind.value_type == "count"
             ranked = {c: (v * 10000 / pop[c] if per10k and v is not None else v) for c, v in by_unit.items()}
             ranks = competition_ranks(ranked, higher_is_better=ind.direction == "higher")
-            mean = sum(v for v in ranked.values() if v is not None) / sum(v is not None for v in ranked.values())
+            mean = sum(v for v in ranked.values() if v is not None) / sum(
+                v is not None for v in ranked.values()
+            )
             before = previous_ranks.get((period_type, code), {})
             for unit in units:
                 r, p = ranks[unit.code], before.get(unit.code)
-                rankings.append((code, period_type, period, unit.code, by_unit[unit.code],
-                                 "per_10k" if per10k else "value", ranked[unit.code], r, len(known),
-                                 p - r if r is not None and p is not None else None, mean))
+                rankings.append(
+                    (
+                        code,
+                        period_type,
+                        period,
+                        unit.code,
+                        by_unit[unit.code],
+                        "per_10k" if per10k else "value",
+                        ranked[unit.code],
+                        r,
+                        len(known),
+                        p - r if r is not None and p is not None else None,
+                        mean,
+                    )
+                )
             previous_ranks[(period_type, code)] = ranks
     return values, prefecture, rankings
 
@@ -266,32 +371,109 @@ def _status_rows(units) -> tuple[list[tuple], list[tuple]]:
             received = datetime(YEAR, m + 1, day, 10, 5 * i) if day else None
             errors = 2 if label == "退回" else 0
             warnings = 1 if (period, unit.code) in {("2022-01", "522422"), ("2022-03", "522426")} else 0
-            rows.append((unit.code, period, deadline, True, received, label == "已报", label == "逾期",
-                         label == "未报", label == "退回", label, version, versions,
-                         submission_sha(unit.code, period, version) if version else None, errors, warnings))
+            rows.append(
+                (
+                    unit.code,
+                    period,
+                    deadline,
+                    True,
+                    received,
+                    label == "已报",
+                    label == "逾期",
+                    label == "未报",
+                    label == "退回",
+                    label,
+                    version,
+                    versions,
+                    submission_sha(unit.code, period, version) if version else None,
+                    errors,
+                    warnings,
+                )
+            )
             counts["received"] += label != "未报"
             counts["on_time"] += label == "已报"
             counts["late"] += label == "逾期"
             counts["missing"] += label == "未报"
             counts["rejected"] += label == "退回"
         n = len(units)
-        rates.append((period, n, counts["received"], counts["on_time"], counts["late"], counts["missing"],
-                      counts["rejected"], (counts["received"] - counts["rejected"]) / n, counts["on_time"] / n))
+        rates.append(
+            (
+                period,
+                n,
+                counts["received"],
+                counts["on_time"],
+                counts["late"],
+                counts["missing"],
+                counts["rejected"],
+                (counts["received"] - counts["rejected"]) / n,
+                counts["on_time"] / n,
+            )
+        )
     return rows, rates
 
 
 def _findings() -> list[tuple]:
     return [
-        (submission_sha("522422", "2022-01", 1), "522422", "2022-01", 1, "大方县2022年1月月报.xlsx",
-         "W_TOWNSHIP_SUM", "warning", "乡镇明细", "B40", "d02", "1234",
-         "乡镇明细调解民间纠纷数合计 1,234 与指标填报 1,240 不一致", "请核对乡镇明细与指标填报"),
-        (sha("522427/2022-03/rejected"), "522427", "2022-03", 1, "威宁县3月报表.xlsx", "E_NEGATIVE", "error",
-         "指标填报", "D9", "C05", "-3", "命案发案数不能为负数", "请填写 0 或正整数"),
-        (sha("522427/2022-03/rejected"), "522427", "2022-03", 1, "威宁县3月报表.xlsx", "E_D03_GT_D02", "error",
-         "指标填报", "D17", "D03", "520", "调解成功数 520 大于调解民间纠纷数 480", "调解成功数不能大于调解数"),
-        (submission_sha("522426", "2022-03", 1), "522426", "2022-03", 1, "纳雍县2022年3月.xlsx", "W_REMARK_FORMULA",
-         "warning", "指标填报", "F12", "remark", INJECTION, "备注内容以等号开头，已按文本处理",
-         "备注请直接填写文字"),
+        (
+            submission_sha("522422", "2022-01", 1),
+            "522422",
+            "2022-01",
+            1,
+            "大方县2022年1月月报.xlsx",
+            "W_TOWNSHIP_SUM",
+            "warning",
+            "乡镇明细",
+            "B40",
+            "d02",
+            "1234",
+            "乡镇明细调解民间纠纷数合计 1,234 与指标填报 1,240 不一致",
+            "请核对乡镇明细与指标填报",
+        ),
+        (
+            sha("522427/2022-03/rejected"),
+            "522427",
+            "2022-03",
+            1,
+            "威宁县3月报表.xlsx",
+            "E_NEGATIVE",
+            "error",
+            "指标填报",
+            "D9",
+            "C05",
+            "-3",
+            "命案发案数不能为负数",
+            "请填写 0 或正整数",
+        ),
+        (
+            sha("522427/2022-03/rejected"),
+            "522427",
+            "2022-03",
+            1,
+            "威宁县3月报表.xlsx",
+            "E_D03_GT_D02",
+            "error",
+            "指标填报",
+            "D17",
+            "D03",
+            "520",
+            "调解成功数 520 大于调解民间纠纷数 480",
+            "调解成功数不能大于调解数",
+        ),
+        (
+            submission_sha("522426", "2022-03", 1),
+            "522426",
+            "2022-03",
+            1,
+            "纳雍县2022年3月.xlsx",
+            "W_REMARK_FORMULA",
+            "warning",
+            "指标填报",
+            "F12",
+            "remark",
+            INJECTION,
+            "备注内容以等号开头，已按文本处理",
+            "备注请直接填写文字",
+        ),
     ]
 
 
@@ -299,10 +481,28 @@ def _targets_submissions() -> list[tuple]:
     rows = []
     for version, status in ((1, "accepted"), (2, "accepted_with_warnings"), (3, "rejected")):
         received = datetime(YEAR, 1, 10 + version, 9, 0)
-        rows.append((targets_sha(version), "targets", f"2022年目标管理责任书_v{version}.xlsx",
-                     f"archive/targets/{targets_sha(version)}.xlsx", 20_000 + version, received, received,
-                     None, None, "2022", version, status, 1 if status == "rejected" else 0,
-                     1 if status == "accepted_with_warnings" else 0, None, None, None, None))
+        rows.append(
+            (
+                targets_sha(version),
+                "targets",
+                f"2022年目标管理责任书_v{version}.xlsx",
+                f"archive/targets/{targets_sha(version)}.xlsx",
+                20_000 + version,
+                received,
+                received,
+                None,
+                None,
+                "2022",
+                version,
+                status,
+                1 if status == "rejected" else 0,
+                1 if status == "accepted_with_warnings" else 0,
+                None,
+                None,
+                None,
+                None,
+            )
+        )
     return rows
 
 
@@ -319,21 +519,42 @@ def build_fixture_warehouse(path: str | Path) -> Path:
     try:
         con.execute(MARTS_DDL)
         con.execute((Path(catalogue.__file__).parent / "raw_schema.sql").read_text(encoding="utf-8"))
-        con.executemany("insert into marts.dim_units values (?, ?, ?, ?, ?, ?)",
-                        [(u.code, u.name, u.short_name, u.population, u.townships, u.sort_order) for u in units])
+        con.executemany(
+            "insert into marts.dim_units values (?, ?, ?, ?, ?, ?)",
+            [(u.code, u.name, u.short_name, u.population, u.townships, u.sort_order) for u in units],
+        )
         con.executemany(
             "insert into marts.dim_indicators values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(i.code, i.name, i.measure_unit, i.kind, i.direction, i.value_type, i.numerator_code or None,
-              i.denominator_code or None, i.is_survey, i.compare_per_10k, i.is_key, i.sort_order)
-             for i in indicators.values()],
+            [
+                (
+                    i.code,
+                    i.name,
+                    i.measure_unit,
+                    i.kind,
+                    i.direction,
+                    i.value_type,
+                    i.numerator_code or None,
+                    i.denominator_code or None,
+                    i.is_survey,
+                    i.compare_per_10k,
+                    i.is_key,
+                    i.sort_order,
+                )
+                for i in indicators.values()
+            ],
         )
         values, prefecture, rankings = _indicator_rows(units, indicators)
         status, rates = _status_rows(units)
-        for table, rows in (("fct_unit_scores", _score_rows(units)),
-                            ("fct_target_attainment", _attainment_rows(units)),
-                            ("fct_indicator_values", values), ("fct_prefecture_values", prefecture),
-                            ("fct_indicator_rankings", rankings), ("fct_submission_status", status),
-                            ("fct_period_submission_rates", rates), ("fct_validation_findings", _findings())):
+        for table, rows in (
+            ("fct_unit_scores", _score_rows(units)),
+            ("fct_target_attainment", _attainment_rows(units)),
+            ("fct_indicator_values", values),
+            ("fct_prefecture_values", prefecture),
+            ("fct_indicator_rankings", rankings),
+            ("fct_submission_status", status),
+            ("fct_period_submission_rates", rates),
+            ("fct_validation_findings", _findings()),
+        ):
             marks = ", ".join("?" * len(rows[0]))
             con.executemany(f"insert into marts.{table} values ({marks})", rows)
         con.executemany(f"insert into raw.submissions values ({', '.join('?' * 18)})", _targets_submissions())
