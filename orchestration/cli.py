@@ -1,16 +1,23 @@
 """The ``pingan`` command: the office's verbs, in plain words.
 
-Quick paths (ingest, report, rebuild) call ingest/ and dbt directly, so a county's file gets its answer
-in seconds without starting Dagster; ``demo`` runs the whole job as Dagster assets, the same way the
-UI and the schedules do.
+Quick paths (template, ingest, status, report, rebuild, docs) call ingest/, exports/ and dbt directly, so
+a county's file gets its answer in seconds without starting Dagster; ``demo`` runs the jobs as Dagster
+runs them (the same definitions the UI, the sensor and the schedules use). Results go to stdout (JSON
+with ``--json``); progress and messages go to stderr. Exit codes: 0 done, 1 something was refused or
+failed (e.g. a rejected file), 2 usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import time
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from orchestration.settings import Home
@@ -23,8 +30,21 @@ STATUS_TEXT = {
 }
 
 
+class UsageError(Exception):
+    """A mistake in how the command was called (exit code 2)."""
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _step(message: str) -> Iterator[None]:
+    """Progress on stderr: what is being done, then how long it took."""
+    _say(f"{message} …")
+    started = time.monotonic()
+    yield
+    _say(f"  完成（{time.monotonic() - started:.0f} 秒）")
 
 
 def _home(args: argparse.Namespace) -> Home:
@@ -33,28 +53,88 @@ def _home(args: argparse.Namespace) -> Home:
     return home
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-align Chinese text in a terminal: a CJK character takes two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - used)
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 def command_sample(args: argparse.Namespace) -> int:
     from exports.sample import write_demo_files
 
-    files = write_demo_files(Path(args.out))
+    with _step("正在生成演示工作簿"):
+        files = write_demo_files(Path(args.out))
     _say(f"已生成 {len(files)} 个演示工作簿：{Path(args.out).resolve()}")
     return 0
 
 
+def command_template(args: argparse.Namespace) -> int:
+    from exports.sample import file_name
+    from exports.template import parse_period, write_submission_workbook, write_targets_workbook
+    from ingest import catalogue
+
+    if args.targets:
+        if args.year is None or not args.output:
+            raise UsageError(
+                "目标责任书模板需要 --year 和 -o，例如：pingan template --targets --year 2022 -o 目标.xlsx"
+            )
+        path = write_targets_workbook(Path(args.output), args.year)
+        _say(f"已生成 {args.year} 年目标管理责任书模板：{path}")
+        print(path)
+        return 0
+    if not args.period:
+        raise UsageError("请用 --period 指定报送期间，例如 --period 2022-01")
+    try:
+        parse_period(args.period)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.all:
+        if not args.out:
+            raise UsageError("--all 需要 --out 指定文件夹")
+        out = Path(args.out)
+        paths = [
+            write_submission_workbook(out / file_name(unit, args.period), unit, args.period)
+            for unit in catalogue.units()
+        ]
+        _say(f"已为 {len(paths)} 个单位生成 {args.period} 月报模板：{out.resolve()}")
+        for path in paths:
+            print(path)
+        return 0
+    if not args.unit or not args.output:
+        raise UsageError("请指定 --unit 和 -o（或用 --all --out 文件夹 为所有单位生成）")
+    unit = catalogue.resolve_unit(args.unit)
+    if unit is None:
+        known = "、".join(u.name for u in catalogue.units())
+        raise UsageError(f"不认识的单位“{args.unit}”。已知单位：{known}")
+    path = write_submission_workbook(Path(args.output), unit, args.period)
+    _say(f"已生成 {unit.name} {args.period} 月报模板：{path}")
+    print(path)
+    return 0
+
+
 def command_ingest(args: argparse.Namespace) -> int:
-    from ingest.intake import ingest_files
+    from ingest.intake import collect_files, ingest_files
+    from orchestration.warehouse import writer_lock
 
     home = _home(args)
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        _say(f"找不到：{', '.join(missing)}")
-        return 2
-    results = ingest_files(
-        paths, home.root, dry_run=args.dry_run, consume_from=home.inbox if not args.dry_run else None
-    )
+        raise UsageError(f"找不到：{', '.join(missing)}")
+    count = len(collect_files(paths))
+    lock = contextlib.nullcontext() if args.dry_run else writer_lock(home, on_wait=_say)
+    with _step(f"正在接收 {count} 个文件（归档、读取、检查{'' if args.dry_run else '、入库'}）"), lock:
+        results = ingest_files(
+            paths, home.root, dry_run=args.dry_run, consume_from=home.inbox if not args.dry_run else None
+        )
     if args.json:
-        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+        _print_json([r.as_dict() for r in results])
     else:
         for result in results:
             where = " ".join(
@@ -69,70 +149,168 @@ def command_ingest(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
-def command_report(args: argparse.Namespace) -> int:
-    from orchestration.publish import publish_bulletins
-    from orchestration.warehouse import WarehouseBuildError, build_warehouse
+def command_status(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from orchestration import periods
+    from orchestration.status import submission_status
 
     home = _home(args)
-    _say("正在更新数据仓库（dbt build）…")
+    period = args.period
+    if not period:
+        today = dt.datetime.now(periods.office_zone())
+        period = periods.month_before(today.year, today.month)
     try:
-        build_warehouse(home)
-    except WarehouseBuildError as error:
-        _say(f"数据仓库更新失败：{error}")
-        return 1
-    try:
-        written = publish_bulletins(home, [args.period] if args.period else None)
+        status = submission_status(home, period)
     except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        _print_json(status.as_dict())
+        return 0
+    source = "数据仓库" if status.source == "marts" else "接收记录（数据仓库尚未更新）"
+    print(f"{periods.period_label(period)} 报送情况（截止 {status.deadline:%Y-%m-%d}，依据{source}）")
+    for unit in status.units:
+        detail = f"v{unit.version} {unit.received_at or ''}" if unit.version else ""
+        if unit.status == "退回":
+            detail = unit.reason or f"{unit.errors} 处错误"
+        print(f"  {_pad(unit.unit_name, 24)}{unit.status}  {detail}".rstrip())
+    outstanding = status.outstanding
+    if outstanding:
+        print("未报或被退回：" + "、".join(f"{u.unit_name}（{u.status}）" for u in outstanding))
+    else:
+        print("各单位均已报送。")
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from orchestration.publish import MartsNotCurrent, publish_bulletins
+    from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse
+
+    home = _home(args)
+    try:
+        with _step("正在更新数据仓库（dbt build）"):
+            build_warehouse(home, on_wait=_say)
+        with _step("正在生成通报"):
+            written = publish_bulletins(home, [args.period] if args.period else None)
+    except (WarehouseBuildError, WarehouseBusy, MartsNotCurrent) as error:
         _say(str(error))
         return 1
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {"period": b.period, "path": str(b.path), "manifest": str(b.manifest_path)}
-                    for b in written
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
+        _print_json(
+            [
+                {
+                    "period": b.period,
+                    "path": str(b.path),
+                    "manifest": str(b.manifest_path),
+                    "correction": b.correction,
+                    "unchanged": b.reused,
+                }
+                for b in written
+            ]
         )
     for bulletin in written:
-        _say(f"通报已生成：{bulletin.path}")
+        what = (
+            "（与已发布的相同，未重写）"
+            if bulletin.reused
+            else f"（更正{bulletin.correction}）"
+            if bulletin.correction
+            else ""
+        )
+        _say(f"通报{what}：{bulletin.path}")
     return 0
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
     from ingest.intake import rebuild_raw
-    from orchestration.warehouse import build_warehouse
+    from orchestration.warehouse import WarehouseBuildError, build_warehouse, writer_lock
 
     home = _home(args)
-    _say("正在从归档重建数据仓库…")
-    results = rebuild_raw(home.root)
-    build_warehouse(home)
+    with _step("正在从归档重新读取全部文件"), writer_lock(home, on_wait=_say):
+        results = rebuild_raw(home.root)
+    try:
+        with _step("正在重建数据仓库（dbt build）"):
+            build_warehouse(home)
+    except WarehouseBuildError as error:
+        _say(str(error))
+        return 1
     counts = Counter(r.status for r in results)
     _say(f"已重建：{len(results)} 个文件（{dict(counts)}），数据仓库：{home.warehouse}")
     return 0
 
 
-def command_demo(args: argparse.Namespace) -> int:
-    from orchestration.demo import run_demo
+def command_docs(args: argparse.Namespace) -> int:
+    from orchestration.warehouse import WarehouseBuildError, generate_docs
 
     home = _home(args)
-    summary = run_demo(home, progress=_say)
+    try:
+        with _step("正在生成数据仓库文档（dbt docs generate）"):
+            index = generate_docs(home)
+    except WarehouseBuildError as error:
+        _say(str(error))
+        return 1
+    _say(f"文档：{index}（用浏览器打开同一文件夹下的 index.html；或 dbt docs serve）")
+    print(index)
+    return 0
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    from orchestration.demo import DemoFailed, run_demo
+
+    home = _home(args)
+    log = home.dbt_logs / "pingan-runs.log"
+    started = time.monotonic()
+    try:
+        with open(log, "a", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
+            summary = run_demo(home, progress=_say)  # dbt's own log lines go to the log file
+    except DemoFailed as error:
+        _say(f"{error}\n（详细日志：{log}）")
+        return 1
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        _print_json(summary)
     else:
         _say("")
         _say(
-            f"演示完成：接收 {summary['accepted']} 份（其中有提示 {summary['accepted_with_warnings']} 份），"
+            f"演示完成（{time.monotonic() - started:.0f} 秒）：接收 {summary['accepted']} 份"
+            f"（其中有提示 {summary['accepted_with_warnings']} 份），"
             f"退回 {summary['rejected']} 份，重复 {summary['duplicate']} 份"
         )
         for period, path in summary["bulletins"].items():
             _say(f"  通报 {period}: {path}")
         _say(f"  数据仓库: {summary['warehouse']}")
         for path in summary["feedback"]:
-            _say(f"  反馈: {path}")
+            _say(f"  退回原因: {path}")
+        _say("  查看运行记录：pingan ui")
     return 0
+
+
+def ui_command(host: str, port: int) -> list[str]:
+    dagster = Path(sys.executable).with_name("dagster")
+    return [str(dagster), "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
+
+
+def ui_environment(home: Home) -> dict[str, str]:
+    from orchestration.settings import SOURCE_ROOT
+
+    home.export_environment()
+    path = os.pathsep.join(p for p in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def command_ui(args: argparse.Namespace) -> int:
+    import signal
+    import subprocess
+
+    home = _home(args)
+    _say(f"Dagster 界面：http://{args.host}:{args.port} （数据目录 {home.root}；Ctrl+C 退出）")
+    server = subprocess.Popen(ui_command(args.host, args.port), env=ui_environment(home), cwd=home.root)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())  # stop the UI with us, cleanly
+    while True:
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            continue  # Ctrl+C reached dagster dev too; wait for it to shut down
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,39 +318,121 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pingan",
         description="综治月报：接收各县报表，检查，入库，生成考评排名通报。"
         " Monthly county reports in, ranked bulletin out.",
+        epilog="数据目录（--home）默认取环境变量 PINGAN_HOME，否则为 ./pingan-home；所有数据都在其中。",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, help_text: str, handler, home: bool = True) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    def add(name: str, help_text: str, handler, home: bool = True, epilog: str | None = None):
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog)
         sub.set_defaults(handler=handler)
         if home:
             sub.add_argument("--home", help="数据目录（默认 PINGAN_HOME 或 ./pingan-home）")
         return sub
 
-    demo = add("demo", "用演示数据跑一遍完整流程，并告诉你通报在哪里", command_demo)
+    demo = add(
+        "demo",
+        "用演示数据跑一遍完整流程（接收、检查、入库、排名、通报），并告诉你通报在哪里。"
+        " Run the whole job on the demo prefecture.",
+        command_demo,
+    )
     demo.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
-    sample = add("sample", "只生成演示工作簿（各县月报和目标责任书），不运行流程", command_sample, home=False)
+    sample = add(
+        "sample",
+        "只生成演示工作簿（各县 2021–2022 年月报和目标责任书），不运行流程。 Write the demo workbooks only.",
+        command_sample,
+        home=False,
+    )
     sample.add_argument("--out", required=True, help="写到哪个文件夹")
 
-    ingest = add("ingest", "接收工作簿：归档、读取、检查、入库（文件或文件夹）", command_ingest)
+    template = add(
+        "template",
+        "生成空白填报模板：某单位某月的月报，或全部单位的月报，或年度目标管理责任书。"
+        " Write blank submission workbooks.",
+        command_template,
+        home=False,
+        epilog="例：pingan template --unit 大方县 --period 2022-01 -o 大方县_2022年01月.xlsx；"
+        "pingan template --all --period 2022-01 --out 模板/；"
+        "pingan template --targets --year 2022 -o 目标管理责任书_2022年.xlsx",
+    )
+    template.add_argument("--unit", help="单位名称、简称或行政区划代码，如 大方县")
+    template.add_argument("--period", help="报送期间 YYYY-MM，如 2022-01")
+    template.add_argument("--all", action="store_true", help="为所有单位各生成一份（配合 --out）")
+    template.add_argument("--targets", action="store_true", help="生成年度目标管理责任书模板（配合 --year）")
+    template.add_argument("--year", type=int, help="目标责任书的年度，如 2022")
+    template.add_argument("-o", "--output", help="输出文件")
+    template.add_argument("--out", help="输出文件夹（--all 时）")
+
+    ingest = add(
+        "ingest",
+        "接收工作簿：归档、读取、检查、入库（可给文件或文件夹）。有文件被退回时退出码为 1。"
+        " Ingest workbooks.",
+        command_ingest,
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     ingest.add_argument("--json", action="store_true", help="每个文件一条 JSON 结果")
     ingest.add_argument("--dry-run", action="store_true", help="只读取和检查，不保存任何东西")
 
-    report = add("report", "更新数据仓库并生成某期的排名通报", command_report)
+    status = add(
+        "status",
+        "某月各单位报送情况：已报、逾期、未报、退回，并列出未报和被退回的单位。 Who has reported.",
+        command_status,
+    )
+    status.add_argument("--period", help="月份 YYYY-MM；默认上个月（正在报送的月份）")
+    status.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    report = add(
+        "report",
+        "用已接收的报表更新数据仓库，并生成某期的排名通报（内容有变时生成更正版）。 Build marts and bulletin.",
+        command_report,
+    )
     report.add_argument("--period", help="期间：2022-01（月）、2022Q1（季）或 2022（年）；默认最近一期")
     report.add_argument("--json", action="store_true", help="以 JSON 输出通报路径")
 
-    add("rebuild", "只用归档文件重建数据仓库（仓库文件损坏时使用）", command_rebuild)
+    add(
+        "rebuild",
+        "只用归档的原始文件重建数据仓库（仓库文件损坏或规则更新后使用）。 Rebuild from the archive.",
+        command_rebuild,
+    )
+
+    add(
+        "docs",
+        "生成数据仓库说明文档（dbt docs，写到 <数据目录>/docs/）。 Generate the dbt docs.",
+        command_docs,
+    )
+
+    ui = add(
+        "ui",
+        "打开 Dagster 界面（在浏览器查看流程、运行记录、检查结果、定时任务）。 Serve the Dagster UI.",
+        command_ui,
+    )
+    ui.add_argument("--host", default="127.0.0.1", help="监听地址（默认只限本机）")
+    ui.add_argument("--port", type=int, default=3000, help="端口（默认 3000）")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.warehouse import WarehouseBusy, is_lock_error
+
+    warnings.filterwarnings("ignore")  # Dagster's beta/deprecation notices are not for office staff
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        _say(f"pingan {args.command}: {error}")
+        return 2
+    except WarehouseBusy as error:
+        _say(str(error))
+        return 1
+    except BrokenPipeError:  # e.g. `pingan status | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        if not is_lock_error(error):
+            raise
+        _say("数据仓库正在被另一个程序更新，请稍后再试。")
+        return 1
 
 
 if __name__ == "__main__":

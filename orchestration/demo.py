@@ -1,4 +1,9 @@
-"""``pingan demo``: the built-in demo prefecture through the whole job, as Dagster runs it."""
+"""``pingan demo``: the built-in demo prefecture through the whole job, as Dagster runs it.
+
+The demo workbooks go into the inbox; then, in this process and on the home's own Dagster instance
+(so the runs show in ``pingan ui``), the monthly bulletin job for the demo's last month (intake →
+checks → dbt build → bulletin), and the bulletins of its quarter and year.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,51 @@ from collections.abc import Callable
 import dagster as dg
 import duckdb
 
-from exports.sample import write_demo_files
+from exports.sample import REPORT_YEARS, write_demo_files
 from orchestration.defs.build import build_definitions
+from orchestration.periods import quarter_of
+from orchestration.runs import execute_job
 from orchestration.settings import Home
 
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+DEMO_MONTH = f"{REPORT_YEARS[-1]}-12"
+TAKE_EVERYTHING = {"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}}
+
+
+class DemoFailed(RuntimeError):
+    pass
 
 
 def run_demo(home: Home, progress: Callable[[str], None] = print) -> dict:
-    """Drop the demo workbooks in the inbox, materialise every asset in-process, summarise."""
+    """Drop the demo workbooks in the inbox, run the jobs in-process, summarise."""
     home.ensure().export_environment()
     progress(f"① 生成演示工作簿到收件箱 {home.inbox} …")
     files = write_demo_files(home.inbox)
     progress(f"   {len(files)} 个工作簿")
     progress("② 加载流程定义（Dagster + dbt）…")
     definitions = build_definitions(home)
-    job = definitions.resolve_implicit_global_asset_job_def()
-    progress("③ 接收、检查、入库 → dbt build → 生成通报 …")
+    bulletins: dict[str, str] = {}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS, raise_on_error=True)
-    intake = _metadata(result, "raw_tables", ["raw", "submissions"])
-    bulletins = _metadata(result, "bulletins", ["bulletins"]).get("bulletins", {})
+        progress(f"③ 接收、检查、入库 → dbt build → {DEMO_MONTH} 月度通报 …")
+        monthly = execute_job(
+            definitions,
+            "monthly_bulletin_job",
+            instance,
+            partition_key=DEMO_MONTH,
+            run_config=TAKE_EVERYTHING,
+        )
+        _require(monthly)
+        intake = _metadata(monthly, dg.AssetKey(["raw", "submissions"]))
+        bulletins |= _metadata(monthly, dg.AssetKey("monthly_bulletin")).get("bulletins", {})
+        for job, asset, period in (
+            ("quarterly_bulletin_job", "quarterly_bulletin", quarter_of(DEMO_MONTH)),
+            ("annual_bulletin_job", "annual_bulletin", DEMO_MONTH[:4]),
+        ):
+            progress(f"④ {period} 通报 …")
+            result = execute_job(
+                definitions, job, instance, partition_key=period, asset_selection=[dg.AssetKey(asset)]
+            )
+            _require(result)
+            bulletins |= _metadata(result, dg.AssetKey(asset)).get("bulletins", {})
     return {
         "home": str(home.root),
         "files": int(intake.get("files", 0)),
@@ -38,15 +67,23 @@ def run_demo(home: Home, progress: Callable[[str], None] = print) -> dict:
         "bulletins": bulletins,
         "warehouse": str(home.warehouse),
         "feedback": sorted(str(p) for p in home.quarantine.rglob("*.原因.json")),
-        "run_id": result.run_id,
+        "run_id": monthly.run_id,
         "submissions_in_warehouse": _submission_counts(home),
     }
 
 
-def _metadata(result: dg.ExecuteInProcessResult, node: str, key: list[str]) -> dict:
-    for event in result.asset_materializations_for_node(node):
-        if event.asset_key == dg.AssetKey(key):
-            return {name: value.value for name, value in event.metadata.items()}
+def _require(result: dg.ExecuteInProcessResult) -> None:
+    if result.success:
+        return
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    detail = "; ".join(f"{e.step_key}: {e.message}" for e in failures) or "run failed"
+    raise DemoFailed(f"演示运行失败（运行 {result.run_id[:8]}）：{detail}")
+
+
+def _metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == key:
+            return {name: value.value for name, value in event.materialization.metadata.items()}
     return {}
 
 

@@ -1,11 +1,24 @@
-"""Which bulletins to publish, and publishing them from the built marts."""
+"""Which bulletins to publish, and publishing them from marts that passed their build.
+
+Publishing goes through ``exports.bulletin.publish_bulletin``: the first bulletin of a period is the
+original; publishing again from the same inputs keeps it; changed inputs (a late or corrected report)
+give a numbered correction (更正) and keep every earlier file. Bulletins are written only from marts
+built from everything received (``warehouse.marts_are_current``): a later run of just the bulletin
+never publishes what an earlier failed build left behind.
+"""
 
 from __future__ import annotations
 
 import duckdb
 
-from exports.bulletin import BulletinResult, write_bulletin
+from exports.bulletin import BulletinResult, publish_bulletin
+from orchestration.periods import bulletin_periods_of_month
 from orchestration.settings import Home
+from orchestration.warehouse import marts_are_current
+
+
+class MartsNotCurrent(RuntimeError):
+    """The raw tables hold submissions the last successful warehouse build did not see."""
 
 
 def default_bulletin_periods(home: Home) -> list[str]:
@@ -16,17 +29,19 @@ def default_bulletin_periods(home: Home) -> list[str]:
         ).fetchone()
     if not row or row[0] is None:
         return []
-    month = row[0]
-    year, number = int(month[:4]), int(month[5:7])
-    periods = [month]
-    if number % 3 == 0:
-        periods.append(f"{year}Q{number // 3}")
-    if number == 12:
-        periods.append(str(year))
-    return periods
+    return bulletin_periods_of_month(row[0])
+
+
+def require_current_marts(home: Home) -> None:
+    if not marts_are_current(home):
+        raise MartsNotCurrent(
+            "数据仓库还没有用最新收到的报表成功更新（上一次更新失败或尚未运行），为避免发布过时的数据，本次不生成通报。"
+            "请先运行 pingan report 或在 Dagster 界面中重新运行数据仓库更新。"
+        )
 
 
 def publish_bulletins(home: Home, periods: list[str] | None = None) -> list[BulletinResult]:
-    """Write the bulletin of each period under <home>/reports/<period>/."""
+    """Publish the bulletin of each period under <home>/reports/<period>/."""
+    require_current_marts(home)
     chosen = periods or default_bulletin_periods(home)
-    return [write_bulletin(home.warehouse, period, home.reports / period) for period in chosen]
+    return [publish_bulletin(home.warehouse, period, home.reports / period) for period in chosen]

@@ -1,7 +1,14 @@
 """The PINGAN_ environment in one place: where the home folder is and what lives inside it.
 
 Everything pingan writes goes under one home folder (``--home`` / ``PINGAN_HOME``, default
-``./pingan-home``). Nothing else is written into the source tree.
+``./pingan-home``), Dagster's own storage included (``DAGSTER_HOME`` = ``<home>/dagster``). Nothing else
+is written into the source tree.
+
+Environment variables (all optional):
+
+- ``PINGAN_HOME``: the home folder.
+- ``PINGAN_INBOX_SETTLE_SECONDS``: how long a file in the inbox must keep the same size and modification
+  time before it is taken (default 10), so a file still being copied is never read half-written.
 """
 
 from __future__ import annotations
@@ -13,6 +20,25 @@ from pathlib import Path
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = SOURCE_ROOT / "dbt_project"
 DEFAULT_HOME = Path("pingan-home")
+DEFAULT_SETTLE_SECONDS = 10.0
+
+# Dagster's instance settings for a pingan home. One concurrency pool, "warehouse", holds every step that
+# opens the DuckDB file (DuckDB allows one writing process per file): its limit of 1 serialises them
+# across runs, so a sensor run, a scheduled run and a run started by hand never collide. Every pool
+# pingan uses should be limited to 1, hence default_limit. Telemetry off: the office's data stays home.
+DAGSTER_YAML = """\
+# Written by pingan (orchestration/settings.py); edits are replaced on the next start.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def inbox_settle_seconds() -> float:
+    text = os.environ.get("PINGAN_INBOX_SETTLE_SECONDS")
+    return float(text) if text else DEFAULT_SETTLE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -43,8 +69,26 @@ class Home:
         return self.root / "warehouse.duckdb"
 
     @property
+    def staging_warehouse(self) -> Path:
+        """Where ``dbt build`` works on a copy of the warehouse before it is swapped in."""
+        return self.root / "warehouse.building.duckdb"
+
+    @property
+    def warehouse_lock(self) -> Path:
+        return self.root / "warehouse.lock"
+
+    @property
+    def build_marker(self) -> Path:
+        """What the last successful warehouse build saw (see orchestration/warehouse.py)."""
+        return self.root / "dbt" / "last_build.json"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    @property
+    def reminders(self) -> Path:
+        return self.root / "reminders"
 
     @property
     def feedback(self) -> Path:
@@ -55,12 +99,25 @@ class Home:
         return self.root / "quality"
 
     @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def alerts_log(self) -> Path:
+        return self.root / "alerts.log"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 
     @property
     def dbt_target(self) -> Path:
         return self.root / "dbt" / "target"
+
+    @property
+    def dbt_build_target(self) -> Path:
+        """dbt's artifacts of the last build run by Dagster (one folder, overwritten each build)."""
+        return self.root / "dbt" / "build"
 
     @property
     def dbt_logs(self) -> Path:
@@ -72,6 +129,7 @@ class Home:
             self.archive,
             self.quarantine,
             self.reports,
+            self.reminders,
             self.feedback,
             self.quality,
             self.dagster_home,
@@ -79,6 +137,9 @@ class Home:
             self.dbt_logs,
         ):
             folder.mkdir(parents=True, exist_ok=True)
+        instance_settings = self.dagster_home / "dagster.yaml"
+        if not instance_settings.exists() or instance_settings.read_text(encoding="utf-8") != DAGSTER_YAML:
+            instance_settings.write_text(DAGSTER_YAML, encoding="utf-8")
         return self
 
     def export_environment(self) -> None:

@@ -1,24 +1,51 @@
-"""Building the warehouse with dbt, from the command line (no Dagster start-up on this path).
+"""Building the warehouse: one writer at a time, and a failed build never leaves partial marts.
 
-dbt runs as a child process with the home's environment (warehouse path, target and log folders
-under the home), so nothing is written into the source tree and a dbt failure is an answer, not a
-crash of the caller.
+**One writer.** DuckDB allows one writing process per file. Inside Dagster the "warehouse" concurrency
+pool (limit 1, see settings.DAGSTER_YAML) orders the steps; across processes (a ``pingan ingest`` typed
+while a scheduled run works) every writer also takes ``writer_lock``, an advisory lock on
+``<home>/warehouse.lock``. A writer that cannot get it in time raises ``WarehouseBusy``; the Dagster
+assets turn that (and DuckDB's own lock errors) into a retry.
+
+**All or nothing.** ``dbt build`` does not touch the warehouse in place. ``staged_warehouse`` copies the
+file to ``warehouse.building.duckdb``, dbt builds and tests there, and only when every model and every
+error-level test passed is the copy swapped in with one atomic rename. A failed test, a crash or a
+killed run leaves the previous good warehouse exactly as it was (the stale copy is discarded by the
+next build). Readers are never blocked by a build: the file they opened is replaced, not rewritten.
+The swap records what it saw in ``<home>/dbt/last_build.json``; ``marts_are_current`` compares that
+with the raw tables, so bulletins are published only from marts built from everything received.
+
+dbt runs as a child process with the home's environment (warehouse path, target and log folders under
+the home), so nothing is written into the source tree and a dbt failure is an answer, not a crash.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from orchestration.settings import DBT_PROJECT_DIR, Home
+
+DEFAULT_LOCK_SECONDS = 120.0
 
 
 class WarehouseBuildError(RuntimeError):
     """dbt build failed; the message names the failing models and tests."""
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process kept the warehouse's writer lock for longer than we were willing to wait."""
 
 
 @dataclass(frozen=True)
@@ -29,17 +56,162 @@ class BuildSummary:
     seconds: float
 
 
+def lock_seconds() -> float:
+    text = os.environ.get("PINGAN_LOCK_SECONDS")
+    return float(text) if text else DEFAULT_LOCK_SECONDS
+
+
+@contextlib.contextmanager
+def writer_lock(
+    home: Home, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the home's writer lock (not re-entrant: take it once per piece of work)."""
+    home.root.mkdir(parents=True, exist_ok=True)
+    timeout = lock_seconds() if timeout is None else timeout
+    with open(home.warehouse_lock, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"数据仓库正在被另一个任务更新，等待 {timeout:g} 秒后仍未释放，请稍后再试"
+                    ) from None
+                if on_wait and not told:
+                    on_wait("数据仓库正在被另一个任务更新，等待其完成…")
+                    told = True
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """DuckDB refused to open the file because another process holds it (worth a retry)."""
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _wal(path).unlink(missing_ok=True)
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the file, so the file alone is the whole database."""
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("checkpoint")
+
+
+def raw_submission_count(path: Path) -> int | None:
+    if not path.exists():
+        return None
+    with duckdb.connect(str(path), read_only=True) as connection:
+        found = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'submissions'"
+        ).fetchone()[0]
+        if not found:
+            return None
+        return int(connection.execute("select count(*) from raw.submissions").fetchone()[0])
+
+
+@contextlib.contextmanager
+def staged_warehouse(home: Home) -> Iterator[Path]:
+    """Yield a copy of the warehouse to build in; swap it in when the block ends without an error.
+
+    The caller holds ``writer_lock``. An error (or a kill) inside the block leaves the warehouse as it was.
+    """
+    from ingest.load import connect  # creates the raw schema in a fresh home, so dbt's sources exist
+
+    staging = home.staging_warehouse
+    _discard(staging)
+    if home.warehouse.exists():
+        if _wal(home.warehouse).exists():
+            _checkpoint(home.warehouse)
+        shutil.copyfile(home.warehouse, staging)
+    connect(staging).close()
+    try:
+        yield staging
+    except BaseException:
+        _discard(staging)
+        raise
+    _checkpoint(staging)
+    raw_count = raw_submission_count(staging)
+    os.replace(staging, home.warehouse)
+    _fsync_folder(home.root)
+    _write_marker(home, raw_count)
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_marker(home: Home, raw_count: int | None) -> None:
+    home.build_marker.parent.mkdir(parents=True, exist_ok=True)
+    marker = {
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "raw_submissions": raw_count,
+    }
+    partial = home.build_marker.with_suffix(".partial")
+    partial.write_text(json.dumps(marker), encoding="utf-8")
+    os.replace(partial, home.build_marker)
+
+
+def read_marker(home: Home) -> dict | None:
+    try:
+        return json.loads(home.build_marker.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def marts_are_current(home: Home) -> bool:
+    """The last successful build saw every submission now in the raw tables (and the file was not
+    replaced since, e.g. by ``rebuild``)."""
+    marker = read_marker(home)
+    if marker is None or not home.warehouse.exists():
+        return False
+    return marker.get("raw_submissions") == raw_submission_count(home.warehouse)
+
+
+@contextlib.contextmanager
+def dbt_points_at(path: Path) -> Iterator[None]:
+    """Within the block, dbt's profile (PINGAN_WAREHOUSE) points at ``path``."""
+    previous = os.environ.get("PINGAN_WAREHOUSE")
+    os.environ["PINGAN_WAREHOUSE"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PINGAN_WAREHOUSE", None)
+        else:
+            os.environ["PINGAN_WAREHOUSE"] = previous
+
+
 def dbt_executable() -> str:
     candidate = Path(sys.executable).with_name("dbt")
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_environment(home: Home) -> dict[str, str]:
+def dbt_environment(home: Home, warehouse: Path | None = None) -> dict[str, str]:
     home.export_environment()
-    return dict(os.environ)
+    return {**os.environ, "PINGAN_WAREHOUSE": str(warehouse or home.warehouse)}
 
 
-def run_dbt(home: Home, arguments: list[str]) -> subprocess.CompletedProcess:
+def run_dbt(
+    home: Home, arguments: list[str], *, warehouse: Path | None = None, target_path: Path | None = None
+) -> subprocess.CompletedProcess:
     home.ensure()
     command = [
         dbt_executable(),
@@ -49,22 +221,27 @@ def run_dbt(home: Home, arguments: list[str]) -> subprocess.CompletedProcess:
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target-path",
-        str(home.dbt_target),
+        str(target_path or home.dbt_target),
         "--log-path",
         str(home.dbt_logs),
     ]
-    return subprocess.run(command, env=dbt_environment(home), capture_output=True, text=True, check=False)
+    return subprocess.run(
+        command, env=dbt_environment(home, warehouse), capture_output=True, text=True, check=False
+    )
 
 
-def build_warehouse(home: Home) -> BuildSummary:
-    """``dbt build`` (seeds, models, tests) into the home's warehouse; raises WarehouseBuildError on failure."""
-    completed = run_dbt(home, ["build", "--quiet"])
-    results = read_run_results(home)
-    failures = [r for r in results.get("results", []) if r.get("status") in {"error", "fail"}]
-    if completed.returncode != 0 or failures:
-        names = ", ".join(f"{r['unique_id']}（{r.get('message') or r['status']}）" for r in failures[:8])
-        detail = names or (completed.stdout + completed.stderr)[-2000:]
-        raise WarehouseBuildError(f"dbt build failed: {detail}")
+def build_warehouse(home: Home, on_wait: Callable[[str], None] | None = None) -> BuildSummary:
+    """``dbt build`` (seeds, models, tests) into the home's warehouse, all or nothing; raises
+    WarehouseBuildError when a model or an error-level test fails (the warehouse is then unchanged)."""
+    with writer_lock(home, on_wait=on_wait), staged_warehouse(home) as staging:
+        (home.dbt_target / "run_results.json").unlink(missing_ok=True)
+        completed = run_dbt(home, ["build", "--quiet"], warehouse=staging)
+        results = read_run_results(home.dbt_target)
+        failures = [r for r in results.get("results", []) if r.get("status") in {"error", "fail"}]
+        if completed.returncode != 0 or failures:
+            names = ", ".join(f"{r['unique_id']}（{r.get('message') or r['status']}）" for r in failures[:8])
+            detail = names or (completed.stdout + completed.stderr)[-2000:]
+            raise WarehouseBuildError(f"dbt build 未通过，数据仓库保持上一次成功构建的状态：{detail}")
     statuses = [r.get("status") for r in results.get("results", [])]
     return BuildSummary(
         passed=sum(s in {"success", "pass"} for s in statuses),
@@ -74,6 +251,16 @@ def build_warehouse(home: Home) -> BuildSummary:
     )
 
 
-def read_run_results(home: Home) -> dict:
-    path = home.dbt_target / "run_results.json"
+def generate_docs(home: Home) -> Path:
+    """``dbt docs generate`` into ``<home>/docs/`` (index.html, manifest, catalog of the warehouse)."""
+    home.docs.mkdir(parents=True, exist_ok=True)
+    with writer_lock(home):
+        completed = run_dbt(home, ["docs", "generate", "--quiet"], target_path=home.docs)
+    if completed.returncode != 0:
+        raise WarehouseBuildError(f"dbt docs generate 失败：{(completed.stdout + completed.stderr)[-2000:]}")
+    return home.docs / "index.html"
+
+
+def read_run_results(target: Path) -> dict:
+    path = target / "run_results.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -1,7 +1,5 @@
 """Resources: the pingan home every asset reads and writes, and dbt pointed at it."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.settings import Home

@@ -124,7 +124,7 @@ def test_definitions_load_in_a_fresh_interpreter(demo):
         env={**os.environ, "PINGAN_HOME": str(home.root)},
     )
     keys = json.loads(completed.stdout.strip().replace("'", '"'))
-    assert {"raw/submissions", "fct_unit_scores", "bulletins"} <= set(keys)
+    assert {"raw/submissions", "marts/fct_unit_scores", "monthly_bulletin"} <= set(keys)
 
 
 def test_speech_named_targets_are_judged_for_the_named_units(demo):

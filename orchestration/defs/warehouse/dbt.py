@@ -1,29 +1,64 @@
-"""The dbt project as Dagster assets: ``dbt build`` (seeds, models, tests as asset checks)."""
+"""The dbt project as Dagster assets: one ``dbt build`` (seeds, models, tests as asset checks).
 
-from __future__ import annotations
+One unpartitioned step, on purpose (see defs/partitions.py): the whole warehouse rebuilds in seconds.
+The step builds in a copy of the warehouse and swaps it in only when every model and every error-level
+test passed (orchestration/warehouse.py), so a failed or killed build leaves the previous good marts.
+Asset keys are dagster-dbt's defaults, schema/name: ``marts/fct_unit_scores`` is the table
+``marts.fct_unit_scores``; sources keep the ``raw/<table>`` keys intake materialises.
+"""
+
+import shutil
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.defs.resources import PinganHome
 from orchestration.settings import DBT_PROJECT_DIR, Home
+from orchestration.warehouse import (
+    WarehouseBusy,
+    dbt_executable,
+    dbt_points_at,
+    is_lock_error,
+    run_dbt,
+    staged_warehouse,
+    writer_lock,
+)
+
+QUALITY_MODELS = {"fct_validation_findings", "stg_findings"}
+LOCK_RETRY = {"max_retries": 3, "seconds_to_wait": 30}
 
 
 class PinganDbtTranslator(DagsterDbtTranslator):
-    """Sources keep their ``raw/<table>`` keys (made by intake); models and seeds go in group 'warehouse'."""
+    """Validation results in group 'quality'; every other model and seed in group 'warehouse'."""
 
     def get_group_name(self, dbt_resource_props) -> str | None:
-        return "warehouse"
+        return "quality" if dbt_resource_props.get("name") in QUALITY_MODELS else "warehouse"
 
 
 def dbt_project_for(home: Home) -> DbtProject:
-    """The project with its target folder under the home; parsed once if no manifest is there yet."""
+    """The project with its target folder under the home, parsed when its manifest is missing or stale."""
     home.ensure().export_environment()
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, target_path=home.dbt_target, profiles_dir=DBT_PROJECT_DIR
     )
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    if _manifest_is_stale(project):
+        # Parsed with the profile the builds use (they build in the staging copy), so builds parse partially.
+        parsed = run_dbt(home, ["parse", "--quiet"], warehouse=home.staging_warehouse)
+        if parsed.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{parsed.stdout}{parsed.stderr}")
     return project
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """No manifest yet, or a project file changed since it was written (a code update)."""
+    if not project.manifest_path.exists():
+        return True
+    written = project.manifest_path.stat().st_mtime
+    return any(path.stat().st_mtime > written for path in DBT_PROJECT_DIR.rglob("*") if path.is_file())
+
+
+class BuildFailed(Exception):
+    pass
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
@@ -33,12 +68,48 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         dagster_dbt_translator=PinganDbtTranslator(),
         pool="warehouse",
     )
-    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """Staging → intermediate → marts on the home's DuckDB file, with every dbt test."""
-        yield from dbt.cli(["build"], context=context).stream()
+    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pingan: PinganHome):
+        """Staging → intermediate → marts with every dbt test, built in a copy and swapped in on success."""
+        home = pingan.home
+        _share_partial_parse(home)
+        events = []
+        try:
+            with writer_lock(home), staged_warehouse(home) as staging, dbt_points_at(staging):
+                invocation = dbt.cli(
+                    ["build"], context=context, raise_on_error=False, target_path=home.dbt_build_target
+                )
+                events = list(invocation.stream())
+                if not invocation.is_successful():
+                    raise BuildFailed(str(invocation.get_error() or "dbt build failed"))
+        except BuildFailed as error:
+            yield from (e for e in events if isinstance(e, dg.AssetCheckResult))
+            failed = [e.check_name for e in events if isinstance(e, dg.AssetCheckResult) and not e.passed]
+            raise dg.Failure(
+                description="数据仓库更新（dbt build）未通过，已保留上一次成功构建的数据，本次不发布通报。"
+                + (f" 未通过的检查：{', '.join(failed[:10])}" if failed else ""),
+                metadata={"dbt_error": str(error)[-2000:]},
+            ) from error
+        except WarehouseBusy as error:
+            raise dg.RetryRequested(**LOCK_RETRY) from error
+        except Exception as error:
+            if is_lock_error(error):
+                raise dg.RetryRequested(**LOCK_RETRY) from error
+            raise
+        yield from events
 
     return warehouse_models
 
 
+def _share_partial_parse(home: Home) -> None:
+    """Start the build's target folder from the parse's state, so dbt does not parse the project again."""
+    state = home.dbt_target / "partial_parse.msgpack"
+    copy = home.dbt_build_target / "partial_parse.msgpack"
+    if state.exists() and (not copy.exists() or copy.stat().st_mtime < state.stat().st_mtime):
+        home.dbt_build_target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(state, copy)
+
+
 def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR))
+    return DbtCliResource(
+        project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+    )

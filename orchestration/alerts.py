@@ -1,0 +1,61 @@
+"""``<home>/alerts.log``: one plain line in Chinese per failed run, for staff who do not open Dagster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from orchestration import periods
+from orchestration.settings import Home
+
+STEP_TITLES = {
+    "raw_tables": "接收入库",
+    "warehouse_models": "数据仓库更新（dbt build）",
+    "monthly_bulletin": "生成月度通报",
+    "quarterly_bulletin": "生成季度通报",
+    "annual_bulletin": "生成年度通报",
+    "submission_reminder": "生成截止日提醒",
+}
+
+
+@dataclass(frozen=True)
+class FailedStep:
+    step_key: str
+    message: str
+
+
+def step_title(step_key: str) -> str:
+    if step_key in STEP_TITLES:
+        return STEP_TITLES[step_key]
+    if "raw_tables_consistent" in step_key:
+        return "原始数据一致性检查"
+    return step_key
+
+
+def alert_line(
+    job_title: str, period: str | None, run_id: str, steps: list[FailedStep], when: dt.datetime
+) -> str:
+    what = f"{job_title}（{period}）" if period else job_title
+    if steps:
+        first = steps[0]
+        reason = " ".join(first.message.split())[:300].rstrip("。.")
+        where = f"在“{step_title(first.step_key)}”这一步出错：{reason}"
+    else:
+        where = "运行中断（进程退出或被终止）"
+    return (
+        f"{when:%Y-%m-%d %H:%M} {what}运行失败，{where}。"
+        f"运行编号 {run_id[:8]}，详情请用 pingan ui 打开 Dagster 界面查看；问题解决后重新运行即可。"
+    )
+
+
+def append_alert(home: Home, line: str) -> None:
+    home.root.mkdir(parents=True, exist_ok=True)
+    with open(home.alerts_log, "a", encoding="utf-8") as log:
+        log.write(line.rstrip("\n") + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now(periods.office_zone())

@@ -1,0 +1,84 @@
+"""The inbox sensor: settled, new, attributable files start the intake → warehouse (→ bulletins) run.
+
+The rules live in orchestration/inbox.py. Each tick: files still changing wait; content already taken
+never starts a run; files that cannot be attributed are skipped with the reason in the sensor log; the
+rest go to one run whose run_key is the set of their sha256s. When a new report belongs to a month whose
+bulletin is already out (a late file or a resubmission), the run also republishes that month's bulletin
+(``monthly_bulletin_job`` over those months); otherwise it only ingests and rebuilds the warehouse
+(``refresh_job``), and the bulletin waits for its schedule.
+"""
+
+import datetime as dt
+import time
+
+import dagster as dg
+
+from orchestration import periods
+from orchestration.defs.jobs import monthly_bulletin_job, refresh_job
+from orchestration.defs.resources import PinganHome
+from orchestration.inbox import InboxScan, archived_hashes, scan_inbox, unit_name
+from orchestration.settings import inbox_settle_seconds
+
+INTERVAL_SECONDS = 30
+
+
+def run_request_for(scan: InboxScan, moment: dt.datetime) -> dg.RunRequest:
+    run_config = {"ops": {"raw_tables": {"config": {"files": scan.files_to_ingest(), "settle_seconds": 0}}}}
+    due = scan.due_periods(moment)
+    tags = {"pingan/files": str(len(scan.ready)), "pingan/periods": ",".join(due)}
+    if not due:
+        return dg.RunRequest(
+            run_key=scan.run_key, job_name=refresh_job.name, run_config=run_config, tags=tags
+        )
+    if len(due) == 1:
+        return dg.RunRequest(
+            run_key=scan.run_key,
+            job_name=monthly_bulletin_job.name,
+            run_config=run_config,
+            partition_key=due[0],
+            tags=tags,
+        )
+    tags |= {"dagster/asset_partition_range_start": due[0], "dagster/asset_partition_range_end": due[-1]}
+    return dg.RunRequest(
+        run_key=scan.run_key, job_name=monthly_bulletin_job.name, run_config=run_config, tags=tags
+    )
+
+
+def skip_reason(scan: InboxScan) -> str:
+    parts = []
+    if scan.waiting:
+        parts.append(f"{len(scan.waiting)} 个文件仍在写入或刚刚放入，等它们稳定后再处理")
+    if scan.duplicates:
+        parts.append(f"{len(scan.duplicates)} 个文件的内容已接收过，不再处理")
+    if scan.skipped:
+        names = "；".join(f"{path.name}：{reason}" for path, reason in scan.skipped)
+        parts.append(f"{len(scan.skipped)} 个文件无法确定报送单位，未处理（{names}）")
+    return "。".join(parts) or "收件箱里没有新文件"
+
+
+@dg.sensor(
+    name="inbox_sensor",
+    jobs=[refresh_job, monthly_bulletin_job],
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="收件箱监视：新报表稳定后自动接收、入库、更新数据仓库（迟报或重报已发布月份时重发该月通报）",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, pingan: PinganHome):
+    home = pingan.home
+    scan = scan_inbox(
+        home.inbox,
+        context.cursor,
+        now=time.time(),
+        settle_seconds=inbox_settle_seconds(),
+        archived=archived_hashes(home.archive),
+    )
+    for path, reason in scan.skipped:
+        context.log.warning(f"未处理 {path.relative_to(home.inbox)}：{reason}")
+    if not scan.ready:
+        return dg.SensorResult(skip_reason=skip_reason(scan), cursor=scan.cursor_text)
+    for item in scan.ready:
+        context.log.info(
+            f"接收 {item.path.relative_to(home.inbox)}（{unit_name(item.unit_code)} {item.period or ''}）"
+        )
+    request = run_request_for(scan, dt.datetime.now(periods.office_zone()))
+    return dg.SensorResult(run_requests=[request], cursor=scan.cursor_text)

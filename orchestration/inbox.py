@@ -1,0 +1,169 @@
+"""What the inbox sensor sees: which files are ready to take, which are still arriving, which are not ours.
+
+Plain Python (the sensor in defs/intake/sensors.py is a thin wrapper), so each rule is tested alone:
+
+- **Settled files only.** A file is taken once its size and modification time have stayed the same for
+  ``settle_seconds`` of the sensor's own observations (the cursor remembers what it saw and since when),
+  so a workbook still being copied in over the network is never read half-written.
+- **Never the same content twice.** A file is known by its sha256. Content already archived (the
+  archive ledger) or already handed to a run (the cursor) never starts another run; such a duplicate
+  rides along with the next run, where intake records it as ``duplicate`` and clears it from the inbox.
+- **Attribution.** A file in a unit's sub-folder belongs to that unit, whatever it contains (if it is
+  broken, intake rejects it and the county gets the reason). A file at the inbox's top level must say
+  which unit sent it (or be the office's targets workbook): it is read in the sandbox, and when no known
+  unit can be found it is left where it is and skipped with the reason in the sensor's log. It is
+  looked at again only when it changes or is moved (e.g. into the right unit's folder).
+- **Affected periods.** The months of the new reports whose bulletin is already due; the run republishes
+  those (an unchanged bulletin is kept, a changed one becomes a numbered correction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest import catalogue
+from ingest.archive import read_ledger, sha256_of
+from ingest.intake import collect_files, filed_under
+from ingest.limits import Limits
+from ingest.precheck import precheck
+from ingest.sandbox import read_files
+from orchestration import periods
+
+TOP_LEVEL_UNKNOWN = (
+    "放在收件箱根目录下，且文件内容中找不到已知的报送单位；请放入本单位的子文件夹（如 inbox/大方县/）"
+)
+
+
+@dataclass
+class ReadyFile:
+    path: Path
+    sha256: str
+    unit_code: str | None
+    kind: str | None
+    period: str | None
+
+
+@dataclass
+class InboxScan:
+    ready: list[ReadyFile] = field(default_factory=list)  # new content, attributed: to ingest
+    duplicates: list[Path] = field(default_factory=list)  # content already taken
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # cannot attribute, with the reason
+    waiting: list[Path] = field(default_factory=list)  # still changing
+    cursor: dict = field(default_factory=dict)
+
+    @property
+    def cursor_text(self) -> str:
+        return json.dumps(self.cursor, ensure_ascii=False, sort_keys=True)
+
+    @property
+    def run_key(self) -> str:
+        """The set of new sha256s, as one key: the same set never starts a second run."""
+        digest = hashlib.sha256("\n".join(sorted(f.sha256 for f in self.ready)).encode()).hexdigest()
+        return f"inbox-{digest[:32]}"
+
+    def files_to_ingest(self) -> list[str]:
+        return [str(f.path) for f in self.ready] + [str(p) for p in self.duplicates]
+
+    def due_periods(self, moment: dt.datetime) -> list[str]:
+        """Months of the new reports whose bulletin is already due at ``moment``."""
+        months = {
+            f.period
+            for f in self.ready
+            if f.kind == "monthly_report"
+            and f.period
+            and len(f.period) == 7
+            and f.period >= periods.first_period()
+        }
+        return sorted(m for m in months if periods.is_published_by(m, moment))
+
+
+def load_cursor(text: str | None) -> dict:
+    try:
+        cursor = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        cursor = {}
+    return {
+        "watch": cursor.get("watch", {}),
+        "taken": cursor.get("taken", []),
+        "held": cursor.get("held", {}),
+    }
+
+
+def archived_hashes(archive: Path) -> set[str]:
+    return {record["sha256"] for record in read_ledger(archive)}
+
+
+def scan_inbox(
+    inbox: Path,
+    cursor_text: str | None,
+    now: float,
+    settle_seconds: float,
+    archived: set[str] | frozenset[str] = frozenset(),
+    limits: Limits | None = None,
+) -> InboxScan:
+    """Look at the inbox at time ``now`` (epoch seconds) given the previous cursor."""
+    cursor = load_cursor(cursor_text)
+    scan = InboxScan()
+    watch, held = {}, {}
+    taken = set(cursor["taken"]) - set(archived)  # archived content is known from the ledger
+    stable: list[tuple[str, Path, list]] = []
+    for path in collect_files([inbox]) if inbox.is_dir() else []:
+        relative = path.relative_to(inbox).as_posix()
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        signature = [info.st_size, info.st_mtime_ns]
+        seen = cursor["watch"].get(relative)
+        since = seen[2] if seen and seen[:2] == signature else now
+        watch[relative] = [*signature, since]
+        if now - since >= settle_seconds:
+            stable.append((relative, path, signature))
+        else:
+            scan.waiting.append(path)
+
+    fresh: list[tuple[str, Path, list, str]] = []
+    for relative, path, signature in stable:
+        before = cursor["held"].get(relative)
+        if before and before[:2] == signature and before[2] not in taken | set(archived):
+            held[relative] = before  # skipped before and unchanged: same answer, without reading it again
+            scan.skipped.append((path, before[3]))
+            continue
+        sha = sha256_of(path)
+        if sha in taken or sha in archived or any(sha == f[3] for f in fresh):
+            scan.duplicates.append(path)
+            continue
+        fresh.append((relative, path, signature, sha))
+
+    limits = limits or Limits.from_env()
+    refused = {relative: precheck(path, limits) for relative, path, _, _ in fresh}
+    readable = [(relative, path) for relative, path, _, _ in fresh if refused[relative] is None]
+    outcomes = dict(zip((r for r, _ in readable), read_files([p for _, p in readable], limits), strict=True))
+    for relative, path, signature, sha in fresh:
+        outcome = outcomes.get(relative)
+        parsed = outcome.parsed if outcome else None
+        folder_unit = filed_under(path) if path.parent != inbox else None
+        unit = folder_unit or (parsed.unit_code if parsed else None)
+        kind = parsed.kind if parsed else None
+        if unit or kind == "targets":
+            scan.ready.append(ReadyFile(path, sha, unit, kind, parsed.period if parsed else None))
+            continue
+        reason = refused[relative] or (outcome.failure if outcome and outcome.failure else None)
+        reason = f"{reason}；{TOP_LEVEL_UNKNOWN}" if reason else TOP_LEVEL_UNKNOWN
+        if path.parent != inbox:
+            reason = f"所在文件夹“{path.parent.name}”不是已知单位，且文件内容中找不到已知的报送单位"
+        held[relative] = [*signature, sha, reason]
+        scan.skipped.append((path, reason))
+
+    taken |= {f.sha256 for f in scan.ready}
+    scan.cursor = {"watch": watch, "taken": sorted(taken), "held": held}
+    return scan
+
+
+def unit_name(code: str | None) -> str:
+    unit = catalogue.unit_by_code().get(code or "")
+    return unit.name if unit else "（未识别）"
