@@ -147,9 +147,11 @@ def with_limits(**changes) -> Limits:
 
 
 def test_reader_over_its_memory_budget_gives_an_answer(tmp_path):
-    (outcome,) = read_files([write_report(tmp_path / "good.xlsx")], with_limits(read_memory_bytes=1 << 20))
-    # Depending on where the allocation fails, the worker reports it or dies; either way the file is answered.
-    assert outcome.parsed is None and ("内存超出上限" in outcome.failure or "异常终止" in outcome.failure)
+    # Regression: a 1 MiB budget set after start-up sometimes let a small file through; a sheet whose cells
+    # need far more than the budget (the bomb: ~500 MB of Python values) fails the same way every time.
+    bomb = zip_bomb(tmp_path / "bomb.xlsx")
+    (outcome,) = read_files([bomb], with_limits(read_memory_bytes=256 << 20, read_seconds=60))
+    assert outcome.parsed is None and "内存超出上限" in outcome.failure
 
 
 def test_reader_that_hangs_costs_one_file_not_the_batch(tmp_path):
