@@ -280,7 +280,7 @@ def command_demo(args: argparse.Namespace) -> int:
             _say(f"  通报 {period}: {path}")
         _say(f"  数据仓库: {summary['warehouse']}")
         for path in summary["feedback"]:
-            _say(f"  退回原因: {path}")
+            _say(f"  数据质量反馈表: {path}")
         _say("  查看运行记录：pingan ui")
     return 0
 

@@ -44,6 +44,10 @@ def test_demo_summary_counts_every_file(demo):
     assert summary["files"] == 218
     assert (summary["rejected"], summary["accepted_with_warnings"], summary["accepted"]) == (1, 1, 217)
     assert set(summary["bulletins"]) == {"2022-12", "2022Q4", "2022"}
+    assert [path.rsplit("/", 1)[-1] for path in summary["feedback"]] == [
+        "赫章县_2022-05_v1_数据质量反馈表.xlsx",
+        "威宁彝族回族苗族自治县_2022-07_v1_数据质量反馈表.xlsx",
+    ]
 
 
 def test_2022_year_totals_equal_the_speech(demo):

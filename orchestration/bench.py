@@ -1,0 +1,414 @@
+"""``pingan bench``: how fast pingan is at province and national scale, against the floor and the naive way.
+
+One invocation, one process tree, each stage measured on its own (wall seconds, peak MiB of the process
+tree, files per second; see ``bench_measure``):
+
+1. generate  a synthetic province (``exports.province``; not part of any ratio);
+2. floor     every workbook's cells read with python-calamine and nothing else, serially;
+3. pingan    through its real entry points, into a fresh home under ``<home>/bench/``:
+             ``ingest_files`` (intake + validation) → ``build_warehouse`` (dbt build) → every bulletin the
+             marts give (each month, each quarter, and the year once complete; ``publish_bulletins``, one
+             sub-stage each);
+4. incremental  the first unit's rejected report of the correction month, corrected and re-ingested, the
+             warehouse rebuilt and the affected bulletins re-published as 更正. Affected = every bulletin
+             whose figures reach back to that month: month bulletins show January-to-month (ytd) figures
+             and rank changes, so every month from the corrected one on, every quarter from its quarter
+             on (their scope also runs from January), and the year. Earlier months are unchanged.
+5. naive     the same job as an analyst would write it (``bench_naive``), full or sampled and scaled.
+
+The province's reference folder is in force (PINGAN_REFERENCE_DIR) for the whole run; dbt is given it
+as a path relative to the project (``bench_measure.seeds_for_dbt``). Then the ratios the issue sets (each with its target and PASS/MISS), a table, and the JSON under
+``<home>/bench/bench-<timestamp>.json``. The working folders (province, homes) are removed afterwards
+unless ``keep``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from orchestration.bench_measure import Stage, largest_child_mib, measured, seeds_for_dbt
+from orchestration.settings import Home
+
+if TYPE_CHECKING:
+    from exports.province import Province
+
+# (key, what, comparison, target)
+TARGETS = (
+    ("intake_vs_floor", "intake+validation / floor", "<=", 3.0),
+    ("pipeline_vs_floor", "whole pipeline / floor", "<=", 10.0),
+    ("naive_vs_pingan", "naive / whole pipeline", ">=", 25.0),
+    ("incremental_vs_full", "incremental / whole pipeline", "<=", 0.15),
+    ("peak_mib", "peak MiB of pingan's stages", "<=", 2048.0),
+)
+NATIONAL_UNITS = 2850  # the peak-memory target is set for national scale
+
+
+def scored_periods(home: Home) -> list[str]:
+    """Every bulletin the marts can give: each month, quarter and year with unit scores (a year only
+    once all its months are in), months first."""
+    import duckdb
+
+    order = {"month": 0, "quarter": 1, "year": 2}
+    with duckdb.connect(str(home.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select distinct period_type, period from marts.fct_unit_scores where period_type in ('month', 'quarter', 'year')"
+        ).fetchall()
+    return [period for _, period in sorted(rows, key=lambda row: (order[row[0]], row[1]))]
+
+
+def affected_periods(corrected: str, periods: list[str]) -> list[str]:
+    """The bulletins whose figures include the corrected month (their scope runs January → last month)."""
+    from exports.bulletin_data import parse_period
+
+    month = int(corrected[5:7])
+    return [p for p in periods if parse_period(p).last_month >= month]
+
+
+def read_floor(files: list[Path]) -> int:
+    """Every sheet of every workbook read with calamine, nothing else; returns the rows read."""
+    from python_calamine import CalamineWorkbook
+
+    rows = 0
+    for path in files:
+        workbook = CalamineWorkbook.from_path(str(path))
+        for name in workbook.sheet_names:
+            rows += len(workbook.get_sheet_by_name(name).to_python())
+    return rows
+
+
+class _Recorder:
+    def __init__(self, progress: Callable[[str], None]) -> None:
+        self.stages: list[Stage] = []
+        self.progress = progress
+
+    @contextlib.contextmanager
+    def stage(self, name: str, files: int | None, note: str = "") -> Iterator[Stage]:
+        self.progress(f"{name} …")
+        stage = Stage(name, 0.0, 0.0, files, note=note)
+        with measured() as run:
+            yield stage
+        stage.seconds, stage.peak_mib = run.seconds, run.peak_mib
+        self.stages.append(stage)
+        self.progress(f"  {stage.seconds:.1f} s, {stage.peak_mib:.0f} MiB")
+
+    def get(self, name: str) -> Stage | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+
+@contextlib.contextmanager
+def _province_environment(province: Province) -> Iterator[None]:
+    """The province's reference folder in force for this process and its children; restored after."""
+    from ingest import catalogue
+
+    saved = dict(os.environ)
+    os.environ["PINGAN_REFERENCE_DIR"] = str(province.reference_dir.resolve())
+    catalogue.forget_cached_reference()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        catalogue.forget_cached_reference()
+
+
+def _pingan(record: _Recorder, home: Home, province: Province) -> tuple[dict, list[str]]:
+    from ingest.intake import ingest_files
+    from orchestration.warehouse import build_warehouse, writer_lock
+
+    files = len(province.files) + 1  # the targets workbook too
+    with record.stage("pingan.total", files, "intake + warehouse + bulletins") as total:
+        with (
+            record.stage("pingan.intake", files, "ingest_files: archive, sandboxed read, GX, raw tables"),
+            writer_lock(home),
+        ):
+            results = ingest_files([province.inbox], home.root)
+        with (
+            record.stage("pingan.warehouse", files, "build_warehouse: dbt build (seeds, models, tests)"),
+            seeds_for_dbt(province.reference_dir),
+        ):
+            build = build_warehouse(home)
+        periods = scored_periods(home)  # a few ms
+        pdf = (
+            " (workbook + PDF by LibreOffice)"
+            if shutil.which("soffice") or shutil.which("libreoffice")
+            else ""
+        )
+        with record.stage("pingan.bulletins", files, f"{len(periods)} bulletins{pdf}"):
+            for period in periods:
+                with record.stage(f"pingan.bulletin.{period}", None, "publish_bulletins") as stage:
+                    _publish(home, period, stage)
+    statuses = Counter(r.status for r in results)
+    total.details = {"statuses": dict(statuses)}
+    record.get("pingan.warehouse").details = {
+        "dbt_elapsed_s": build.seconds,  # dbt's own clock: nodes only, without start-up and parsing
+        "passed": build.passed,
+        "warned": build.warned,
+    }
+    return dict(statuses), periods
+
+
+def _publish(home: Home, period: str, stage: Stage) -> list:
+    """``publish_bulletins`` for one period; a failure (e.g. LibreOffice timing out on a national-size
+    bulletin) is recorded on the stage, not the end of the benchmark."""
+    from orchestration.publish import publish_bulletins
+
+    try:
+        return publish_bulletins(home, [period])
+    except Exception as error:  # noqa: BLE001 - reported in the table and the JSON
+        stage.details.setdefault("failed", []).append(f"{period}: {type(error).__name__}: {str(error)[:300]}")
+        stage.note = f"FAILED {len(stage.details['failed'])}: " + stage.details["failed"][-1][:120]
+        return []
+
+
+def _incremental(record: _Recorder, home: Home, province: Province, periods: list[str], work: Path) -> dict:
+    from ingest.intake import ingest_files
+    from orchestration.warehouse import build_warehouse, writer_lock
+
+    corrected = province.write_correction(work / "corrections")  # the county's work: not timed
+    affected = affected_periods(province.correction_period, periods)
+    with record.stage(
+        "incremental.total", 1, "one corrected workbook: intake + warehouse + affected bulletins"
+    ):
+        with (
+            record.stage("incremental.intake", 1, "ingest_files on the corrected workbook"),
+            writer_lock(home),
+        ):
+            (result,) = ingest_files([corrected], home.root)
+        with (
+            record.stage("incremental.warehouse", 1, "build_warehouse: dbt build"),
+            seeds_for_dbt(province.reference_dir),
+        ):
+            build_warehouse(home)
+        with record.stage(
+            "incremental.bulletins", 1, f"{len(affected)} affected bulletins re-published"
+        ) as stage:
+            published = [b for period in affected for b in _publish(home, period, stage)]
+    return {
+        "unit_code": province.correction_unit,
+        "period": province.correction_period,
+        "file": corrected.name,
+        "status": result.status,
+        "version": result.version,
+        "bulletins": affected,
+        "corrections_written": sum(1 for b in published if b.correction),
+        "unchanged": sum(1 for b in published if b.reused),
+    }
+
+
+def import_seconds(module: str) -> float:
+    """What importing ``module`` costs in a fresh interpreter (a one-off cost per process)."""
+    import subprocess
+
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    environment = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
+    return float(completed.stdout.strip() or "nan")
+
+
+def ratios(stages: list[Stage], units: int) -> list[dict]:
+    """The issue's ratios from the measured stages, each with its target and PASS/MISS."""
+    by_name = {s.name: s for s in stages}
+
+    def seconds(name: str) -> float | None:
+        return by_name[name].seconds if name in by_name else None
+
+    floor, intake, total = seconds("floor"), seconds("pingan.intake"), seconds("pingan.total")
+    naive, incremental = seconds("naive.total"), seconds("incremental.total")
+    peak = max((s.peak_mib for s in stages if s.name.startswith(("pingan.", "incremental."))), default=None)
+    values = {
+        "intake_vs_floor": intake / floor if intake and floor else None,
+        "pipeline_vs_floor": total / floor if total and floor else None,
+        "naive_vs_pingan": naive / total if naive and total else None,
+        "incremental_vs_full": incremental / total if incremental and total else None,
+        "peak_mib": peak,
+    }
+    out = []
+    for key, what, comparison, target in TARGETS:
+        value = values[key]
+        passed = None if value is None else value <= target if comparison == "<=" else value >= target
+        note = ""
+        if key == "peak_mib" and units < NATIONAL_UNITS:
+            note = f"target set for {NATIONAL_UNITS} units"
+        if key == "naive_vs_pingan" and naive and by_name["naive.total"].extrapolated:
+            note = "naive per-file part extrapolated from a sample"
+        out.append(
+            {
+                "key": key,
+                "what": what,
+                "value": value,
+                "target": f"{comparison} {target:g}",
+                "result": "n/a" if passed is None else "PASS" if passed else "MISS",
+                "note": note,
+            }
+        )
+    return out
+
+
+def format_table(result: dict) -> str:
+    """The stages and ratios as plain text."""
+    lines = [
+        f"pingan bench: {result['scale']['units']} units × {result['scale']['months']} months = "
+        f"{result['scale']['files']} workbooks ({result['host']['cpus']} CPUs)",
+        "",
+        f"{'stage':<32}{'seconds':>10}{'peak MiB':>10}{'files/s':>10}{'ms/file':>10}  note",
+    ]
+    for stage in result["stages"]:
+        rate = stage["files_per_second"]
+        per_file = stage["ms_per_file"]
+        mark = " (extrapolated)" if stage["extrapolated"] else ""
+        lines.append(
+            f"{stage['name']:<32}{stage['seconds']:>10.2f}{stage['peak_mib']:>10.0f}"
+            f"{'' if rate is None else f'{rate:.1f}':>10}{'' if per_file is None else f'{per_file:.1f}':>10}"
+            f"  {stage['note']}{mark}"
+        )
+    lines += ["", f"{'ratio':<34}{'value':>10}  {'target':<10}result"]
+    for ratio in result["ratios"]:
+        value = ratio["value"]
+        shown = "" if value is None else f"{value:.3g}"
+        note = f"  ({ratio['note']})" if ratio["note"] else ""
+        lines.append(f"{ratio['what']:<34}{shown:>10}  {ratio['target']:<10}{ratio['result']}{note}")
+    return "\n".join(lines)
+
+
+def run_bench(
+    home: Home | str | os.PathLike,
+    units: int = 88,
+    months: int = 12,
+    naive: bool = True,
+    json_out: bool = True,
+    *,
+    naive_sample: int | None = None,
+    seed: int | None = None,
+    correction_month: int = 0,
+    keep: bool = False,
+    progress: Callable[[str], None] = print,
+) -> dict:
+    """Run the benchmark (see the module docstring) and return its result; with ``json_out`` also write
+    it to ``<home>/bench/bench-<timestamp>.json`` (the path is in ``result['json']``).
+
+    ``naive_sample``: None lets the naive stage decide (full when projected under 15 minutes), 0 forces
+    every file, K runs K files and scales. ``correction_month``: the month corrected in the incremental
+    stage (default the middle month)."""
+    from exports.province import write_province
+
+    home = home if isinstance(home, Home) else Home.from_env(home)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    bench_dir = home.root / "bench"
+    work = bench_dir / f"run-{stamp}"
+    record = _Recorder(progress)
+    started = dt.datetime.now(dt.UTC)
+    with record.stage("generate", None, "synthetic province (not in any ratio)") as generate:
+        seeded = {} if seed is None else {"seed": seed}
+        province = write_province(
+            work / "province", units, months, correction_month=correction_month, **seeded
+        )
+    files = [province.targets, *province.files]
+    generate.files = len(files)
+    try:
+        with _province_environment(province):
+            with record.stage("floor", len(files), "calamine: every sheet of every workbook, serially"):
+                read_floor(files)
+            pingan_home = Home(work / "pingan").ensure()
+            pingan_home.export_environment()
+            statuses, periods = _pingan(record, pingan_home, province)
+            snapshot = work / "pingan-full.duckdb"
+            if naive:
+                shutil.copyfile(pingan_home.warehouse, snapshot)
+            incremental = _incremental(record, pingan_home, province, periods, work)
+            if naive:
+                from orchestration.bench_naive import run_naive
+
+                record.stages += run_naive(
+                    files,
+                    province.reference_dir,
+                    work / "naive",
+                    periods,
+                    sample=naive_sample,
+                    raw_source=snapshot,
+                    progress=progress,
+                )
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    result = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "host": {
+            "cpus": os.cpu_count(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+        },
+        "scale": {"units": units, "months": months, "files": len(files), "seed": province.seed},
+        "province": {"expected": province.expected, "intake_statuses": statuses},
+        "incremental": incremental,
+        "naive": naive,
+        "stages": [s.as_dict() for s in record.stages],
+        "failures": [f for s in record.stages for f in s.details.get("failed", [])],
+        "ratios": ratios(record.stages, units),
+        "largest_child_mib": largest_child_mib(),
+        "gx_import_s": import_seconds("great_expectations"),  # paid once by pingan.intake in this process
+        "work_dir": str(work) if keep else None,
+    }
+    if json_out:
+        bench_dir.mkdir(parents=True, exist_ok=True)
+        path = bench_dir / f"bench-{stamp}.json"
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        result["json"] = str(path)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# The command line (wired in orchestration/cli.py)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--units", type=int, default=88, help="单位数（默认 88，约一个省；全国约 2850）")
+    parser.add_argument("--months", type=int, default=12, help="月数 1–12（默认 12）")
+    parser.add_argument("--no-naive", dest="naive", action="store_false", help="不跑朴素基线（大规模时用）")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        metavar="K",
+        help="朴素基线逐文件部分只跑 K 个文件并线性外推（0 = 全部；默认按预计耗时自动决定）",
+    )
+    parser.add_argument(
+        "--correction-month", type=int, default=0, help="增量测试更正的月份（默认居中的月份）"
+    )
+    parser.add_argument("--seed", type=int, help="生成数据的随机种子（默认固定值，结果可重复）")
+    parser.add_argument("--keep", action="store_true", help="保留生成的工作簿和测试数据目录")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+
+
+def command(args, home: Home) -> int:
+    """``pingan bench``: progress on stderr, the table (or JSON) on stdout."""
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    result = run_bench(
+        home,
+        units=args.units,
+        months=args.months,
+        naive=args.naive,
+        naive_sample=args.naive_sample,
+        seed=args.seed,
+        correction_month=args.correction_month,
+        keep=args.keep,
+        progress=say,
+    )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(format_table(result))
+        say(f"JSON: {result['json']}")
+    return 0

@@ -1,0 +1,182 @@
+"""Measuring a benchmark stage (wall seconds, peak memory of the process tree); dbt's view of the seeds.
+
+The peak is the largest sum of resident memory (RSS) of this process and all its descendants (the
+sandboxed readers, dbt, LibreOffice …), sampled every ``SAMPLE_SECONDS`` from /proc; this process's
+own exact peak (VmHWM, reset at the start of each stage through /proc/self/clear_refs) is a floor
+under it. No psutil: /proc is enough on Linux, and elsewhere the numbers fall back to getrusage.
+
+``seeds_for_dbt`` points dbt at a synthetic province's reference folder safely (see ``dbt_seed_path``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+SAMPLE_SECONDS = 0.1
+_PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass
+class Stage:
+    """One measured stage. ``files`` is what it processed (for files/s); ``extrapolated`` marks a
+    naive stage run on a sample and scaled linearly to every file."""
+
+    name: str
+    seconds: float
+    peak_mib: float
+    files: int | None = None
+    extrapolated: bool = False
+    note: str = ""
+    details: dict = field(default_factory=dict)
+
+    @property
+    def files_per_second(self) -> float | None:
+        return self.files / self.seconds if self.files and self.seconds > 0 else None
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["files_per_second"] = self.files_per_second
+        out["ms_per_file"] = 1000 * self.seconds / self.files if self.files else None
+        return out
+
+
+def _status_kib(pid: int | str, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _parents() -> dict[int, int]:
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid ... ; comm may hold spaces or parentheses: split after the last ')'
+        fields = text[text.rfind(b")") + 2 :].split()
+        found[int(entry.name)] = int(fields[1])
+    return found
+
+
+def tree_rss_kib(root: int | None = None) -> int:
+    """Resident memory of ``root`` (default: this process) and all its descendants, KiB."""
+    root = root or os.getpid()
+    parents = _parents()
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * _PAGE_KIB
+        except (OSError, ValueError, IndexError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def _reset_own_peak() -> None:
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+        handle.write("5")
+
+
+class _Sampler(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True, name="bench-memory")
+        self.peak_kib = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.peak_kib = max(self.peak_kib, tree_rss_kib())
+            if self.stopping.wait(SAMPLE_SECONDS):
+                return
+
+
+@dataclass
+class _Running:
+    seconds: float = 0.0
+    peak_mib: float = 0.0
+
+
+@contextlib.contextmanager
+def measured() -> Iterator[_Running]:
+    """Measure the block; the yielded object holds seconds and peak_mib once the block ends."""
+    running = _Running()
+    available = os.path.isdir("/proc/self")
+    sampler = _Sampler() if available else None
+    if sampler:
+        _reset_own_peak()
+        sampler.start()
+    started = time.perf_counter()
+    try:
+        yield running
+    finally:
+        running.seconds = time.perf_counter() - started
+        if sampler:
+            sampler.stopping.set()
+            sampler.join()
+            own = _status_kib("self", "VmHWM:")
+            running.peak_mib = max(sampler.peak_kib, own, tree_rss_kib()) / 1024
+        else:  # no /proc: this process's lifetime peak (ru_maxrss is KiB on Linux, bytes on macOS)
+            running.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def largest_child_mib() -> float:
+    """The largest resident peak of any child process this process waited for (lifetime)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------------------------------
+# The reference folder as dbt must see it
+
+
+def dbt_seed_path(reference_dir: Path) -> str:
+    """``reference_dir`` as a path relative to the dbt project, for dbt's seed-paths.
+
+    dbt writes each seed's compiled and run SQL to ``<target>/{compiled,run}/pingan/<seed path>``; with
+    an absolute seed path that join *is* the seed path, so dbt overwrites the reference CSVs with SQL
+    and fails writing test SQL "into" _seeds.yml. Relative to the project, those copies land under the
+    home's dbt folder instead (``<home>/dbt/<reference path>``)."""
+    relative = os.path.relpath(Path(reference_dir).resolve(), DBT_PROJECT_DIR)
+    ups = relative.split(os.sep).count("..")
+    if ups > 4:  # <home>/dbt/target/run/pingan climbs at most 4 levels and stays in <home>/dbt
+        raise ValueError(
+            f"reference folder too far from the dbt project for dbt's seed-paths: {reference_dir}"
+        )
+    return relative
+
+
+@contextlib.contextmanager
+def seeds_for_dbt(reference_dir: Path) -> Iterator[None]:
+    """Within the block PINGAN_REFERENCE_DIR is the dbt-safe relative path (dbt runs as a child
+    process and inherits it); outside it, the absolute path ingest's catalogue reads."""
+    previous = os.environ.get("PINGAN_REFERENCE_DIR")
+    os.environ["PINGAN_REFERENCE_DIR"] = dbt_seed_path(reference_dir)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PINGAN_REFERENCE_DIR", None)
+        else:
+            os.environ["PINGAN_REFERENCE_DIR"] = previous
