@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
@@ -44,9 +45,10 @@ class TargetColumn:
     rows: dict[str, Row] = field(default_factory=dict)  # by unit_code
     order: tuple = ()
 
-    @property
+    @cached_property
     def uniform(self) -> bool:
-        """Every unit has the same indicator, target type and (pro-rated) target value."""
+        """Every unit has the same indicator, target type and (pro-rated) target value (asked once per
+        cell, so computed once: the column is complete when it is first asked)."""
         kinds = {(r["indicator_code"], r["target_type"], _rounded(_target(r))) for r in self.rows.values()}
         return len(kinds) == 1
 

@@ -194,7 +194,7 @@ def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Ro
     if not per_10k:  # the value spans the 本期值 and 每万人 columns
         merges += [(r, left + 2, left + 3) for r in range(top + 1, row + 1)]
     for r, start, end in merges:
-        ws.merge_cells(start_row=r, start_column=start, end_row=r, end_column=end)
+        st.merge(ws, r, start, end)
     column = get_column_letter(left + 4)
     st.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↑", None, st.GREEN_FONT)
     st.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↓", None, st.RED_FONT)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 
+from openpyxl.cell.cell import MergedCell
 from openpyxl.formatting.rule import CellIsRule, DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -326,11 +329,25 @@ def highlight_rows(ws: Worksheet, ref: str, formula: str, fill: str) -> None:
     )
 
 
+def merge(ws: Worksheet, row: int, first: int, last: int) -> None:
+    """Merge ``first``..``last`` on ``row``, a block this writer laid out itself (it overlaps no other
+    merge). openpyxl's merge_cells compares every new range with every existing one, which is quadratic:
+    a province's bulletin has tens of thousands of merged cells."""
+    ws.merged_cells.ranges.add(
+        MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+    )
+    style = ws.cell(row=row, column=first)._style  # the covered cells keep the block's borders and fill
+    for column in range(first + 1, last + 1):
+        covered = MergedCell(ws, row, column)
+        covered._style = copy(style)
+        ws._cells[row, column] = covered
+
+
 def note_rows(ws: Worksheet, start_row: int, lines: Iterable[str], columns: int) -> int:
     """Plain paragraphs below a table (merged across ``columns``); returns the next free row."""
     row = start_row
     for line in lines:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        merge(ws, row, 1, columns)
         put(ws, row, 1, line, NOTE)
         ws.row_dimensions[row].height = NOTE_LINE_HEIGHT * lines_needed(ws, line, 1, columns, NOTE_SIZE) + 3
         row += 1
@@ -350,7 +367,7 @@ def note_columns(ws: Worksheet, start_row: int, items: Sequence[str], columns: i
             pair.append((items[i + down], split + 1, columns))
         lines = 1
         for text, first, last in pair:
-            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+            merge(ws, row, first, last)
             put(ws, row, first, text, NOTE)
             lines = max(lines, lines_needed(ws, text, first, last, NOTE_SIZE))
         ws.row_dimensions[row].height = NOTE_LINE_HEIGHT * lines + 3

@@ -30,7 +30,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -63,6 +63,7 @@ _SENTINEL = 910_000_000
 _CELL = re.compile(r'<c r="([A-Z]+\d+)" s="(\d+)" t="n"><v>(\d+)</v></c>')
 _PLACEHOLDER = re.compile(r"@@(\w+)@@")
 _TOWNSHIP_FIELDS = ("d02", "d03", "p02", "c01", "g03")
+_DECIMALS = {"percent": 2, "amount": 1}  # by value_type; counts and ranks are whole
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,7 @@ class Province:
         target = next(u for u in units if u.unit.code == self.correction_unit)
         month = int(self.correction_period[5:])
         figures = _unit_figures(target, self.year, self.seed)[month - 1]
-        received = _receipt_time(_rng(self.seed, "receipt", target.unit.code, month), self.year, month, False)
-        received = received.replace(day=min(received.day + 1, 28))
+        received = _receipt(self.seed, target.unit.code, self.year, month)[0] + timedelta(days=1)
         path = Path(out_dir) / target.unit.name / file_name(target.unit, self.correction_period, "_更正")
         _write_report(path, target, self.year, month, figures, received, self.seed)
         return path
@@ -197,29 +197,31 @@ class MonthFigures:
     townships: list[dict[str, object]] = field(default_factory=list)
 
 
-def _ramp(rng: random.Random, end: float, months: int, growth: float) -> list[int]:
-    """A level rising gently to ``end`` in the last month (never halves: no month-on-month warning)."""
-    return [
-        round(end * (1 - growth * (months - m) / months) * rng.uniform(0.995, 1.005)) for m in range(1, 13)
-    ]
+def _ramp(rng: random.Random, end: float, growth: float) -> list[int]:
+    """Twelve months of a level rising gently to ``end`` in December (never halving: no HIS02 warning)."""
+    return [round(end * (1 - growth * (12 - m) / 12) * rng.uniform(0.995, 1.005)) for m in range(1, 13)]
 
 
 def _unit_figures(target: SyntheticUnit, year: int, seed: int) -> list[MonthFigures]:
     """Twelve months of consistent figures for one unit (township rows add up to the unit's totals)."""
     rng = _rng(seed, "figures", target.unit.code)
     province_units = int(catalogue.settings()["province_unit_count"])
+    kinds = {i.code: i.kind for i in catalogue.submitted_indicators()}
+    decimals = {
+        i.code: _DECIMALS[i.value_type] for i in catalogue.submitted_indicators() if i.value_type in _DECIMALS
+    }
     per_10k = target.unit.population / 10_000
     towns = target.unit.townships
     season = [rng.uniform(0.85, 1.15) for _ in range(12)]
     stock = {
-        "P01": _ramp(rng, target.unit.population * rng.uniform(0.15, 0.3), 12, 0.05),
-        "P02": _ramp(rng, towns * rng.uniform(6, 12), 12, 0.08),
-        "P03": _ramp(rng, per_10k * rng.uniform(15, 25), 12, 0.06),
-        "P04": _ramp(rng, per_10k * rng.uniform(4, 8), 12, 0.04),
-        "G03": _ramp(rng, per_10k * rng.uniform(28, 45), 12, 0.3),
-        "G04": _ramp(rng, per_10k * rng.uniform(1.1, 1.8), 12, 0.1),
-        "K02": _ramp(rng, target.unit.population * rng.uniform(0.03, 0.06), 12, 0.05),
-        "K03": _ramp(rng, target.unit.population * rng.uniform(0.0012, 0.002), 12, 0.03),
+        "P01": _ramp(rng, target.unit.population * rng.uniform(0.15, 0.3), 0.05),
+        "P02": _ramp(rng, towns * rng.uniform(6, 12), 0.08),
+        "P03": _ramp(rng, per_10k * rng.uniform(15, 25), 0.06),
+        "P04": _ramp(rng, per_10k * rng.uniform(4, 8), 0.04),
+        "G03": _ramp(rng, per_10k * rng.uniform(28, 45), 0.3),
+        "G04": _ramp(rng, per_10k * rng.uniform(1.1, 1.8), 0.1),
+        "K02": _ramp(rng, target.unit.population * rng.uniform(0.03, 0.06), 0.05),
+        "K03": _ramp(rng, target.unit.population * rng.uniform(0.0012, 0.002), 0.03),
     }
     centres_full = rng.randint(1, 14)  # the month every township has its centre (13, 14: not this year)
     centres_start = rng.uniform(0.5, 0.9)
@@ -267,7 +269,6 @@ def _unit_figures(target: SyntheticUnit, year: int, seed: int) -> list[MonthFigu
             "K05": rng.choice((0, 1, 1, 1, 2)),
             **{code: series[m - 1] for code, series in stock.items()},
         }
-        values["P05"] = max(values["P05"], 0)
         values["K01"] = round(values["K02"] * rng.uniform(0.86, 0.95))
         values["K04"] = math.floor(values["K03"] * rng.uniform(0.9, 0.98))
         if m in SURVEY_MONTHS:
@@ -275,12 +276,11 @@ def _unit_figures(target: SyntheticUnit, year: int, seed: int) -> list[MonthFigu
             values["S01"] = round(score, 2)
             values["S02"] = target.survey_rank
             values["S03"] = round(score - rng.uniform(0.8, 2.5), 2)
+        # One factor a month for flows and one for stocks keeps every pair in order last year too
+        # (调解成功数 ≤ 调解民间纠纷数, 破案 ≤ 立案 …): rounding is monotone.
+        factor = {"flow": rng.uniform(0.85, 1.15), "stock": rng.uniform(0.9, 1.0)}
         last_year = {
-            code: None
-            if value is None
-            else round(
-                value * rng.uniform(0.85, 1.15), 1 if code == "G06" else 2 if code in ("S01", "S03") else None
-            )
+            code: None if value is None else round(value * factor[kinds[code]], decimals.get(code))
             for code, value in values.items()
         }
         last_year.update({"G01": towns, "G05": round(budget / rng.uniform(1.03, 1.1))})
@@ -462,6 +462,14 @@ def _write_report(
     return path
 
 
+def _receipt(seed: int, unit_code: str, year: int, month: int) -> tuple[datetime, random.Random]:
+    """When the unit's report for the month arrived (LATE_SHARE after the deadline), and the file's
+    generator for what else is drawn about it."""
+    rng = _rng(seed, "receipt", unit_code, month)
+    late = rng.random() < LATE_SHARE
+    return _receipt_time(rng, year, month, late), rng
+
+
 def _receipt_time(rng: random.Random, year: int, month: int, late: bool) -> datetime:
     """Working hours between the 1st and the deadline of the next month (after it when late)."""
     deadline = int(catalogue.settings()["deadline_day"])
@@ -542,9 +550,7 @@ def write_province(
     for index, target in enumerate(units_list):
         all_months = _unit_figures(target, YEAR, seed)
         for month in range(1, months + 1):
-            rng = _rng(seed, "receipt", target.unit.code, month)
-            late = rng.random() < LATE_SHARE
-            when = _receipt_time(rng, YEAR, month, late)
+            when, rng = _receipt(seed, target.unit.code, YEAR, month)
             draw = rng.random()
             figures, status = all_months[month - 1], "accepted"
             if index == 0 and month == correction_month or draw < REJECT_SHARE:
