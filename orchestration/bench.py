@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.bench_measure import Stage, largest_child_mib, measured, seeds_for_dbt
+from orchestration.bench_measure import Stage, largest_child_mib, measured, release_memory, seeds_for_dbt
 from orchestration.settings import Home
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ class _Recorder:
     def stage(self, name: str, files: int | None, note: str = "") -> Iterator[Stage]:
         self.progress(f"{name} …")
         stage = Stage(name, 0.0, 0.0, files, note=note)
+        stage.details["start_mib"] = release_memory()
         with measured() as run:
             yield stage
         stage.seconds, stage.peak_mib = run.seconds, run.peak_mib
@@ -260,7 +261,7 @@ def format_table(result: dict) -> str:
         f"pingan bench: {result['scale']['units']} units × {result['scale']['months']} months = "
         f"{result['scale']['files']} workbooks ({result['host']['cpus']} CPUs)",
         "",
-        f"{'stage':<32}{'seconds':>10}{'peak MiB':>10}{'files/s':>10}{'ms/file':>10}  note",
+        f"{'stage':<32}{'seconds':>10}{'peak MiB':>10}{'from MiB':>10}{'files/s':>10}{'ms/file':>10}  note",
     ]
     for stage in result["stages"]:
         rate = stage["files_per_second"]
@@ -268,6 +269,7 @@ def format_table(result: dict) -> str:
         mark = " (extrapolated)" if stage["extrapolated"] else ""
         lines.append(
             f"{stage['name']:<32}{stage['seconds']:>10.2f}{stage['peak_mib']:>10.0f}"
+            f"{stage['details'].get('start_mib', 0):>10.0f}"
             f"{'' if rate is None else f'{rate:.1f}':>10}{'' if per_file is None else f'{per_file:.1f}':>10}"
             f"  {stage['note']}{mark}"
         )

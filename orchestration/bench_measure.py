@@ -142,6 +142,19 @@ def measured() -> Iterator[_Running]:
             running.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def release_memory() -> float:
+    """Collect garbage and hand freed heap back to the system (glibc ``malloc_trim``), so a stage's
+    peak is not the previous stage's leftovers; returns the process tree's resident MiB after."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    return tree_rss_kib() / 1024 if os.path.isdir("/proc/self") else 0.0
+
+
 def largest_child_mib() -> float:
     """The largest resident peak of any child process this process waited for (lifetime)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

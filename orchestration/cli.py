@@ -298,6 +298,12 @@ def ui_environment(home: Home) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench import command
+
+    return command(args, _home(args))
+
+
 def command_ui(args: argparse.Namespace) -> int:
     import signal
     import subprocess
@@ -408,6 +414,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui.add_argument("--host", default="127.0.0.1", help="监听地址（默认只限本机）")
     ui.add_argument("--port", type=int, default=3000, help="端口（默认 3000）")
+
+    bench = add(
+        "bench",
+        "性能基准：生成一个模拟省份，分别计时最低读取、朴素做法和 pingan 全流程及增量更新。 Benchmark.",
+        command_bench,
+    )
+    from orchestration.bench import add_arguments as bench_arguments
+
+    bench_arguments(bench)
     return parser
 
 

@@ -1,0 +1,64 @@
+"""The benchmark at a tiny scale (3 units × 2 months, naive on), so it cannot rot. No timing assertions:
+speed claims come from ``make bench``, never from tests."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.bench import run_bench
+
+STAGES = (
+    "generate",
+    "floor",
+    "pingan.intake",
+    "pingan.warehouse",
+    "pingan.bulletins",
+    "pingan.total",
+    "incremental.intake",
+    "incremental.warehouse",
+    "incremental.bulletins",
+    "incremental.total",
+    "naive.per_file",
+    "naive.marts_sql",
+    "naive.bulletins",
+    "naive.total",
+)
+
+
+@pytest.mark.e2e
+def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path) -> None:
+    result = run_bench(tmp_path / "home", units=3, months=2, correction_month=2, progress=lambda _: None)
+
+    stages = {s["name"]: s for s in result["stages"]}
+    assert set(STAGES) <= set(stages)
+    # every bulletin the marts give for two months: both months and the first quarter
+    assert {f"pingan.bulletin.{p}" for p in ("2022-01", "2022-02", "2022Q1")} <= set(stages)
+    for name in STAGES:
+        assert stages[name]["seconds"] > 0, name
+        assert stages[name]["peak_mib"] > 0, name
+    assert stages["floor"]["files"] == 7  # 3 units × 2 months + the targets workbook
+    assert stages["floor"]["files_per_second"] > 0
+
+    # the province meant one rejected report (the one corrected later) and intake agreed
+    assert result["province"]["expected"]["rejected"] >= 1
+    assert result["province"]["intake_statuses"].get("rejected") == result["province"]["expected"]["rejected"]
+    assert result["incremental"]["status"] == "accepted" and result["incremental"]["version"] == 2
+    assert result["incremental"]["bulletins"] == ["2022-02", "2022Q1"]
+    assert result["incremental"]["corrections_written"] == 2
+
+    ratios = {r["key"]: r for r in result["ratios"]}
+    assert set(ratios) == {
+        "intake_vs_floor",
+        "pipeline_vs_floor",
+        "naive_vs_pingan",
+        "incremental_vs_full",
+        "peak_mib",
+    }
+    for ratio in ratios.values():
+        assert ratio["value"] > 0 and ratio["result"] in {"PASS", "MISS"}
+
+    written = Path(result["json"])
+    assert written.parent == tmp_path / "home" / "bench" and written.name.startswith("bench-")
+    assert json.loads(written.read_text(encoding="utf-8"))["stages"] == result["stages"]
+    assert not any((tmp_path / "home" / "bench").glob("run-*"))  # working folders removed
