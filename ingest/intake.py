@@ -61,7 +61,8 @@ class FileResult:
     feedback: str | None = None
 
     def as_dict(self) -> dict:
-        return dict(vars(self))
+        """The --json contract: each finding also carries its rule id as ``rule``."""
+        return {**vars(self), "errors": [{**e, "rule": e["rule_id"]} for e in self.errors]}
 
 
 def local_now() -> dt.datetime:

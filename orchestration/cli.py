@@ -190,6 +190,8 @@ def command_report(args: argparse.Namespace) -> int:
     try:
         with _step("正在更新数据仓库（dbt build）"):
             build_warehouse(home, on_wait=_say)
+        if args.unit:
+            return _write_unit_extract(home, args)
         with _step("正在生成通报"):
             written = publish_bulletins(home, [args.period] if args.period else None)
     except (WarehouseBuildError, WarehouseBusy, MartsNotCurrent) as error:
@@ -219,6 +221,22 @@ def command_report(args: argparse.Namespace) -> int:
             else ""
         )
         _say(f"通报{what}：{bulletin.path}")
+    return 0
+
+
+def _write_unit_extract(home: Home, args: argparse.Namespace) -> int:
+    """One unit's own sheet (targets, attainment, rank among N, trend) for sending back to the county."""
+    from exports.bulletin import write_unit_extract
+    from orchestration.publish import default_bulletin_periods
+
+    period = args.period or next(iter(default_bulletin_periods(home)), None)
+    if period is None:
+        raise UsageError("数据仓库中还没有考评得分，请先接收报表")
+    with _step(f"正在生成 {args.unit} 的考评情况"):
+        path = write_unit_extract(home.warehouse, period, args.unit, home.reports / period)
+    if args.json:
+        _print_json({"period": period, "unit": args.unit, "path": str(path)})
+    _say(f"单位考评情况：{path}")
     return 0
 
 
@@ -393,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
         command_report,
     )
     report.add_argument("--period", help="期间：2022-01（月）、2022Q1（季）或 2022（年）；默认最近一期")
+    report.add_argument("--unit", help="只生成该单位自己的考评情况表（发回单位用），如 大方县")
     report.add_argument("--json", action="store_true", help="以 JSON 输出通报路径")
 
     add(
