@@ -39,7 +39,7 @@ from ingest.load import (
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links, precheck
 from ingest.rules import Finding, finding
-from ingest.sandbox import read_files
+from ingest.sandbox import Progress, read_files
 from ingest.validate import History, validate_reports
 
 LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
@@ -115,6 +115,7 @@ def ingest_files(
     dry_run: bool = False,
     consume_from: Path | None = None,
     limits: Limits | None = None,
+    progress: Progress | None = None,
 ) -> list[FileResult]:
     """Ingest files and folders into the home at ``home_root``. Files under ``consume_from`` (the inbox)
     are removed once their archive copy is on disk; other files are left where they are."""
@@ -124,6 +125,7 @@ def ingest_files(
         dry_run=dry_run,
         consume_from=consume_from,
         limits=limits,
+        progress=progress,
     )
 
 
@@ -135,6 +137,7 @@ def ingest_receipts(
     consume_from: Path | None = None,
     limits: Limits | None = None,
     archive: bool = True,
+    progress: Progress | None = None,
 ) -> list[FileResult]:
     limits = limits or Limits.from_env()
     warehouse = home_root / "warehouse.duckdb"
@@ -155,7 +158,9 @@ def ingest_receipts(
                 relative = archive_copy(receipt, home_root)
                 append_ledger(home_root / "archive", receipt.ledger_record(relative))
         earlier = accepted_history(connection) if connection else {}
-        stored = _check(fresh, limits, versions, earlier, None if dry_run else home_root / "quality")
+        stored = _check(
+            fresh, limits, versions, earlier, None if dry_run else home_root / "quality", progress
+        )
         results_now = [_result(s) for s in stored]
         if not dry_run:
             store_submissions(connection, stored)
@@ -205,13 +210,22 @@ def history_for(reports: list[ParsedWorkbook], earlier: History) -> History:
 
 
 def _check(
-    receipts: list[Receipt], limits: Limits, versions: dict, earlier: History, docs_dir: Path | None
+    receipts: list[Receipt],
+    limits: Limits,
+    versions: dict,
+    earlier: History,
+    docs_dir: Path | None,
+    progress: Progress | None = None,
 ) -> list[StoredSubmission]:
     """Read every file in the sandbox, check identity and values, give each its status and version."""
     refused = {r.sha256: precheck(r.path, limits) for r in receipts}
     readable = [r for r in receipts if refused[r.sha256] is None]
     outcomes = dict(
-        zip((r.sha256 for r in readable), read_files([r.path for r in readable], limits), strict=True)
+        zip(
+            (r.sha256 for r in readable),
+            read_files([r.path for r in readable], limits, progress=progress),
+            strict=True,
+        )
     )
     parsed: dict[str, ParsedWorkbook] = {}
     for receipt in receipts:
@@ -391,10 +405,14 @@ def archived_receipts(home_root: Path) -> list[Receipt]:
     return receipts
 
 
-def rebuild_raw(home_root: Path, limits: Limits | None = None) -> list[FileResult]:
+def rebuild_raw(
+    home_root: Path, limits: Limits | None = None, progress: Progress | None = None
+) -> list[FileResult]:
     """Recreate the raw tables from the archive and its ledger alone (the old file is kept aside)."""
     warehouse = home_root / "warehouse.duckdb"
     if warehouse.exists():
         stamp = local_now().strftime("%Y%m%d%H%M%S")
         warehouse.rename(warehouse.with_name(f"warehouse.{stamp}.replaced.duckdb"))
-    return ingest_receipts(archived_receipts(home_root), home_root, limits=limits, archive=False)
+    return ingest_receipts(
+        archived_receipts(home_root), home_root, limits=limits, archive=False, progress=progress
+    )

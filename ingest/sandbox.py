@@ -14,12 +14,15 @@ import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ingest.limits import Limits
 from ingest.parse import ParsedWorkbook
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -102,8 +105,11 @@ class _Worker:
         self.connection.close()
 
 
-def read_files(paths: list[Path], limits: Limits, workers: int | None = None) -> list[ReadOutcome]:
-    """Read and parse every file; the result list is in the order of ``paths``."""
+def read_files(
+    paths: list[Path], limits: Limits, workers: int | None = None, progress: Progress | None = None
+) -> list[ReadOutcome]:
+    """Read and parse every file; the result list is in the order of ``paths``. ``progress(done, total)``
+    is called as files are answered."""
     if not paths:
         return []
     outcomes: list[ReadOutcome | None] = [None] * len(paths)
@@ -117,6 +123,8 @@ def read_files(paths: list[Path], limits: Limits, workers: int | None = None) ->
                     index, path = pending.popleft()
                     worker.tasks.send((index, str(path)))
                     worker.task = (index, time.monotonic() + limits.read_seconds)
+            if progress:
+                progress(sum(o is not None for o in outcomes), len(paths))
             busy = [w for w in pool if w.task]
             timeout = max(0.0, min(w.task[1] for w in busy) - time.monotonic())
             ready = wait([w.connection for w in busy], timeout=timeout)
@@ -138,6 +146,8 @@ def read_files(paths: list[Path], limits: Limits, workers: int | None = None) ->
                 outcomes[index] = ReadOutcome(None, reason)
                 worker.stop(kill=True)
                 pool[position] = _Worker(limits.read_memory_bytes)
+        if progress:
+            progress(len(paths), len(paths))
     finally:
         for worker in pool:
             worker.stop(kill=worker.task is not None)

@@ -131,7 +131,11 @@ def command_ingest(args: argparse.Namespace) -> int:
     lock = contextlib.nullcontext() if args.dry_run else writer_lock(home, on_wait=_say)
     with _step(f"正在接收 {count} 个文件（归档、读取、检查{'' if args.dry_run else '、入库'}）"), lock:
         results = ingest_files(
-            paths, home.root, dry_run=args.dry_run, consume_from=home.inbox if not args.dry_run else None
+            paths,
+            home.root,
+            dry_run=args.dry_run,
+            consume_from=home.inbox if not args.dry_run else None,
+            progress=_progress_bar("读取"),
         )
     if args.json:
         _print_json([r.as_dict() for r in results])
@@ -240,13 +244,35 @@ def _write_unit_extract(home: Home, args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_bar(label: str):
+    """A one-line progress bar on stderr (redrawn in place on a terminal, every 10% otherwise)."""
+    shown = {"last": -1}
+    terminal = sys.stderr.isatty()
+
+    def draw(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if not terminal and (step == shown["last"] or done == 0):
+            return
+        shown["last"] = step
+        filled = done * 30 // max(total, 1)
+        end = "\n" if done == total or not terminal else ""
+        print(
+            f"\r  {label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return draw
+
+
 def command_rebuild(args: argparse.Namespace) -> int:
     from ingest.intake import rebuild_raw
     from orchestration.warehouse import WarehouseBuildError, build_warehouse, writer_lock
 
     home = _home(args)
     with _step("正在从归档重新读取全部文件"), writer_lock(home, on_wait=_say):
-        results = rebuild_raw(home.root)
+        results = rebuild_raw(home.root, progress=_progress_bar("读取"))
     try:
         with _step("正在重建数据仓库（dbt build）"):
             build_warehouse(home)
