@@ -185,7 +185,22 @@ def _report_instructions(unit: Unit, period: str) -> list[str]:
         "“是”的个数应等于建成信访综治维稳中心乡镇数。调解成功数不得大于调解民间纠纷数。",
         "9. 更正：已报送的月报如需更正，请重新报送完整的月报（文件名后加“_更正”），以最后一次报送的为准。",
         "10. 报送前请审核人核对；有疑问请与地区综治办联系。",
+        *_accepted_labels(),
     ]
+
+
+def _accepted_labels() -> list[str]:
+    """Item 11: the header names the reader accepts, from the one header-mapping table (ingest.layout)."""
+    tables = (
+        (layout.INFO_SHEET, layout.INFO_FIELDS),
+        (layout.INDICATOR_SHEET, layout.INDICATOR_COLUMNS),
+        (layout.TOWNSHIP_SHEET, layout.TOWNSHIP_COLUMNS),
+    )
+    lines = ["11. 不用本模板、自行制表时，各表的栏目名称可用下列写法（括号内为可替代的写法）："]
+    for sheet, columns in tables:
+        names = "；".join(f"{c.label}（{'、'.join(c.aliases)}）" if c.aliases else c.label for c in columns)
+        lines.append(f"    “{sheet}”：{names}")
+    return lines
 
 
 def _info_sheet(ws: Worksheet, unit: Unit, period: str, info: Mapping[str, object]) -> None:

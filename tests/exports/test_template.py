@@ -228,3 +228,17 @@ def test_blank_targets_workbook_has_header_and_dropdowns_only(tmp_path):
     assert ws.max_row == 2
     assert "2023" in ws["A1"].value
     assert _validations_for(ws, "F3")
+
+
+def test_instructions_list_the_header_names_the_reader_accepts(tmp_path):
+    from ingest import catalogue, layout
+
+    path = write_submission_workbook(tmp_path / "t.xlsx", catalogue.resolve_unit("大方县"), "2022-01")
+    text = "\n".join(
+        str(c)
+        for row in openpyxl.load_workbook(path)[layout.INSTRUCTIONS_SHEET].iter_rows(values_only=True)
+        for c in row
+        if c
+    )
+    for column in layout.INDICATOR_COLUMNS:
+        assert all(alias in text for alias in column.aliases), column.field
