@@ -87,9 +87,13 @@ def read_floor(files: list[Path]) -> int:
 
 
 class _Recorder:
-    def __init__(self, progress: Callable[[str], None]) -> None:
+    """The stages measured so far; each finished stage is also written to ``partial`` (JSON), so a run
+    that dies (or is killed) still leaves what it measured."""
+
+    def __init__(self, progress: Callable[[str], None], partial: Path | None = None) -> None:
         self.stages: list[Stage] = []
         self.progress = progress
+        self.partial = partial
 
     @contextlib.contextmanager
     def stage(self, name: str, files: int | None, note: str = "") -> Iterator[Stage]:
@@ -101,6 +105,12 @@ class _Recorder:
         stage.seconds, stage.peak_mib = run.seconds, run.peak_mib
         self.stages.append(stage)
         self.progress(f"  {stage.seconds:.1f} s, {stage.peak_mib:.0f} MiB")
+        if self.partial is not None:
+            self.partial.parent.mkdir(parents=True, exist_ok=True)
+            stages = [s.as_dict() for s in self.stages]
+            self.partial.write_text(
+                json.dumps({"stages": stages}, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
 
     def get(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -149,12 +159,12 @@ def _pingan(record: _Recorder, home: Home, province: Province) -> tuple[dict, li
                 with record.stage(f"pingan.bulletin.{period}", None, "publish_bulletins") as stage:
                     _publish(home, period, stage)
     statuses = Counter(r.status for r in results)
-    total.details = {"statuses": dict(statuses)}
-    record.get("pingan.warehouse").details = {
-        "dbt_elapsed_s": build.seconds,  # dbt's own clock: nodes only, without start-up and parsing
-        "passed": build.passed,
-        "warned": build.warned,
-    }
+    total.details["statuses"] = dict(statuses)
+    record.get("pingan.warehouse").details.update(
+        dbt_elapsed_s=build.seconds,  # dbt's own clock: nodes only, without start-up and parsing
+        passed=build.passed,
+        warned=build.warned,
+    )
     return dict(statuses), periods
 
 
@@ -267,9 +277,10 @@ def format_table(result: dict) -> str:
         rate = stage["files_per_second"]
         per_file = stage["ms_per_file"]
         mark = " (extrapolated)" if stage["extrapolated"] else ""
+        start = stage["details"].get("start_mib")
         lines.append(
             f"{stage['name']:<32}{stage['seconds']:>10.2f}{stage['peak_mib']:>10.0f}"
-            f"{stage['details'].get('start_mib', 0):>10.0f}"
+            f"{'' if start is None else f'{start:.0f}':>10}"
             f"{'' if rate is None else f'{rate:.1f}':>10}{'' if per_file is None else f'{per_file:.1f}':>10}"
             f"  {stage['note']}{mark}"
         )
@@ -307,7 +318,8 @@ def run_bench(
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     bench_dir = home.root / "bench"
     work = bench_dir / f"run-{stamp}"
-    record = _Recorder(progress)
+    partial = bench_dir / f"bench-{stamp}.partial.json"
+    record = _Recorder(progress, partial if json_out else None)
     started = dt.datetime.now(dt.UTC)
     with record.stage("generate", None, "synthetic province (not in any ratio)") as generate:
         seeded = {} if seed is None else {"seed": seed}
@@ -365,6 +377,7 @@ def run_bench(
         bench_dir.mkdir(parents=True, exist_ok=True)
         path = bench_dir / f"bench-{stamp}.json"
         path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        partial.unlink(missing_ok=True)
         result["json"] = str(path)
     return result
 
