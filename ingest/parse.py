@@ -162,6 +162,64 @@ def _indicator_by_label() -> dict[str, catalogue.Indicator]:
     return index
 
 
+def _indicator_by_name(name: object) -> catalogue.Indicator | None:
+    folded = fold_label(name).replace('"', "").replace("“", "").replace("”", "")
+    index = _indicator_by_label()
+    return index.get(folded) or index.get(re.sub(r"\(.*?\)$", "", folded))
+
+
+def check_locked_labels(
+    sheet: Sheet, r: int, columns: dict[str, int], indicator: catalogue.Indicator, report: ParsedWorkbook
+) -> bool:
+    """The template locks 指标代码, 指标名称 and 计量单位; False when the row's labels name another indicator.
+
+    A name that names a *different* indicator than the code is an error (whose figure is it?); a name
+    or unit changed to something else is a warning (the figure is read for the code's indicator).
+    """
+    code_index, name_index = columns.get("indicator_code"), columns["indicator_name"]
+    name = _cell(sheet.rows[r], name_index)
+    if code_index is None or _cell(sheet.rows[r], code_index) in ("", None) or name in ("", None):
+        return True  # the row was found by its name alone: nothing to compare
+    named = _indicator_by_name(name)
+    if named is not None and named.code != indicator.code:
+        report.findings.append(
+            finding(
+                "STR12",
+                sheet=sheet.name,
+                cell=address(r, name_index),
+                field=indicator.code,
+                value=name,
+                code=indicator.code,
+                name=indicator.name,
+            )
+        )
+        return False
+    if named is None:
+        _label_changed(sheet, r, name_index, indicator, report, label="指标名称", expected=indicator.name)
+    unit_index = columns.get("measure_unit")
+    unit = _cell(sheet.rows[r], unit_index)
+    if unit not in ("", None) and fold_label(unit) != fold_label(indicator.measure_unit):
+        _label_changed(
+            sheet, r, unit_index, indicator, report, label="计量单位", expected=indicator.measure_unit
+        )
+    return True
+
+
+def _label_changed(sheet, r, c, indicator, report, *, label: str, expected: str) -> None:
+    report.findings.append(
+        finding(
+            "STR13",
+            sheet=sheet.name,
+            cell=address(r, c),
+            field=indicator.code,
+            value=_cell(sheet.rows[r], c),
+            label=label,
+            expected=expected,
+            code=indicator.code,
+        )
+    )
+
+
 def resolve_indicator(code: object, name: object) -> catalogue.Indicator | None:
     by_code = catalogue.indicator_by_code()
     folded_code = fold_label(code).upper() if code not in (None, "") else ""
@@ -169,9 +227,7 @@ def resolve_indicator(code: object, name: object) -> catalogue.Indicator | None:
         return by_code[folded_code]
     if name in (None, ""):
         return None
-    folded = fold_label(name).replace('"', "").replace("“", "").replace("”", "")
-    index = _indicator_by_label()
-    return index.get(folded) or index.get(re.sub(r"\(.*?\)$", "", folded))
+    return _indicator_by_name(name)
 
 
 def read_number(
@@ -231,6 +287,9 @@ def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
                     row=r + 1,
                 )
             )
+            continue
+        if not check_locked_labels(sheet, r, columns, indicator, report):
+            seen.setdefault(indicator.code, address(r, columns["value"]))  # rejected for STR12, not STR04
             continue
         value_cell = address(r, columns["value"])
         if indicator.code in seen:

@@ -25,12 +25,25 @@ class FailedStep:
     message: str
 
 
+# A blocking check's step fails with Dagster's own English message; what the office needs instead.
+GATE_REASON = (
+    "本期有报表被退回且尚未重新报送，本期通报暂不发布；用 pingan status --period 月份 查看被退回的单位和原因，"
+    "更正报表收到后会自动重新发布"
+)
+
+
 def step_title(step_key: str) -> str:
     if step_key in STEP_TITLES:
         return STEP_TITLES[step_key]
     if "raw_tables_consistent" in step_key:
         return "原始数据一致性检查"
+    if "no_rejected_files" in step_key:
+        return "本期报表退回检查"
     return step_key
+
+
+def step_reason(step_key: str, message: str) -> str:
+    return GATE_REASON if "no_rejected_files" in step_key else message
 
 
 def alert_line(
@@ -39,7 +52,7 @@ def alert_line(
     what = f"{job_title}（{period}）" if period else job_title
     if steps:
         first = steps[0]
-        reason = " ".join(first.message.split())[:300].rstrip("。.")
+        reason = " ".join(step_reason(first.step_key, first.message).split())[:300].rstrip("。.")
         where = f"在“{step_title(first.step_key)}”这一步出错：{reason}"
     else:
         where = "运行中断（进程退出或被终止）"

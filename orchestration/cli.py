@@ -150,7 +150,13 @@ def command_ingest(args: argparse.Namespace) -> int:
             for item in result.errors:
                 place = "!".join(x for x in (item["sheet"], item["cell"]) if x)
                 _say(f"    [{item['severity']}] {item['rule_id']} {place} {item['message']}")
+    _say_where_quality_docs_are(home)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _say_where_quality_docs_are(home: Home) -> None:
+    if home.quality_index.exists():
+        _say(f"数据质量检查报告（Great Expectations Data Docs，用浏览器打开）：{home.quality_index}")
 
 
 def command_status(args: argparse.Namespace) -> int:
@@ -217,6 +223,7 @@ def command_report(args: argparse.Namespace) -> int:
             ]
         )
     for bulletin in written:
+        _warn_of_rejections(home, bulletin.period)
         what = (
             "（与已发布的相同，未重写）"
             if bulletin.reused
@@ -226,6 +233,18 @@ def command_report(args: argparse.Namespace) -> int:
         )
         _say(f"通报{what}：{bulletin.path}")
     return 0
+
+
+def _warn_of_rejections(home: Home, period: str) -> None:
+    """A bulletin published by hand is published on purpose; say which files it counts as 退回."""
+    from orchestration.status import rejections_outstanding
+
+    rejected = rejections_outstanding(home, period)
+    if rejected:
+        _say(
+            f"注意：{period} 有 {len(rejected)} 份报表被退回尚未重报（定时发布会等待更正），本通报按“退回”计："
+            + "；".join(f"{month} {unit.unit_name}" for month, unit in rejected)
+        )
 
 
 def _write_unit_extract(home: Home, args: argparse.Namespace) -> int:
@@ -281,6 +300,7 @@ def command_rebuild(args: argparse.Namespace) -> int:
         return 1
     counts = Counter(r.status for r in results)
     _say(f"已重建：{len(results)} 个文件（{dict(counts)}），数据仓库：{home.warehouse}")
+    _say_where_quality_docs_are(home)
     return 0
 
 
@@ -323,6 +343,7 @@ def command_demo(args: argparse.Namespace) -> int:
         for period, path in summary["bulletins"].items():
             _say(f"  通报 {period}: {path}")
         _say(f"  数据仓库: {summary['warehouse']}")
+        _say(f"  数据质量检查报告（Great Expectations）: {summary['quality_docs']}")
         for path in summary["feedback"]:
             _say(f"  数据质量反馈表: {path}")
         _say("  查看运行记录：pingan ui")

@@ -66,6 +66,7 @@ def run_demo(home: Home, progress: Callable[[str], None] = print) -> dict:
         "duplicate": int(intake.get("duplicate", 0)),
         "bulletins": bulletins,
         "warehouse": str(home.warehouse),
+        "quality_docs": str(home.quality_index),
         "feedback": sorted(str(p) for p in home.feedback.rglob("*数据质量反馈表.xlsx")),
         "run_id": monthly.run_id,
         "submissions_in_warehouse": _submission_counts(home),

@@ -99,6 +99,11 @@ class Home:
         return self.root / "quality"
 
     @property
+    def quality_index(self) -> Path:
+        """The front page of the Great Expectations Data Docs, rebuilt by every intake that validates."""
+        return self.quality / "index.html"
+
+    @property
     def docs(self) -> Path:
         return self.root / "docs"
 

@@ -200,3 +200,16 @@ def write_reminder(home: Home, period: str, as_of: dt.datetime | None = None) ->
     partial.write_text(reminder_text(status, moment), encoding="utf-8")
     partial.replace(path)
     return path, status
+
+
+def rejections_outstanding(home: Home, period: str) -> list[tuple[str, UnitStatus]]:
+    """(month, unit) for each unit whose newest file for a month of ``period`` was rejected (退回).
+
+    ``period`` is a bulletin period: a month, a quarter ('2022Q2') or a year; its own months are checked.
+    """
+    return [
+        (month, unit)
+        for month in periods.parse_period(period).months
+        for unit in submission_status(home, month).units
+        if unit.status == "退回"
+    ]

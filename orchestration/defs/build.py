@@ -9,6 +9,12 @@ from orchestration.defs.exports.assets import (
     quarterly_bulletin,
     submission_reminder,
 )
+from orchestration.defs.exports.gates import (
+    GATE_CHECKS,
+    annual_submissions,
+    monthly_submissions,
+    quarterly_submissions,
+)
 from orchestration.defs.exports.schedules import SCHEDULES
 from orchestration.defs.intake.assets import raw_tables
 from orchestration.defs.intake.checks import no_outstanding_rejections, raw_tables_consistent
@@ -26,12 +32,15 @@ def build_definitions(home: Home | None = None) -> dg.Definitions:
         assets=[
             raw_tables,
             build_dbt_assets(project),
+            monthly_submissions,
+            quarterly_submissions,
+            annual_submissions,
             monthly_bulletin,
             quarterly_bulletin,
             annual_bulletin,
             submission_reminder,
         ],
-        asset_checks=[raw_tables_consistent, no_outstanding_rejections],
+        asset_checks=[raw_tables_consistent, no_outstanding_rejections, *GATE_CHECKS],
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=[inbox_sensor, failure_alerts],

@@ -13,6 +13,7 @@ from orchestration.defs.exports.assets import (
     quarterly_bulletin,
     submission_reminder,
 )
+from orchestration.defs.exports.gates import annual_submissions, monthly_submissions, quarterly_submissions
 from orchestration.defs.partitions import annual_partitions, monthly_partitions, quarterly_partitions
 
 INTAKE_AND_WAREHOUSE = dg.AssetSelection.groups("intake", "quality", "warehouse")
@@ -24,19 +25,19 @@ refresh_job = dg.define_asset_job(
 )
 monthly_bulletin_job = dg.define_asset_job(
     "monthly_bulletin_job",
-    selection=INTAKE_AND_WAREHOUSE | dg.AssetSelection.assets(monthly_bulletin),
+    selection=INTAKE_AND_WAREHOUSE | dg.AssetSelection.assets(monthly_submissions, monthly_bulletin),
     partitions_def=monthly_partitions,
     description="接收报表、更新数据仓库，发布月度排名通报",
 )
 quarterly_bulletin_job = dg.define_asset_job(
     "quarterly_bulletin_job",
-    selection=INTAKE_AND_WAREHOUSE | dg.AssetSelection.assets(quarterly_bulletin),
+    selection=INTAKE_AND_WAREHOUSE | dg.AssetSelection.assets(quarterly_submissions, quarterly_bulletin),
     partitions_def=quarterly_partitions,
     description="接收报表、更新数据仓库，发布季度排名通报",
 )
 annual_bulletin_job = dg.define_asset_job(
     "annual_bulletin_job",
-    selection=INTAKE_AND_WAREHOUSE | dg.AssetSelection.assets(annual_bulletin),
+    selection=INTAKE_AND_WAREHOUSE | dg.AssetSelection.assets(annual_submissions, annual_bulletin),
     partitions_def=annual_partitions,
     description="接收报表、更新数据仓库，发布年度排名通报",
 )

@@ -212,6 +212,11 @@ def test_rebuild_from_the_archive_gives_the_same_marts(demo):
     before = snapshot()
     completed = pingan(home, "rebuild")
     assert completed.returncode == 0, completed.stderr[-2000:]
+    assert (
+        f"数据质量检查报告（Great Expectations Data Docs，用浏览器打开）：{home.quality_index}"
+        in completed.stderr
+    )
+    assert "pingan_submissions" in home.quality_index.read_text(encoding="utf-8")  # the GX suite of reports
     after = snapshot()
     for name in MARTS:
         changed = [(old, new) for old, new in zip(before[name], after[name], strict=False) if old != new]

@@ -122,3 +122,34 @@ def test_unknown_unit_and_mismatched_code_are_errors(tmp_path):
 def test_missing_sheet_is_an_error(tmp_path):
     report = read(write_report(tmp_path / "s.xlsx", sheet_names={"indicators": "别的表"}))
     assert ("STR02", "指标填报") in [(f.rule_id, f.sheet) for f in report.findings]
+
+
+def test_locked_labels_unchanged_pass(tmp_path):
+    report = read(write_report(tmp_path / "ok.xlsx"))
+    assert not [f for f in report.findings if f.rule_id in ("STR12", "STR13")]
+
+
+def test_name_of_another_indicator_beside_a_code_is_an_error(tmp_path):
+    # The county typed 调解成功数 over D02's locked name: whose figure is row D02's?
+    report = read(write_report(tmp_path / "n.xlsx", relabel={"D02": {"indicator_name": "调解成功数"}}))
+    assert [(f.rule_id, f.severity, f.sheet, f.cell, f.value) for f in report.findings] == [
+        ("STR12", "error", "指标填报", "B14", "调解成功数")
+    ]
+    assert "D02" not in {row.indicator_code for row in report.indicators}
+
+
+def test_renamed_label_or_unit_is_a_warning_and_the_figure_still_counts(tmp_path):
+    relabel = {"C01": {"indicator_name": "刑事立案"}, "P01": {"measure_unit": "万人"}}
+    report = read(write_report(tmp_path / "w.xlsx", relabel=relabel))
+    found = [(f.rule_id, f.severity, f.cell, f.value) for f in report.findings]
+    assert found == [("STR13", "warning", "B3", "刑事立案"), ("STR13", "warning", "C22", "万人")]
+    assert "计量单位被改为「万人」" in report.findings[1].message
+    values = {row.indicator_code: row.value for row in report.indicators}
+    assert values["C01"] == consistent_values()["C01"]
+
+
+def test_label_variants_the_template_allows_are_not_changes(tmp_path):
+    # Full-width brackets and a unit suffix on the name fold to the catalogue's label.
+    relabel = {"S01": {"indicator_name": "群众安全感测评得分（％）", "measure_unit": "％"}}
+    report = read(write_report(tmp_path / "v.xlsx", relabel=relabel))
+    assert not [f for f in report.findings if f.rule_id in ("STR12", "STR13")]

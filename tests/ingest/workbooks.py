@@ -71,6 +71,7 @@ def write_report(
     extra_sheets: tuple[str, ...] = (),
     unit_code: str | None = None,
     last_year: dict[str, object] | None = None,
+    relabel: dict[str, dict[str, str]] | None = None,  # code -> {"indicator_name"|"measure_unit": text}
 ) -> Path:
     values = consistent_values() if values is None else values
     names = {"info": "基本信息", "indicators": "指标填报", "townships": "乡镇明细", **(sheet_names or {})}
@@ -113,6 +114,7 @@ def write_report(
             "value": values.get(indicator.code),
             "value_last_year": (last_year or {}).get(indicator.code),
             "remark": None,
+            **(relabel or {}).get(indicator.code, {}),
         }
         if indicator.code not in values:
             continue

@@ -1,15 +1,18 @@
-"""Validation as asset checks: rejections only warn (the bulletin still comes), but raw tables that
-contradict themselves block the warehouse build in the same run."""
+"""Validation as asset checks: raw tables that contradict themselves block the warehouse build in the
+same run; a rejected file blocks the bulletin of its own period (and no other) until it is corrected."""
 
 import dagster as dg
 import duckdb
 import pytest
 
 from ingest.intake import ingest_files
+from orchestration.cli import main
+from orchestration.defs.alerts.sensors import failure_alerts
 from orchestration.defs.build import build_definitions
 from orchestration.defs.intake.checks import find_inconsistencies
+from orchestration.defs.resources import PinganHome
 from orchestration.runs import execute_job
-from tests.orchestration.conftest import instance_for
+from tests.orchestration.conftest import copy_home, instance_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 
@@ -81,3 +84,68 @@ def test_failed_dbt_build_leaves_the_warehouse_as_it_was(new_home, tmp_path):
         ).fetchall()
     assert after == before  # no staging, intermediate or marts tables half-built in the warehouse
     assert not home.staging_warehouse.exists()
+
+
+def write_failure_alert(instance: dg.DagsterInstance, run_id: str, home) -> None:
+    """What the failure_alerts sensor does when the daemon sees the run fail."""
+    (failure,) = [
+        r.dagster_event
+        for r in instance.all_logs(run_id)
+        if r.dagster_event and r.dagster_event.is_run_failure
+    ]
+    context = dg.build_run_status_sensor_context(
+        sensor_name="failure_alerts",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run_id),
+        resources={"pingan": PinganHome(root=str(home.root))},
+    ).for_run_failure()
+    failure_alerts(context)
+
+
+@pytest.mark.e2e
+def test_a_rejected_file_blocks_its_periods_bulletin_until_corrected(built_home, tmp_path):
+    home = copy_home(built_home.home, tmp_path / "home")
+    june = demo_file("522424", "2022-06")  # 金沙县, not in the built home
+    wrong = write_demo_file(tmp_path / "金沙县", june, values={**june.values, "D03": june.values["D02"] + 1})
+    assert [r.status for r in ingest_files([wrong], home.root)] == ["rejected"]  # 调解成功数 > 调解民间纠纷数
+    definitions = build_definitions(home)
+
+    with instance_for(home) as instance:
+        blocked = execute_job(definitions, "monthly_bulletin_job", instance, partition_key="2022-06")
+        write_failure_alert(instance, blocked.run_id, home)
+        other = execute_job(definitions, "monthly_bulletin_job", instance, partition_key="2022-07")
+    assert not blocked.success and other.success
+    gate = check_results(blocked)["no_rejected_files"]
+    assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
+    assert gate.metadata["rejected"].value == 1
+    assert "2022-06 金沙县" in gate.description and "通报暂不发布" in gate.description
+    started = {e.step_key for e in blocked.all_events if e.event_type_value == "STEP_START"}
+    assert "warehouse_models" in started and "monthly_bulletin" not in started
+    assert not list((home.reports / "2022-06").glob("*.xlsx"))
+    (alert,) = home.alerts_log.read_text(encoding="utf-8").splitlines()
+    assert "月度通报（2022-06）运行失败，在“本期报表退回检查”这一步出错：本期有报表被退回" in alert
+    assert check_results(other)["no_rejected_files"].passed
+    assert list((home.reports / "2022-07").glob("*.xlsx"))  # another month is not held
+
+    corrected = write_demo_file(tmp_path / "金沙县更正", june, name="金沙县2022年6月更正.xlsx")
+    assert [r.status for r in ingest_files([corrected], home.root)] == ["accepted"]
+    with instance_for(home) as instance:
+        reopened = execute_job(definitions, "monthly_bulletin_job", instance, partition_key="2022-06")
+    assert reopened.success and check_results(reopened)["no_rejected_files"].passed
+    assert list((home.reports / "2022-06").glob("*.xlsx"))
+
+
+@pytest.mark.e2e
+def test_publishing_by_hand_names_the_rejected_files_it_counts_as_returned(built_home, tmp_path, capsys):
+    home = copy_home(built_home.home, tmp_path / "home")
+    june = demo_file("522424", "2022-06")
+    wrong = write_demo_file(tmp_path / "金沙县", june, values={**june.values, "D03": june.values["D02"] + 1})
+    ingest_files([wrong], home.root)
+    assert main(["report", "--period", "2022-06", "--home", str(home.root)]) == 0
+    said = capsys.readouterr().err
+    assert (
+        "注意：2022-06 有 1 份报表被退回尚未重报（定时发布会等待更正），本通报按“退回”计：2022-06 金沙县"
+        in said
+    )
+    assert list((home.reports / "2022-06").glob("*.xlsx"))

@@ -8,6 +8,7 @@ import warnings
 
 import dagster as dg
 
+from orchestration.defs.exports.gates import annual_submissions, monthly_submissions, quarterly_submissions
 from orchestration.defs.partitions import annual_partitions, monthly_partitions, quarterly_partitions
 from orchestration.defs.resources import PinganHome
 from orchestration.publish import MartsNotCurrent, publish_bulletins
@@ -55,17 +56,22 @@ def _publish(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.Materi
     )
 
 
-def bulletin_asset(name: str, partitions_def: dg.PartitionsDefinition, what: str) -> dg.AssetsDefinition:
+def bulletin_asset(
+    name: str, partitions_def: dg.PartitionsDefinition, what: str, gate: dg.AssetsDefinition
+) -> dg.AssetsDefinition:
+    """The bulletin of one kind of period; it waits for the marts and for its period's gate (gates.py)."""
     with warnings.catch_warnings():  # backfill_policy is "beta"; a range of months is one run either way
         warnings.simplefilter("ignore", dg.BetaWarning)
-        return _bulletin_asset(name, partitions_def, what)
+        return _bulletin_asset(name, partitions_def, what, gate)
 
 
-def _bulletin_asset(name: str, partitions_def: dg.PartitionsDefinition, what: str) -> dg.AssetsDefinition:
+def _bulletin_asset(
+    name: str, partitions_def: dg.PartitionsDefinition, what: str, gate: dg.AssetsDefinition
+) -> dg.AssetsDefinition:
     @dg.asset(
         name=name,
         group_name="exports",
-        deps=MART_KEYS,
+        deps=[*MART_KEYS, gate],
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="warehouse",
@@ -77,9 +83,9 @@ def _bulletin_asset(name: str, partitions_def: dg.PartitionsDefinition, what: st
     return _bulletin
 
 
-monthly_bulletin = bulletin_asset("monthly_bulletin", monthly_partitions, "月度")
-quarterly_bulletin = bulletin_asset("quarterly_bulletin", quarterly_partitions, "季度")
-annual_bulletin = bulletin_asset("annual_bulletin", annual_partitions, "年度")
+monthly_bulletin = bulletin_asset("monthly_bulletin", monthly_partitions, "月度", monthly_submissions)
+quarterly_bulletin = bulletin_asset("quarterly_bulletin", quarterly_partitions, "季度", quarterly_submissions)
+annual_bulletin = bulletin_asset("annual_bulletin", annual_partitions, "年度", annual_submissions)
 
 
 @dg.asset(

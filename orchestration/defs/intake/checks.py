@@ -7,9 +7,10 @@ Two checks, on purpose of different weight:
   report with no indicator rows, an accepted targets workbook with no targets, rows whose submission is
   missing, two files holding the same version, a status that disagrees with its error count): building
   marts from that would publish wrong numbers.
-- ``no_outstanding_rejections`` **warns** (it never blocks): a rejected county file never reaches the
-  marts anyway, and the office must still get its bulletin when one county's file is sent back. It lists
-  every unit and month whose newest file was rejected, so the office can chase the corrected file.
+- ``no_outstanding_rejections`` **warns** (it does not block the build): a rejected county file never
+  reaches the marts, and one county's error must not hold every other period. It lists every unit and
+  month whose newest file was rejected, so the office can chase the corrected file. The bulletin of
+  each such period is held by that period's blocking check (defs/exports/gates.py).
 """
 
 import dagster as dg

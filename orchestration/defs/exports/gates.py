@@ -1,0 +1,108 @@
+"""The period gate: a period's bulletin is not published while one of its files has errors outstanding.
+
+An error-level finding rejects the file before anything of it is loaded, so the warehouse never holds a
+wrong figure. What the error must still stop is the *period*: ranking the counties of May while 赫章's
+May report is sent back would print 赫章 as if it had reported nothing. So each bulletin waits behind a
+gate asset of the same partitions (``monthly_submissions``, ``quarterly_submissions``,
+``annual_submissions``: where every unit's files of the period stand), whose **blocking** check
+``no_rejected_files`` fails while some unit has, for a month of the period, only rejected files (退回;
+a rejected resubmission after an accepted one leaves the accepted figures standing and holds nothing).
+The failure stops that period's bulletin and is written to alerts.log; other periods are not held.
+When the corrected file arrives, the inbox sensor republishes the months whose bulletin was due, and
+the gate opens. A run over a range of months is held whole when any of its months is blocked.
+
+The office can still publish on purpose from the command line (``pingan report --period``), which prints
+the rejected files and ranks those units as 退回.
+"""
+
+import warnings
+from collections import Counter
+
+import dagster as dg
+
+from exports.bulletin_data import parse_period
+from orchestration.defs.intake.checks import RETRY, SUBMISSIONS
+from orchestration.defs.partitions import annual_partitions, monthly_partitions, quarterly_partitions
+from orchestration.defs.resources import PinganHome
+from orchestration.status import rejections_outstanding, submission_status
+
+STATUS_ORDER = ("已报", "逾期", "退回", "未报")
+
+
+def period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
+    """The gate asset of one kind of period, and its blocking check."""
+    with warnings.catch_warnings():  # single-run backfills are "beta", partitioned checks "preview"
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return _period_gate(name, partitions_def, what)
+
+
+def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
+
+    @dg.asset(
+        name=name,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name="exports",
+        deps=[SUBMISSIONS],
+        partitions_def=partitions_def,
+        pool="warehouse",
+        description=f"{what}报表收齐情况：本期各月各单位的报送状态（已报、逾期、退回、未报）",
+    )
+    def _gate(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
+        counts: dict[str, Counter] = {}
+        for period in context.partition_keys:
+            counts[period] = Counter(
+                unit.status
+                for month in parse_period(period).months
+                for unit in submission_status(pingan.home, month).units
+            )
+        return dg.MaterializeResult(
+            metadata={
+                period: dg.MetadataValue.json({s: tally[s] for s in STATUS_ORDER})
+                for period, tally in counts.items()
+            }
+        )
+
+    @dg.asset_check(
+        asset=_gate,
+        name="no_rejected_files",
+        blocking=True,
+        partitions_def=partitions_def,
+        pool="warehouse",
+        retry_policy=RETRY,
+        description="本期有报表被退回且尚未重报时不发布本期通报",
+    )
+    def _no_rejected_files(context: dg.AssetCheckExecutionContext, pingan: PinganHome) -> dg.AssetCheckResult:
+        rejected = [
+            (month, unit)
+            for period in context.partition_keys
+            for month, unit in rejections_outstanding(pingan.home, period)
+        ]
+        lines = [
+            f"{month} {unit.unit_name}：{unit.reason or '详见数据质量反馈表'}" for month, unit in rejected
+        ]
+        return dg.AssetCheckResult(
+            passed=not rejected,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                f"有 {len(rejected)} 份报表被退回尚未重报，本期通报暂不发布：" + "；".join(lines)
+                if rejected
+                else "本期没有被退回未重报的报表"
+            ),
+            metadata={
+                "rejected": len(rejected),
+                "files": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines) or "无"),
+            },
+        )
+
+    return _gate, _no_rejected_files
+
+
+monthly_submissions, monthly_submissions_check = period_gate(
+    "monthly_submissions", monthly_partitions, "月度"
+)
+quarterly_submissions, quarterly_submissions_check = period_gate(
+    "quarterly_submissions", quarterly_partitions, "季度"
+)
+annual_submissions, annual_submissions_check = period_gate("annual_submissions", annual_partitions, "年度")
+GATE_CHECKS = [monthly_submissions_check, quarterly_submissions_check, annual_submissions_check]
