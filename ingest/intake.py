@@ -36,6 +36,7 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
+from ingest.parallel import run_side_by_side
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links, precheck
 from ingest.rules import Finding, finding
@@ -165,8 +166,8 @@ def ingest_receipts(
         if not dry_run:
             store_submissions(connection, stored)
             _quarantine(stored, home_root)
-            for item, result in zip(stored, results_now, strict=True):
-                result.feedback = _write_feedback(item, home_root)
+            for result, feedback in zip(results_now, _write_feedback(stored, home_root), strict=True):
+                result.feedback = feedback
             for receipt in fresh:
                 _consume(receipt, consume_from, dry_run)
         results += results_now
@@ -356,29 +357,34 @@ def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
         )
 
 
-def _write_feedback(stored: StoredSubmission, home_root: Path) -> str | None:
-    """The county's 数据质量反馈表 for a file with findings, under <home>/feedback/<period>/."""
-    if not stored.findings:
-        return None
+def _write_feedback(stored: list[StoredSubmission], home_root: Path) -> list[str | None]:
+    """Each county's 数据质量反馈表 for a file with findings, under <home>/feedback/<period>/; the path
+    (or None for a file without findings), in order. The workbooks are written side by side."""
     from exports.feedback import write_feedback_workbook  # a workbook writer; intake only decides when
+
+    calls = [_feedback_call(item, home_root) for item in stored if item.findings]
+    written = iter(run_side_by_side(write_feedback_workbook, calls, at_least=16))
+    return [str(next(written)) if item.findings else None for item in stored]
+
+
+def _feedback_call(stored: StoredSubmission, home_root: Path) -> dict:
     from exports.template import deadline_of
 
     unit = catalogue.unit_by_code().get(stored.unit_code or "")
     unit_name = unit.name if unit else layout.TARGETS_SHEET if stored.kind == "targets" else None
     deadline = deadline_of(stored.period) if stored.period and stored.kind == "monthly_report" else None
-    path = write_feedback_workbook(
-        home_root / "feedback" / (stored.period or "未识别期间"),
-        original=home_root / stored.archive_path,
-        file_name=stored.file_name,
-        unit_name=unit_name,
-        period=stored.period,
-        version=stored.version,
-        status=stored.status,
-        findings=[f.as_dict() for f in stored.findings],
-        received_at=stored.received_at,
-        deadline_text="{}年{}月{}日".format(*deadline) if deadline else None,
-    )
-    return str(path)
+    return {
+        "out_dir": home_root / "feedback" / (stored.period or "未识别期间"),
+        "original": home_root / stored.archive_path,
+        "file_name": stored.file_name,
+        "unit_name": unit_name,
+        "period": stored.period,
+        "version": stored.version,
+        "status": stored.status,
+        "findings": [f.as_dict() for f in stored.findings],
+        "received_at": stored.received_at,
+        "deadline_text": "{}年{}月{}日".format(*deadline) if deadline else None,
+    }
 
 
 def findings_of(result: FileResult) -> list[Finding]:

@@ -9,6 +9,8 @@ Environment variables (all optional):
 - ``PINGAN_HOME``: the home folder.
 - ``PINGAN_INBOX_SETTLE_SECONDS``: how long a file in the inbox must keep the same size and modification
   time before it is taken (default 10), so a file still being copied is never read half-written.
+- ``PINGAN_BULLETIN_PDF``: ``0`` publishes bulletins as workbooks only. By default a PDF of each bulletin
+  is written beside it when LibreOffice is installed (3–5 s per bulletin; ``make bench`` turns it off).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ telemetry:
 def inbox_settle_seconds() -> float:
     text = os.environ.get("PINGAN_INBOX_SETTLE_SECONDS")
     return float(text) if text else DEFAULT_SETTLE_SECONDS
+
+
+def bulletin_pdf_wanted() -> bool:
+    return os.environ.get("PINGAN_BULLETIN_PDF", "1").strip().lower() not in {"0", "no", "false", "off"}
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path) -> 
     stages = {s["name"]: s for s in result["stages"]}
     assert set(STAGES) <= set(stages)
     # every bulletin the marts give for two months: both months and the first quarter
-    assert {f"pingan.bulletin.{p}" for p in ("2022-01", "2022-02", "2022Q1")} <= set(stages)
+    assert stages["pingan.bulletins"]["details"]["published"] == ["2022-01", "2022-02", "2022Q1"]
     for name in STAGES:
         assert stages[name]["seconds"] > 0, name
         assert stages[name]["peak_mib"] > 0, name

@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.defs.resources import PinganHome
 from orchestration.settings import DBT_PROJECT_DIR, Home
 from orchestration.warehouse import (
+    BUILD_ARGS,
     WarehouseBusy,
     dbt_executable,
     dbt_points_at,
@@ -76,7 +77,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         try:
             with writer_lock(home), staged_warehouse(home) as staging, dbt_points_at(staging):
                 invocation = dbt.cli(
-                    ["build"], context=context, raise_on_error=False, target_path=home.dbt_build_target
+                    list(BUILD_ARGS), context=context, raise_on_error=False, target_path=home.dbt_build_target
                 )
                 events = list(invocation.stream())
                 if not invocation.is_successful():
