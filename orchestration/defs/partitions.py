@@ -6,6 +6,9 @@ from the ``first_period`` setting on), ``quarterly_bulletin`` by quarter ("2022Q
 ``annual_bulletin`` by year ("2022"). Re-materialising an old partition republishes that period: an
 unchanged bulletin is kept, a changed one is issued as a numbered correction (更正).
 
+Each bulletin waits behind a **gate** of the same partitions (``monthly_submissions`` …, defs/exports/
+gates.py) whose blocking check holds the period while one of its files is rejected and not corrected.
+
 Not partitioned: **intake** and the **warehouse**. The inbox is not organised by month (a file's month is
 known only after reading it, and one drop may hold several months and resubmissions of old ones), and
 the warehouse is small (the demo's two years build in seconds) and has cross-month logic everywhere:

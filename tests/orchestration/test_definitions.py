@@ -11,6 +11,7 @@ import pytest
 
 from orchestration.defs.build import build_definitions
 from orchestration.defs.exports.assets import MART_KEYS
+from orchestration.defs.exports.gates import GATE_CHECKS
 from orchestration.defs.intake.checks import no_outstanding_rejections, raw_tables_consistent
 from tests.orchestration.conftest import instance_for
 
@@ -61,7 +62,11 @@ def test_bulletins_depend_on_marts_dbt_really_builds(definitions):
     graph = definitions.resolve_asset_graph()
     models = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
     assert set(MART_KEYS) <= models
-    assert set(graph.get(dg.AssetKey("monthly_bulletin")).parent_keys) == set(MART_KEYS)
+    for kind in ("monthly", "quarterly", "annual"):
+        parents = set(graph.get(dg.AssetKey(f"{kind}_bulletin")).parent_keys)
+        assert parents == {*MART_KEYS, dg.AssetKey(f"{kind}_submissions")}  # the marts and its period gate
+        gate = graph.get(dg.AssetKey(f"{kind}_submissions"))
+        assert gate.partitions_def == graph.get(dg.AssetKey(f"{kind}_bulletin")).partitions_def
 
 
 def test_validation_and_dbt_tests_are_asset_checks(definitions):
@@ -75,6 +80,9 @@ def test_validation_and_dbt_tests_are_asset_checks(definitions):
     (consistent,) = raw_tables_consistent.check_specs
     (rejections,) = no_outstanding_rejections.check_specs
     assert consistent.blocking and not rejections.blocking
+    for kind in ("monthly", "quarterly", "annual"):
+        assert (f"{kind}_submissions", "no_rejected_files") in checks
+    assert all(spec.blocking for check in GATE_CHECKS for spec in check.check_specs)
 
 
 def test_jobs_schedules_and_sensors(definitions):
@@ -101,6 +109,7 @@ def test_every_step_that_opens_the_warehouse_is_in_the_one_writer_pool(definitio
         ["raw", "submissions"],
         ["marts", "fct_unit_scores"],
         ["monthly_bulletin"],
+        ["monthly_submissions"],
         ["submission_reminder"],
     ):
         assert graph.get(dg.AssetKey(key)).pools == {"warehouse"}
