@@ -38,7 +38,6 @@ def period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
 
 
 def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
-
     @dg.asset(
         name=name,
         backfill_policy=dg.BackfillPolicy.single_run(),

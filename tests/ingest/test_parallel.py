@@ -1,0 +1,26 @@
+"""Work written side by side comes back in the order it was given, from other processes."""
+
+import os
+
+from exports.feedback import feedback_file_name
+from ingest.parallel import run_side_by_side
+
+
+def test_results_keep_the_order_of_the_calls():
+    calls = [
+        {"unit_name": unit, "period": "2022-05", "version": 1, "file_name": "x.xlsx"}
+        for unit in ("赫章县", "大方县", "金沙县", "织金县")
+    ]
+    assert [name.split("_")[0] for name in run_side_by_side(feedback_file_name, calls)] == [
+        "赫章县",
+        "大方县",
+        "金沙县",
+        "织金县",
+    ]
+
+
+def test_work_runs_in_other_processes_when_there_is_enough_of_it():
+    pids = set(run_side_by_side(os.getpid, [{}] * 4))
+    if (os.cpu_count() or 1) > 1:
+        assert os.getpid() not in pids
+    assert run_side_by_side(os.getpid, [{}], at_least=2) == [os.getpid()]  # one call stays here
