@@ -43,6 +43,11 @@ from ingest.rules import Finding, finding
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, validate_reports
 
+# Files read, checked and stored together. A province's drop (about 1,000 files a year) is one batch,
+# validated in one Great Expectations run per suite; a national one is cut, in the order received, into
+# batches of this many, so memory stays bounded (each batch's parsed workbooks go once it is stored).
+BATCH_FILES = 4000
+
 LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
 PERIOD_IN_NAME = re.compile(r"(20\d{2})\s*(?:年|-|_|\.)\s*(\d{1,2})\s*(?:月|(?!\d))")
 
@@ -158,24 +163,36 @@ def ingest_receipts(
             if not dry_run and archive:
                 relative = archive_copy(receipt, home_root)
                 append_ledger(home_root / "archive", receipt.ledger_record(relative))
-        earlier = accepted_history(connection) if connection else {}
-        stored = _check(
-            fresh, limits, versions, earlier, None if dry_run else home_root / "quality", progress
-        )
-        results_now = [_result(s) for s in stored]
-        if not dry_run:
-            store_submissions(connection, stored)
-            _quarantine(stored, home_root)
-            for result, feedback in zip(results_now, _write_feedback(stored, home_root), strict=True):
-                result.feedback = feedback
-            for receipt in fresh:
-                _consume(receipt, consume_from, dry_run)
-        results += results_now
+        history = accepted_history(connection) if connection else {}
+        for start in range(0, len(fresh), BATCH_FILES):
+            batch = fresh[start : start + BATCH_FILES]
+            stored, history = _check(
+                batch,
+                limits,
+                versions,
+                history,
+                None if dry_run else home_root / "quality",
+                _offset(progress, start, len(fresh)),
+            )
+            results_now = [_result(s) for s in stored]
+            if not dry_run:
+                store_submissions(connection, stored)
+                _quarantine(stored, home_root)
+                for result, feedback in zip(results_now, _write_feedback(stored, home_root), strict=True):
+                    result.feedback = feedback
+                for receipt in batch:
+                    _consume(receipt, consume_from, dry_run)
+            results += results_now
     finally:
         if connection is not None:
             connection.close()
     order = {r.sha256: i for i, r in enumerate(receipts)}
     return sorted(results, key=lambda r: order.get(r.sha256, 0))
+
+
+def _offset(progress: Progress | None, start: int, total: int) -> Progress | None:
+    """A batch's progress reported as progress over all files."""
+    return None if progress is None else lambda done, _: progress(start + done, total)
 
 
 def _read_only_or_none(warehouse: Path):
@@ -217,8 +234,9 @@ def _check(
     earlier: History,
     docs_dir: Path | None,
     progress: Progress | None = None,
-) -> list[StoredSubmission]:
-    """Read every file in the sandbox, check identity and values, give each its status and version."""
+) -> tuple[list[StoredSubmission], History]:
+    """Read every file in the sandbox, check identity and values, give each its status and version;
+    also the history the next batch is checked against (``earlier`` with this batch's readable reports)."""
     refused = {r.sha256: precheck(r.path, limits) for r in receipts}
     readable = [r for r in receipts if refused[r.sha256] is None]
     outcomes = dict(
@@ -239,9 +257,8 @@ def _check(
             parsed[receipt.sha256] = outcomes[receipt.sha256].parsed
             _check_identity(parsed[receipt.sha256], receipt)
     reports = [parsed[r.sha256] for r in receipts]
-    for report, found in zip(
-        reports, validate_reports(reports, history_for(reports, earlier), docs_dir), strict=True
-    ):
+    history = history_for(reports, earlier)
+    for report, found in zip(reports, validate_reports(reports, history, docs_dir), strict=True):
         report.findings.extend(found)
     ingested_at = local_now().isoformat()
     stored = []
@@ -273,7 +290,7 @@ def _check(
                 parsed=report,
             )
         )
-    return stored
+    return stored, history
 
 
 def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
@@ -360,10 +377,16 @@ def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
 def _write_feedback(stored: list[StoredSubmission], home_root: Path) -> list[str | None]:
     """Each county's 数据质量反馈表 for a file with findings, under <home>/feedback/<period>/; the path
     (or None for a file without findings), in order. The workbooks are written side by side."""
-    from exports.feedback import write_feedback_workbook  # a workbook writer; intake only decides when
+    from exports.feedback import feedback_file_name, write_feedback_workbook  # intake only decides when
 
     calls = [_feedback_call(item, home_root) for item in stored if item.findings]
-    written = iter(run_side_by_side(write_feedback_workbook, calls, at_least=16))
+    paths = {
+        (c["out_dir"], feedback_file_name(c["unit_name"], c["period"], c["version"], c["file_name"]))
+        for c in calls
+    }
+    # Side by side unless two workbooks would go to one path (two unidentified files of one name).
+    at_least = 16 if len(paths) == len(calls) else len(calls) + 1
+    written = iter(run_side_by_side(write_feedback_workbook, calls, at_least=at_least))
     return [str(next(written)) if item.findings else None for item in stored]
 
 

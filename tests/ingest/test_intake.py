@@ -186,3 +186,32 @@ def test_file_with_findings_gets_its_feedback_workbook(tmp_path):
     assert workbook["指标填报"]["D15"].comment.text.startswith("规则 CON01")
     (clean,) = ingest_files([write_report(tmp_path / "ok.xlsx", period="2022-02")], tmp_path / "home")
     assert clean.feedback is None
+
+
+def test_a_drop_cut_into_batches_gets_the_same_answers_as_one_batch(tmp_path, monkeypatch):
+    # January, then February with G03 (a stock) fallen by more than half: the history rule needs January,
+    # which a batch of one file only has from the warehouse; then a resubmission of February.
+    values = consistent_values()
+    january = write_report(tmp_path / "in" / "01.xlsx", period="2022-01")
+    february = write_report(tmp_path / "in" / "02.xlsx", period="2022-02", values=values | {"G03": 1})
+    again = write_report(tmp_path / "in" / "03.xlsx", period="2022-02", values=values | {"G03": 2})
+    for age, path in enumerate((january, february, again)):
+        os.utime(path, (time.time() - 300 + 60 * age,) * 2)
+
+    def answers(home):
+        return [
+            (r.file, r.status, r.version, sorted(e["rule_id"] for e in r.errors))
+            for r in ingest_files([tmp_path / "in"], home)
+        ]
+
+    together = answers(tmp_path / "together")
+    monkeypatch.setattr("ingest.intake.BATCH_FILES", 1)
+    assert answers(tmp_path / "one_by_one") == together
+    assert [(file, version) for file, _, version, _ in together] == [
+        ("01.xlsx", 1),
+        ("02.xlsx", 1),
+        ("03.xlsx", 2),
+    ]
+    assert "HIS02" in together[1][3]
+    sql = "select unit_code, period, version, status from raw.submissions order by all"
+    assert rows(tmp_path / "one_by_one", sql) == rows(tmp_path / "together", sql)
