@@ -128,9 +128,8 @@ def _province_environment(province: Province) -> Iterator[None]:
 
     saved = dict(os.environ)
     os.environ["PINGAN_REFERENCE_DIR"] = str(province.reference_dir.resolve())
-    os.environ["PINGAN_BULLETIN_PDF"] = (
-        "0"  # the naive bulletin is a workbook too; PDFs are LibreOffice's time
-    )
+    # The naive bulletin is a workbook too; a PDF is 3–5 s of LibreOffice per bulletin.
+    os.environ["PINGAN_BULLETIN_PDF"] = "0"
     catalogue.forget_cached_reference()
     try:
         yield
@@ -383,7 +382,7 @@ def run_bench(
         "failures": [f for s in record.stages for f in s.details.get("failed", [])],
         "ratios": ratios(record.stages, units),
         "largest_child_mib": largest_child_mib(),
-        "gx_import_s": import_seconds("great_expectations"),  # paid once by pingan.intake in this process
+        "gx_import_s": import_seconds("great_expectations"),  # paid by every intake process
         "work_dir": str(work) if keep else None,
     }
     if json_out:
