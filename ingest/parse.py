@@ -182,41 +182,36 @@ def check_locked_labels(
         return True  # the row was found by its name alone: nothing to compare
     named = _indicator_by_name(name)
     if named is not None and named.code != indicator.code:
-        report.findings.append(
-            finding(
-                "STR12",
-                sheet=sheet.name,
-                cell=address(r, name_index),
-                field=indicator.code,
-                value=name,
-                code=indicator.code,
-                name=indicator.name,
-            )
-        )
+        report.findings.append(_label_finding("STR12", sheet, r, name_index, indicator, name=indicator.name))
         return False
     if named is None:
-        _label_changed(sheet, r, name_index, indicator, report, label="指标名称", expected=indicator.name)
+        report.findings.append(
+            _label_finding(
+                "STR13", sheet, r, name_index, indicator, label="指标名称", expected=indicator.name
+            )
+        )
     unit_index = columns.get("measure_unit")
     unit = _cell(sheet.rows[r], unit_index)
     if unit not in ("", None) and fold_label(unit) != fold_label(indicator.measure_unit):
-        _label_changed(
-            sheet, r, unit_index, indicator, report, label="计量单位", expected=indicator.measure_unit
+        report.findings.append(
+            _label_finding(
+                "STR13", sheet, r, unit_index, indicator, label="计量单位", expected=indicator.measure_unit
+            )
         )
     return True
 
 
-def _label_changed(sheet, r, c, indicator, report, *, label: str, expected: str) -> None:
-    report.findings.append(
-        finding(
-            "STR13",
-            sheet=sheet.name,
-            cell=address(r, c),
-            field=indicator.code,
-            value=_cell(sheet.rows[r], c),
-            label=label,
-            expected=expected,
-            code=indicator.code,
-        )
+def _label_finding(rule_id: str, sheet: Sheet, r: int, c: int, indicator: catalogue.Indicator, **message):
+    """A finding on the label cell (r, c) of the indicator's row, with its text as the value."""
+    value = _cell(sheet.rows[r], c)
+    return finding(
+        rule_id,
+        sheet=sheet.name,
+        cell=address(r, c),
+        field=indicator.code,
+        value=value,
+        code=indicator.code,
+        **message,
     )
 
 
