@@ -25,7 +25,9 @@ class FailedStep:
     message: str
 
 
-# A blocking check's step fails with Dagster's own English message; what the office needs instead.
+# The period gate's blocking check (defs/exports/gates.py). Its step fails with Dagster's own English
+# message; what the office needs instead is GATE_REASON.
+GATE_CHECK = "no_rejected_files"
 GATE_REASON = (
     "本期有报表被退回且尚未重新报送，本期通报暂不发布；用 pingan status --period 月份 查看被退回的单位和原因，"
     "更正报表收到后会自动重新发布"
@@ -37,13 +39,13 @@ def step_title(step_key: str) -> str:
         return STEP_TITLES[step_key]
     if "raw_tables_consistent" in step_key:
         return "原始数据一致性检查"
-    if "no_rejected_files" in step_key:
+    if GATE_CHECK in step_key:
         return "本期报表退回检查"
     return step_key
 
 
 def step_reason(step_key: str, message: str) -> str:
-    return GATE_REASON if "no_rejected_files" in step_key else message
+    return GATE_REASON if GATE_CHECK in step_key else message
 
 
 def alert_line(

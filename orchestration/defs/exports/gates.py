@@ -21,6 +21,7 @@ from collections import Counter
 import dagster as dg
 
 from exports.bulletin_data import parse_period
+from orchestration.alerts import GATE_CHECK
 from orchestration.defs.intake.checks import RETRY, SUBMISSIONS
 from orchestration.defs.partitions import annual_partitions, monthly_partitions, quarterly_partitions
 from orchestration.defs.resources import PinganHome
@@ -64,7 +65,7 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
 
     @dg.asset_check(
         asset=_gate,
-        name="no_rejected_files",
+        name=GATE_CHECK,
         blocking=True,
         partitions_def=partitions_def,
         pool="warehouse",
