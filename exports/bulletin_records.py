@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from openpyxl.styles import PatternFill
@@ -14,6 +15,7 @@ from exports.bulletin_data import BulletinData, month_label
 from exports.bulletin_format import SEVERITIES, date_text
 from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
 from exports.manifest import SubmissionChange, UnitMove
+from exports.safe import set_text
 from ingest.catalogue import grades as grades_best_first
 from ingest.catalogue import settings
 
@@ -161,19 +163,25 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     header = mh.start(ws, n, f"数据质量问题（错误 {errors} 条，警告 {len(findings) - errors} 条）")
     st.header_row(ws, header, QUALITY_HEADERS)
     months = set(data.period.months)
-    units = [u for u in data.units if any(s["unit_code"] == u["unit_code"] for s in data.status)]
-    units += [
-        {"unit_code": f["unit_code"], "unit_name": f["unit_name"]}
-        for f in findings
-        if f["unit_code"] not in {u["unit_code"] for u in units}
-    ]
+    findings_of: dict[str, list[dict]] = defaultdict(list)
+    for f in findings:
+        findings_of[f["unit_code"]].append(f)
+    status_of: dict[str, list[dict]] = defaultdict(list)
+    for s in data.status:
+        status_of[s["unit_code"]].append(s)
+    units = [u for u in data.units if u["unit_code"] in status_of]
+    listed = {u["unit_code"] for u in units}
+    for f in findings:
+        if f["unit_code"] not in listed:
+            listed.add(f["unit_code"])
+            units.append({"unit_code": f["unit_code"], "unit_name": f["unit_name"]})
     row, number, groups, clean = header, 0, [], []
     for unit in units:
-        own = [f for f in findings if f["unit_code"] == unit["unit_code"]]
+        own = findings_of.get(unit["unit_code"], [])
         if not own:
             clean.append(unit["unit_name"])
             continue
-        status = [s for s in data.status if s["unit_code"] == unit["unit_code"] and s["period"] in months]
+        status = [s for s in status_of.get(unit["unit_code"], []) if s["period"] in months]
         row += 1
         st.put(ws, row, 1, _unit_line(unit, own, status), st.GROUP)
         groups.append(row)
@@ -339,23 +347,19 @@ def write_manifest_sheet(wb: Workbook, manifest: dict) -> Worksheet:
         ("issued_by", manifest["issued_by"]),
         ("correction", (manifest["correction"] or {}).get("number")),
     ]
-    for row, (key, value) in enumerate(pairs, start=1):
-        st.put(ws, row, 1, key)
-        st.put(ws, row, 2, value)
-    row = len(pairs) + 2
-    for col, text in enumerate(
-        ("unit_code", "unit_name", "period", "version", "sha256", "status_label"), start=1
-    ):
-        st.put(ws, row, col, text, st.HEADER)
-    for s in manifest["submissions"]:
-        row += 1
-        for col, key in enumerate(
-            ("unit_code", "unit_name", "period", "version", "sha256", "status_label"), start=1
-        ):
-            st.put(ws, row, col, s[key])
-    st.fit_columns(ws, 1, maximum=70)
+    # A record for programs (and the curious), not for print: plain cells, fixed widths.
+    rows = [*pairs, (), MANIFEST_COLUMNS]
+    rows += [[s[key] for key in MANIFEST_COLUMNS] for s in manifest["submissions"]]
+    for row, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row, column=column), value)
+    for letter, width in zip("ABCDEF", (16, 28, 10, 8, 68, 14), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.sheet_state = "hidden"
     return ws
+
+
+MANIFEST_COLUMNS = ("unit_code", "unit_name", "period", "version", "sha256", "status_label")
 
 
 def write_correction(

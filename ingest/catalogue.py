@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -35,6 +36,11 @@ def _flag(text: str) -> bool:
 def fold_label(text: str) -> str:
     """A label as compared: NFKC (full-width to half-width), no white space or line breaks."""
     return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+def name_key(text: object) -> str:
+    """An indicator name as compared: folded, without quotation marks."""
+    return fold_label(text).replace('"', "").replace("“", "").replace("”", "")
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,17 @@ def submitted_indicators() -> tuple[Indicator, ...]:
 
 
 @cache
+def submitted_indicator_by_label() -> dict[str, Indicator]:
+    """A submitted indicator by its ``name_key``, also without a trailing bracket (群众满意度(%) -> 群众满意度)."""
+    index: dict[str, Indicator] = {}
+    for indicator in submitted_indicators():
+        name = name_key(indicator.name)
+        index[name] = indicator
+        index[re.sub(r"\(.*?\)$", "", name)] = indicator
+    return index
+
+
+@cache
 def grades() -> tuple[tuple[str, float], ...]:
     """(grade, minimum score), best first."""
     rows = sorted(_rows("grades"), key=lambda r: int(r["sort_order"]))
@@ -164,6 +181,7 @@ def forget_cached_reference() -> None:
         townships,
         indicators,
         indicator_by_code,
+        submitted_indicator_by_label,
         grades,
         settings,
     ):

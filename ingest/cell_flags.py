@@ -58,6 +58,12 @@ _ADDRESS = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)<")
+# Plain byte searches that every formula or error cell matches (a few other things may too, and are then
+# matched exactly below); several times faster than the regular expressions on a sheet without either.
+_MAYBE_FORMULA_OR_ERROR = (
+    *(prefix + end for prefix in (b"<f", b":f") for end in (b">", b"/", b" ", b"\t", b"\n", b"\r")),
+    b't="e"',
+)
 
 
 def _scan(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
@@ -69,7 +75,7 @@ def _scan(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
         data = archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
         return {}
-    if not _FORMULA.search(data) and not _ERROR_TYPE.search(data):
+    if not any(token in data for token in _MAYBE_FORMULA_OR_ERROR):
         return {}
     cells: dict[str, str] = {}
     for match in _CELL.finditer(data):

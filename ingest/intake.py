@@ -1,7 +1,7 @@
 """Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine.
 
 ``ingest_files`` is the one entry point the command line, the Dagster assets, the inbox sensor and
-``rebuild`` share. Order of work for each file: sha256 → archive copy on disk (fsynced) → ledger line
+``rebuild`` share. Order of work: sha256 → archive copies on disk (fsynced) → ledger lines (fsynced)
 → read in a sandbox → identity and value checks → version → raw tables (one transaction) → quarantine
 copy and feedback workbook → only then does the inbox copy go. A crash anywhere loses nothing: the file
 is still in the inbox (or, on rebuild, in the archive) and a rerun finishes the job; the ledger may hold
@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 from ingest import catalogue, layout
 from ingest.archive import (
     Receipt,
-    append_ledger,
-    archive_copy,
+    archive_batch,
     archive_relative_path,
     read_ledger,
     sha256_of,
@@ -38,10 +37,11 @@ from ingest.load import (
 )
 from ingest.parallel import run_side_by_side
 from ingest.parse import ParsedWorkbook
-from ingest.precheck import has_external_links, precheck
+from ingest.precheck import has_external_links
 from ingest.rules import Finding, finding
 from ingest.sandbox import Progress, read_files
-from ingest.validate import History, validate_reports
+from ingest.validate import History, SuiteRunner, validate_reports
+from ingest.validation_process import suite_runner_for
 
 # Files read, checked and stored together. A province's drop (about 1,000 files a year) is one batch,
 # validated in one Great Expectations run per suite; a national one is cut, in the order received, into
@@ -148,6 +148,7 @@ def ingest_receipts(
     limits = limits or Limits.from_env()
     warehouse = home_root / "warehouse.duckdb"
     connection = connect(warehouse) if not dry_run else _read_only_or_none(warehouse)
+    validation_process = None
     try:
         seen = known_hashes(connection) if connection else set()
         versions = latest_versions(connection) if connection else {}
@@ -160,9 +161,9 @@ def ingest_receipts(
                 continue
             seen.add(receipt.sha256)
             fresh.append(receipt)
-            if not dry_run and archive:
-                relative = archive_copy(receipt, home_root)
-                append_ledger(home_root / "archive", receipt.ledger_record(relative))
+        runner, validation_process = suite_runner_for(len(fresh))  # started first: see the module
+        if not dry_run and archive:
+            archive_batch(fresh, home_root)
         history = accepted_history(connection) if connection else {}
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
@@ -172,6 +173,7 @@ def ingest_receipts(
                 versions,
                 history,
                 None if dry_run else home_root / "quality",
+                runner,
                 _offset(progress, start, len(fresh)),
             )
             results_now = [_result(s) for s in stored]
@@ -184,6 +186,8 @@ def ingest_receipts(
                     _consume(receipt, consume_from, dry_run)
             results += results_now
     finally:
+        if validation_process is not None:
+            validation_process.close()
         if connection is not None:
             connection.close()
     order = {r.sha256: i for i, r in enumerate(receipts)}
@@ -233,22 +237,21 @@ def _check(
     versions: dict,
     earlier: History,
     docs_dir: Path | None,
+    runner: SuiteRunner,
     progress: Progress | None = None,
 ) -> tuple[list[StoredSubmission], History]:
     """Read every file in the sandbox, check identity and values, give each its status and version;
     also the history the next batch is checked against (``earlier`` with this batch's readable reports)."""
-    refused = {r.sha256: precheck(r.path, limits) for r in receipts}
-    readable = [r for r in receipts if refused[r.sha256] is None]
     outcomes = dict(
         zip(
-            (r.sha256 for r in readable),
-            read_files([r.path for r in readable], limits, progress=progress),
+            (r.sha256 for r in receipts),
+            read_files([r.path for r in receipts], limits, progress=progress),
             strict=True,
         )
     )
     parsed: dict[str, ParsedWorkbook] = {}
     for receipt in receipts:
-        reason = refused[receipt.sha256] or outcomes[receipt.sha256].failure
+        reason = outcomes[receipt.sha256].failure
         if reason:
             parsed[receipt.sha256] = ParsedWorkbook(
                 kind="unreadable", findings=[finding("STR01", detail=reason)]
@@ -258,7 +261,7 @@ def _check(
             _check_identity(parsed[receipt.sha256], receipt)
     reports = [parsed[r.sha256] for r in receipts]
     history = history_for(reports, earlier)
-    for report, found in zip(reports, validate_reports(reports, history, docs_dir), strict=True):
+    for report, found in zip(reports, validate_reports(reports, history, docs_dir, runner), strict=True):
         report.findings.extend(found)
     ingested_at = local_now().isoformat()
     stored = []

@@ -153,18 +153,9 @@ def _is_info_label(value: object) -> bool:
     )
 
 
-def _indicator_by_label() -> dict[str, catalogue.Indicator]:
-    index: dict[str, catalogue.Indicator] = {}
-    for indicator in catalogue.submitted_indicators():
-        name = fold_label(indicator.name).replace('"', "").replace("“", "").replace("”", "")
-        index[name] = indicator
-        index[re.sub(r"\(.*?\)$", "", name)] = indicator  # 群众满意度(%) -> 群众满意度
-    return index
-
-
 def _indicator_by_name(name: object) -> catalogue.Indicator | None:
-    folded = fold_label(name).replace('"', "").replace("“", "").replace("”", "")
-    index = _indicator_by_label()
+    folded = catalogue.name_key(name)
+    index = catalogue.submitted_indicator_by_label()
     return index.get(folded) or index.get(re.sub(r"\(.*?\)$", "", folded))
 
 

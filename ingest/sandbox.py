@@ -39,6 +39,18 @@ def read_and_parse(path: str) -> ParsedWorkbook:
     return parse_workbook(read_sheets(path))
 
 
+def precheck_read_and_parse(path: str, limits: Limits | None) -> ReadOutcome:
+    """Runs inside a worker: the cheap checks on the bytes (``ingest.precheck``, when ``limits`` are
+    given), then, for a file they pass, ``read_and_parse``. The checks run in the workers so that they
+    share the cores with the reading instead of running one file at a time before it."""
+    from ingest.precheck import precheck
+
+    refused = precheck(Path(path), limits) if limits is not None else None
+    if refused:
+        return ReadOutcome(None, refused)
+    return ReadOutcome(read_and_parse(path), None)
+
+
 def describe_read_error(error: BaseException) -> str:
     text = str(error)
     lowered = text.lower()
@@ -54,7 +66,8 @@ def describe_read_error(error: BaseException) -> str:
 
 
 def worker_main(read_fd: int, write_fd: int, memory_bytes: int) -> None:
-    """The worker loop: receive (index, path), answer (index, ReadOutcome), until told to stop."""
+    """The worker loop: receive (index, path, limits or None), answer (index, ReadOutcome), until told
+    to stop."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -63,9 +76,9 @@ def worker_main(read_fd: int, write_fd: int, memory_bytes: int) -> None:
         task = tasks.recv()
         if task is None:
             return
-        index, path = task
+        index, path, precheck_limits = task
         try:
-            outcome = ReadOutcome(read_and_parse(path), None)
+            outcome = precheck_read_and_parse(path, precheck_limits)
         except BaseException as error:  # noqa: BLE001 - every failure becomes an answer for the county
             outcome = ReadOutcome(None, describe_read_error(error))
         answers.send((index, outcome))
@@ -106,9 +119,15 @@ class _Worker:
 
 
 def read_files(
-    paths: list[Path], limits: Limits, workers: int | None = None, progress: Progress | None = None
+    paths: list[Path],
+    limits: Limits,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    *,
+    precheck: bool = True,
 ) -> list[ReadOutcome]:
-    """Read and parse every file; the result list is in the order of ``paths``. ``progress(done, total)``
+    """Precheck (unless ``precheck`` is False), read and parse every file; the result list is in the order
+    of ``paths``. A refused or unreadable file's outcome carries the reason. ``progress(done, total)``
     is called as files are answered."""
     if not paths:
         return []
@@ -121,7 +140,7 @@ def read_files(
             for worker in pool:
                 if worker.task is None and pending:
                     index, path = pending.popleft()
-                    worker.tasks.send((index, str(path)))
+                    worker.tasks.send((index, str(path), limits if precheck else None))
                     worker.task = (index, time.monotonic() + limits.read_seconds)
             if progress:
                 progress(sum(o is not None for o in outcomes), len(paths))

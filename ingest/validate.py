@@ -9,9 +9,11 @@ back to its file, sheet and cell. One GX run per suite, never one per file.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ingest import catalogue, layout
@@ -24,97 +26,87 @@ SUBMISSION_FRAME = "submissions"
 
 @dataclass(frozen=True)
 class Check:
-    """One expectation and how to turn its unexpected rows into findings."""
+    """One expectation (a Great Expectations class name and its arguments: plain data, so a suite can be
+    built in another process) and how to turn its unexpected rows into findings."""
 
     rule: Rule
     frame: str
-    expectation: object
+    expectation: str
+    arguments: dict
     field: str | None = None  # indicator the finding points at (submission frame)
     compare_to: str | None = None  # column holding the value it was compared with
 
 
-def _value_checks(gxe) -> list[Check]:
+def _between(rule: Rule, column: str, low: float | None = None, high: float | None = None, **where) -> Check:
+    bounds = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
+    return Check(rule, VALUE_FRAME, "ExpectColumnValuesToBeBetween", {"column": column, **bounds}, **where)
+
+
+def _value_checks() -> list[Check]:
     province_units = float(catalogue.settings()["province_unit_count"])
     checks = []
     for rule in rules_with_check("count_whole_non_negative"):
-        checks += [
-            Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="count_value", min_value=0)),
-            Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="count_fraction", max_value=0)),
-        ]
+        checks += [_between(rule, "count_value", low=0), _between(rule, "count_fraction", high=0)]
     for rule in rules_with_check("value_reported"):
-        checks.append(Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToNotBeNull(column="expected_value")))
+        checks.append(Check(rule, VALUE_FRAME, "ExpectColumnValuesToNotBeNull", {"column": "expected_value"}))
     for rule in rules_with_check("percent_range"):
-        checks.append(
-            Check(
-                rule,
-                VALUE_FRAME,
-                gxe.ExpectColumnValuesToBeBetween(column="percent_value", min_value=0, max_value=100),
-            )
-        )
+        checks.append(_between(rule, "percent_value", low=0, high=100))
     for rule in rules_with_check("flow_vs_last_year"):
         low, high = float(rule.params["low"]), float(rule.params["high"])
-        checks.append(
-            Check(
-                rule,
-                VALUE_FRAME,
-                gxe.ExpectColumnValuesToBeBetween(column="ratio_to_last_year", min_value=low, max_value=high),
-                compare_to="last_year_value",
-            )
-        )
+        checks.append(_between(rule, "ratio_to_last_year", low, high, compare_to="last_year_value"))
     for rule in rules_with_check("stock_vs_previous_month"):
-        checks.append(
-            Check(
-                rule,
-                VALUE_FRAME,
-                gxe.ExpectColumnValuesToBeBetween(
-                    column="ratio_to_previous", min_value=float(rule.params["min_ratio"])
-                ),
-                compare_to="previous_value",
-            )
-        )
+        low = float(rule.params["min_ratio"])
+        checks.append(_between(rule, "ratio_to_previous", low, compare_to="previous_value"))
     for rule in rules_with_check("rank_move"):
-        checks.append(
-            Check(
-                rule,
-                VALUE_FRAME,
-                gxe.ExpectColumnValuesToBeBetween(
-                    column="rank_move", max_value=float(rule.params["max_move"])
-                ),
-                compare_to="previous_rank",
-            )
-        )
+        high = float(rule.params["max_move"])
+        checks.append(_between(rule, "rank_move", high=high, compare_to="previous_rank"))
     for rule in rules_with_check("rank_range"):
         checks += [
-            Check(
-                rule,
-                VALUE_FRAME,
-                gxe.ExpectColumnValuesToBeBetween(column="rank_value", min_value=1, max_value=province_units),
-            ),
-            Check(rule, VALUE_FRAME, gxe.ExpectColumnValuesToBeBetween(column="rank_fraction", max_value=0)),
+            _between(rule, "rank_value", low=1, high=province_units),
+            _between(rule, "rank_fraction", high=0),
         ]
     return checks
 
 
-def _submission_checks(gxe) -> list[Check]:
+def _submission_checks() -> list[Check]:
     checks = []
     for rule in rules_with_check("pair_le"):
         a, b, factor = rule.params["a"], rule.params["b"], float(rule.params.get("factor", 1))
         limit = b if factor == 1 else f"{b}_x{factor:g}"
-        expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=limit, column_B=a, or_equal=True, ignore_row_if="either_value_is_missing"
-        )
-        checks.append(Check(rule, SUBMISSION_FRAME, expectation, field=a, compare_to=limit))
-    for rule in rules_with_check("township_sum"):
-        for key, code in layout.TOWNSHIP_SUM_INDICATORS.items():
-            expectation = gxe.ExpectColumnPairValuesToBeEqual(
-                column_A=f"township_{key}", column_B=code, ignore_row_if="either_value_is_missing"
+        arguments = {
+            "column_A": limit,
+            "column_B": a,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        }
+        checks.append(
+            Check(
+                rule,
+                SUBMISSION_FRAME,
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                arguments,
+                field=a,
+                compare_to=limit,
             )
-            checks.append(Check(rule, SUBMISSION_FRAME, expectation, field=key, compare_to=code))
-    for rule in rules_with_check("centre_count"):
-        expectation = gxe.ExpectColumnPairValuesToBeEqual(
-            column_A="township_centres", column_B="G02", ignore_row_if="either_value_is_missing"
         )
-        checks.append(Check(rule, SUBMISSION_FRAME, expectation, field="has_centre", compare_to="G02"))
+    pairs = [
+        (rule, f"township_{key}", code, key)
+        for rule in rules_with_check("township_sum")
+        for key, code in layout.TOWNSHIP_SUM_INDICATORS.items()
+    ]
+    pairs += [(rule, "township_centres", "G02", "has_centre") for rule in rules_with_check("centre_count")]
+    for rule, column_a, column_b, field in pairs:
+        arguments = {"column_A": column_a, "column_B": column_b, "ignore_row_if": "either_value_is_missing"}
+        checks.append(
+            Check(
+                rule,
+                SUBMISSION_FRAME,
+                "ExpectColumnPairValuesToBeEqual",
+                arguments,
+                field=field,
+                compare_to=column_b,
+            )
+        )
     return checks
 
 
@@ -193,14 +185,10 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
     frame["expected_value"] = frame["value"].where(~frame["indicator_code"].isin(survey), 0.0)
     for value_type in ("count", "percent", "rank"):
         frame[f"{value_type}_value"] = frame["value"].where(frame["value_type"] == value_type)
-    frame["count_fraction"] = frame["count_value"] - frame["count_value"].apply(_floor)
-    frame["rank_fraction"] = frame["rank_value"] - frame["rank_value"].apply(_floor)
+    frame["count_fraction"] = frame["count_value"] - np.floor(frame["count_value"])
+    frame["rank_fraction"] = frame["rank_value"] - np.floor(frame["rank_value"])
     frame["row_key"] = range(len(frame))
     return frame
-
-
-def _floor(number: float) -> float:
-    return float(int(number // 1)) if pd.notna(number) else number
 
 
 def submission_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
@@ -230,10 +218,12 @@ def submission_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
     return frame
 
 
-def _run_suite(
-    frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Path | None
-) -> list[tuple[Check, list[int]]]:
-    """Validate ``frame`` with the checks' expectations in one GX checkpoint run; (check, unexpected row keys)."""
+SuiteOutcome = list[tuple[Check, list[int]]]  # each check with the row keys it found unexpected
+SuiteRunner = Callable[[pd.DataFrame, list[Check], str, "Path | None"], SuiteOutcome]
+
+
+def run_suite(frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Path | None) -> SuiteOutcome:
+    """Validate ``frame`` with the checks' expectations in one GX checkpoint run, in this process."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -261,8 +251,9 @@ def _run_suite(
     )
     suite = gx.ExpectationSuite(name=f"pingan_{name}")
     for index, check in enumerate(checks):
-        check.expectation.meta = {"rule_id": check.rule.rule_id, "check": index}
-        suite.add_expectation(check.expectation)
+        expectation = getattr(gx.expectations, check.expectation)(**check.arguments)
+        expectation.meta = {"rule_id": check.rule.rule_id, "check": index}
+        suite.add_expectation(expectation)
     suite = context.suites.add(suite)
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(data=batch_definition, suite=suite, name=f"pingan_{name}")
@@ -285,21 +276,23 @@ def _run_suite(
 
 
 def validate_reports(
-    reports: list[ParsedWorkbook], history: History | None = None, docs_dir: Path | None = None
+    reports: list[ParsedWorkbook],
+    history: History | None = None,
+    docs_dir: Path | None = None,
+    runner: SuiteRunner = run_suite,
 ) -> list[list[Finding]]:
     """The findings of the value, consistency and history suites, per report (same order as ``reports``).
 
     ``history`` holds accepted values of earlier months (the warehouse's, and this batch's own). With
-    ``docs_dir``, GX Data Docs of the run are written there (index.html)."""
-    import great_expectations.expectations as gxe
-
+    ``docs_dir``, GX Data Docs of the run are written there (index.html). ``runner`` runs a suite: in
+    this process by default, or in the one ``ingest.validation_process`` started ahead."""
     findings: list[list[Finding]] = [[] for _ in reports]
     position_of = {id(r): i for i, r in enumerate(reports) if r.kind == "monthly_report" and r.indicators}
     checked = [r for r in reports if id(r) in position_of]
     if not checked:
         return findings
     values = value_frame(checked, history)
-    for check, keys in _run_suite(values, _value_checks(gxe), VALUE_FRAME, docs_dir):
+    for check, keys in runner(values, _value_checks(), VALUE_FRAME, docs_dir):
         for key in keys:
             row = values.iloc[key]
             report = checked[int(row["report"])]
@@ -316,7 +309,7 @@ def validate_reports(
                 )
             )
     submissions = submission_frame(checked)
-    for check, keys in _run_suite(submissions, _submission_checks(gxe), SUBMISSION_FRAME, docs_dir):
+    for check, keys in runner(submissions, _submission_checks(), SUBMISSION_FRAME, docs_dir):
         for key in keys:
             row = submissions.iloc[key]
             report = checked[int(row["report"])]

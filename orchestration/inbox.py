@@ -29,7 +29,6 @@ from ingest import catalogue
 from ingest.archive import read_ledger, sha256_of
 from ingest.intake import collect_files, filed_under
 from ingest.limits import Limits
-from ingest.precheck import precheck
 from ingest.sandbox import read_files
 from orchestration import periods
 
@@ -140,20 +139,16 @@ def scan_inbox(
         fresh.append((relative, path, signature, sha))
 
     limits = limits or Limits.from_env()
-    refused = {relative: precheck(path, limits) for relative, path, _, _ in fresh}
-    readable = [(relative, path) for relative, path, _, _ in fresh if refused[relative] is None]
-    outcomes = dict(zip((r for r, _ in readable), read_files([p for _, p in readable], limits), strict=True))
-    for relative, path, signature, sha in fresh:
-        outcome = outcomes.get(relative)
-        parsed = outcome.parsed if outcome else None
+    outcomes = read_files([path for _, path, _, _ in fresh], limits)
+    for (relative, path, signature, sha), outcome in zip(fresh, outcomes, strict=True):
+        parsed = outcome.parsed
         folder_unit = filed_under(path) if path.parent != inbox else None
         unit = folder_unit or (parsed.unit_code if parsed else None)
         kind = parsed.kind if parsed else None
         if unit or kind == "targets":
             scan.ready.append(ReadyFile(path, sha, unit, kind, parsed.period if parsed else None))
             continue
-        reason = refused[relative] or (outcome.failure if outcome and outcome.failure else None)
-        reason = f"{reason}；{TOP_LEVEL_UNKNOWN}" if reason else TOP_LEVEL_UNKNOWN
+        reason = f"{outcome.failure}；{TOP_LEVEL_UNKNOWN}" if outcome.failure else TOP_LEVEL_UNKNOWN
         if path.parent != inbox:
             reason = f"所在文件夹“{path.parent.name}”不是已知单位，且文件内容中找不到已知的报送单位"
         held[relative] = [*signature, sha, reason]

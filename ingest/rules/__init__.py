@@ -65,8 +65,9 @@ def rules() -> dict[str, Rule]:
         }
 
 
-def rules_with_check(check: str) -> list[Rule]:
-    return [rule for rule in rules().values() if rule.check == check]
+@cache
+def rules_with_check(check: str) -> tuple[Rule, ...]:
+    return tuple(rule for rule in rules().values() if rule.check == check)
 
 
 def finding(

@@ -150,16 +150,17 @@ def test_reader_over_its_memory_budget_gives_an_answer(tmp_path):
     # Regression: a 1 MiB budget set after start-up sometimes let a small file through; a sheet whose cells
     # need far more than the budget (the bomb: ~500 MB of Python values) fails the same way every time.
     bomb = zip_bomb(tmp_path / "bomb.xlsx")
-    (outcome,) = read_files([bomb], with_limits(read_memory_bytes=256 << 20, read_seconds=60))
+    limits = with_limits(read_memory_bytes=256 << 20, read_seconds=60)
+    (outcome,) = read_files([bomb], limits, precheck=False)  # the sandbox alone
     assert outcome.parsed is None and "内存超出上限" in outcome.failure
 
 
 def test_reader_that_hangs_costs_one_file_not_the_batch(tmp_path):
-    # The bomb gets past no precheck here (read_files is the sandbox alone): it must time out or run out of
+    # The bomb gets past no precheck here (the sandbox alone): it must time out or run out of
     # memory in its worker, and the one worker is replaced so the good file after it is still read.
     bomb, good = zip_bomb(tmp_path / "bomb.xlsx"), write_report(tmp_path / "good.xlsx")
     started = time.monotonic()
-    stuck, fine = read_files([bomb, good], with_limits(read_seconds=2), workers=1)
+    stuck, fine = read_files([bomb, good], with_limits(read_seconds=2), workers=1, precheck=False)
     assert time.monotonic() - started < 15
     assert stuck.parsed is None and (
         "读取超时" in stuck.failure or "内存" in stuck.failure or "损坏" in stuck.failure

@@ -113,3 +113,23 @@ def test_blank_value_is_a_warning_not_a_zero(tmp_path):
 
 def test_survey_results_may_be_blank(tmp_path):
     assert findings_for(tmp_path, values=consistent_values() | {"S01": None, "S02": None, "S03": None}) == []
+
+
+def test_suites_run_alike_in_the_process_started_ahead(tmp_path):
+    # Large batches validate in a spawned process that imported GX while the files were read.
+    from ingest.validation_process import ValidationProcess
+
+    reports = [
+        parse_workbook(
+            read_sheets(write_report(tmp_path / f"r{rule_id}.xlsx", values=consistent_values() | changes))
+        )
+        for rule_id, (changes, _) in sorted(CASES.items())
+    ]
+    here = validate_reports(reports)
+    process = ValidationProcess()
+    try:
+        there = validate_reports(reports, runner=process.run_suite)
+    finally:
+        process.close()
+    assert there == here
+    assert set(CASES) <= {f.rule_id for found in there for f in found}

@@ -1,0 +1,52 @@
+"""Great Expectations in a process of its own, started before a large batch's files are read.
+
+Importing Great Expectations costs about three seconds in every fresh process (a ``pingan ingest``, a
+Dagster step), and intake only needs it once the files are read. For a batch of ``AHEAD_MIN_FILES`` or
+more, intake starts this process first: its import runs while the sandboxed workers read, and the suites
+(``ingest.validate.run_suite``, plain-data checks and a frame) run there. A process that already holds
+Great Expectations (a test session, a long-lived worker), or a small batch whose reading would not hide
+the import, validates in place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.validate import Check, SuiteOutcome, SuiteRunner, run_suite
+
+AHEAD_MIN_FILES = 100
+
+
+def _import_great_expectations() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations  # noqa: F401 - the point: paid while the parent reads
+
+
+class ValidationProcess:
+    """One spawned worker that imports Great Expectations at once and then runs suites on request."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool.submit(_import_great_expectations)  # the pool starts its process on the first task
+
+    def run_suite(
+        self, frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Path | None
+    ) -> SuiteOutcome:
+        return self._pool.submit(run_suite, frame, checks, name, docs_dir).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def suite_runner_for(files: int) -> tuple[SuiteRunner, ValidationProcess | None]:
+    """How a batch of ``files`` is validated: (the runner, the process to close afterwards or None)."""
+    if files < AHEAD_MIN_FILES or "great_expectations" in sys.modules:
+        return run_suite, None
+    process = ValidationProcess()
+    return process.run_suite, process
