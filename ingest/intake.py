@@ -1,11 +1,12 @@
 """Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine.
 
 ``ingest_files`` is the one entry point the command line, the Dagster assets, the inbox sensor and
-``rebuild`` share. Order of work: sha256 → archive copies on disk (fsynced) → ledger lines (fsynced)
-→ read in a sandbox → identity and value checks → version → raw tables (one transaction) → quarantine
-copy and feedback workbook → only then does the inbox copy go. A crash anywhere loses nothing: the file
-is still in the inbox (or, on rebuild, in the archive) and a rerun finishes the job; the ledger may hold
-a receipt twice, which ``archived_receipts`` reads once.
+``rebuild`` share. Order of work: sha256 → read in a sandbox (meanwhile the archive copies are written
+and fsynced, then the ledger lines) → identity and value checks → version → once copies and ledger are
+on disk, raw tables (one transaction) → quarantine copy and feedback workbook → only then does the
+inbox copy go. A crash anywhere loses nothing: the file is still in the inbox (or, on rebuild, in the
+archive) and a rerun finishes the job; the ledger may hold a receipt twice, which ``archived_receipts``
+reads once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -148,7 +150,7 @@ def ingest_receipts(
     limits = limits or Limits.from_env()
     warehouse = home_root / "warehouse.duckdb"
     connection = connect(warehouse) if not dry_run else _read_only_or_none(warehouse)
-    validation_process = None
+    validation_process = archiving = None
     try:
         seen = known_hashes(connection) if connection else set()
         versions = latest_versions(connection) if connection else {}
@@ -162,8 +164,10 @@ def ingest_receipts(
             seen.add(receipt.sha256)
             fresh.append(receipt)
         runner, validation_process = suite_runner_for(len(fresh))  # started first: see the module
-        if not dry_run and archive:
-            archive_batch(fresh, home_root)
+        # The copies are written and fsynced (disk-bound) while the files are read (CPU-bound) where
+        # they are; nothing is stored or taken out of the inbox before copies and ledger are on disk.
+        archiving = ThreadPoolExecutor(1) if not dry_run and archive else None
+        archived = archiving.submit(archive_batch, fresh, home_root) if archiving else None
         history = accepted_history(connection) if connection else {}
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
@@ -178,6 +182,8 @@ def ingest_receipts(
             )
             results_now = [_result(s) for s in stored]
             if not dry_run:
+                if archived is not None:
+                    archived.result()
                 store_submissions(connection, stored)
                 _quarantine(stored, home_root)
                 for result, feedback in zip(results_now, _write_feedback(stored, home_root), strict=True):
@@ -186,6 +192,8 @@ def ingest_receipts(
                     _consume(receipt, consume_from, dry_run)
             results += results_now
     finally:
+        if archiving is not None:
+            archiving.shutdown()
         if validation_process is not None:
             validation_process.close()
         if connection is not None:

@@ -23,6 +23,7 @@ from ingest.limits import Limits
 from ingest.parse import ParsedWorkbook
 
 Progress = Callable[[int, int], None]
+QUEUED_PER_WORKER = 2  # the file being read and the next one, so no worker waits for the parent
 
 
 @dataclass
@@ -102,7 +103,14 @@ class _Worker:
         os.close(answer_write)
         self.tasks = Connection(task_write, readable=False)
         self.connection = Connection(answer_read, writable=False)
-        self.task: tuple[int, float] | None = None  # (index, deadline)
+        self.sent: deque[int] = deque()  # indexes sent and not yet answered, oldest (being read) first
+        self.deadline = 0.0  # when the oldest must be answered
+
+    def send(self, index: int, path: Path, limits: Limits | None, read_seconds: float) -> None:
+        if not self.sent:
+            self.deadline = time.monotonic() + read_seconds
+        self.tasks.send((index, str(path), limits))
+        self.sent.append(index)
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -135,41 +143,48 @@ def read_files(
     pending = deque(enumerate(paths))
     count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     pool = [_Worker(limits.read_memory_bytes) for _ in range(count)]
+    done = 0
     try:
-        while pending or any(w.task for w in pool):
-            for worker in pool:
-                if worker.task is None and pending:
+        while pending or any(w.sent for w in pool):
+            for worker in pool:  # each worker has the next file waiting in its pipe: it never idles
+                while len(worker.sent) < QUEUED_PER_WORKER and pending:
                     index, path = pending.popleft()
-                    worker.tasks.send((index, str(path), limits if precheck else None))
-                    worker.task = (index, time.monotonic() + limits.read_seconds)
+                    worker.send(index, path, limits if precheck else None, limits.read_seconds)
             if progress:
-                progress(sum(o is not None for o in outcomes), len(paths))
-            busy = [w for w in pool if w.task]
-            timeout = max(0.0, min(w.task[1] for w in busy) - time.monotonic())
+                progress(done, len(paths))
+            busy = [w for w in pool if w.sent]
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = wait([w.connection for w in busy], timeout=timeout)
             for position, worker in enumerate(pool):
-                if worker.task is None:
+                if not worker.sent:
                     continue
-                index, deadline = worker.task
                 if worker.connection in ready:
                     try:
-                        _, outcome = worker.connection.recv()
-                        outcomes[index], worker.task = outcome, None
+                        index, outcome = worker.connection.recv()
+                        worker.sent.remove(index)
+                        outcomes[index] = outcome
+                        done += 1
+                        worker.deadline = time.monotonic() + limits.read_seconds  # the next one starts
                         continue
                     except (EOFError, OSError):
                         reason = "读取进程异常终止（文件可能已损坏或为恶意构造），已拒收"
-                elif time.monotonic() >= deadline:
+                elif time.monotonic() >= worker.deadline:
                     reason = f"读取超时（超过 {limits.read_seconds:g} 秒），疑似异常文件，已拒收"
                 else:
                     continue
-                outcomes[index] = ReadOutcome(None, reason)
+                # The file being read gets the answer; those queued behind it go to another worker.
+                stuck = worker.sent.popleft()
+                outcomes[stuck] = ReadOutcome(None, reason)
+                done += 1
+                pending.extendleft((i, paths[i]) for i in reversed(worker.sent))
+                worker.sent.clear()
                 worker.stop(kill=True)
                 pool[position] = _Worker(limits.read_memory_bytes)
         if progress:
             progress(len(paths), len(paths))
     finally:
         for worker in pool:
-            worker.stop(kill=worker.task is not None)
+            worker.stop(kill=bool(worker.sent))
     return [o if o is not None else ReadOutcome(None, "未能读取") for o in outcomes]
 
 

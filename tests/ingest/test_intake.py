@@ -43,6 +43,25 @@ def test_accepted_file_is_archived_by_sha256_and_loaded(tmp_path):
     assert source.exists(), "files given on the command line are left where they are"
 
 
+def test_nothing_is_stored_or_taken_from_the_inbox_before_the_archive_is_on_disk(tmp_path, monkeypatch):
+    # The copies are written while the files are read; a failed archive must stop the batch before the
+    # raw tables or the inbox are touched (the file is still there for the next attempt).
+    inbox = tmp_path / "inbox"
+    source = write_report(inbox / "大方县" / "dafang.xlsx")
+
+    def disk_full(receipts, home_root):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ingest.intake.archive_batch", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_files([inbox], tmp_path / "home", consume_from=inbox)
+    assert source.exists()
+    assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(0,)]
+    monkeypatch.undo()
+    (result,) = ingest_files([inbox], tmp_path / "home", consume_from=inbox)
+    assert result.status == "accepted" and not source.exists()
+
+
 def test_same_bytes_again_are_a_duplicate_and_store_nothing(tmp_path):
     source = write_report(tmp_path / "a.xlsx")
     ingest_files([source], tmp_path / "home")
