@@ -115,11 +115,13 @@ def write_feedback_workbook(
     findings: list[dict],
     received_at: str | None = None,
     deadline_text: str | None = None,
+    sha256: str | None = None,
 ) -> Path:
     """Write the feedback workbook for one submission into ``out_dir``; return its path.
 
     ``original`` is the file as received (its archive copy); ``findings`` are finding dicts as in
-    ``FileResult.errors`` (rule_id, severity, sheet, cell, field, value, message, hint).
+    ``FileResult.errors`` (rule_id, severity, sheet, cell, field, value, message, hint); ``sha256``
+    (the file's) keeps the names of unversioned files apart (``feedback_file_name``).
     """
     ordered = sorted(findings, key=lambda f: f.get("severity") != "error")
     wb = Workbook()
@@ -146,19 +148,25 @@ def write_feedback_workbook(
     wb.active = 0
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / feedback_file_name(unit_name, period, version, file_name)
+    path = out_dir / feedback_file_name(unit_name, period, version, file_name, sha256)
     staged = path.with_name(f".{path.name}.tmp")
     save_workbook(wb, staged, _stamp(received_at))
     staged.replace(path)
     return path
 
 
-def feedback_file_name(unit_name: str | None, period: str | None, version: int | None, file_name: str) -> str:
+def feedback_file_name(
+    unit_name: str | None, period: str | None, version: int | None, file_name: str, sha256: str | None = None
+) -> str:
     """'<unit>_<period>_v<version>_数据质量反馈表.xlsx'; without a version (an unreadable file) the name
-    of the file received takes the version's place, so two such files do not overwrite each other."""
+    of the file received, and the first 8 characters of its sha256, take the version's place, so two
+    such files (even two of the same name) do not overwrite each other."""
     unit = _file_part(unit_name) or "未识别单位"
     when = _file_part(period) or "未识别期间"
-    which = f"v{version}" if version is not None else (_file_part(Path(file_name).stem)[:60] or "未编号")
+    which = f"v{version}"
+    if version is None:
+        which = _file_part(Path(file_name).stem)[:60] or "未编号"
+        which += f"_{sha256[:8]}" if sha256 else ""
     return f"{unit}_{when}_{which}_数据质量反馈表.xlsx"
 
 

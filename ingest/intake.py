@@ -387,17 +387,12 @@ def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
 
 def _write_feedback(stored: list[StoredSubmission], home_root: Path) -> list[str | None]:
     """Each county's 数据质量反馈表 for a file with findings, under <home>/feedback/<period>/; the path
-    (or None for a file without findings), in order. The workbooks are written side by side."""
-    from exports.feedback import feedback_file_name, write_feedback_workbook  # intake only decides when
+    (or None for a file without findings), in order. The workbooks are written side by side (their
+    names differ: ``exports.feedback.feedback_file_name``)."""
+    from exports.feedback import write_feedback_workbook  # intake only decides when
 
     calls = [_feedback_call(item, home_root) for item in stored if item.findings]
-    paths = {
-        (c["out_dir"], feedback_file_name(c["unit_name"], c["period"], c["version"], c["file_name"]))
-        for c in calls
-    }
-    # Side by side unless two workbooks would go to one path (two unidentified files of one name).
-    at_least = 16 if len(paths) == len(calls) else len(calls) + 1
-    written = iter(run_side_by_side(write_feedback_workbook, calls, at_least=at_least))
+    written = iter(run_side_by_side(write_feedback_workbook, calls, at_least=16))
     return [str(next(written)) if item.findings else None for item in stored]
 
 
@@ -418,6 +413,7 @@ def _feedback_call(stored: StoredSubmission, home_root: Path) -> dict:
         "findings": [f.as_dict() for f in stored.findings],
         "received_at": stored.received_at,
         "deadline_text": "{}年{}月{}日".format(*deadline) if deadline else None,
+        "sha256": stored.sha256,
     }
 
 

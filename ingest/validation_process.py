@@ -1,6 +1,6 @@
 """Great Expectations in a process of its own, started before a large batch's files are read.
 
-Importing Great Expectations costs about three seconds in every fresh process (a ``pingan ingest``, a
+Importing Great Expectations costs 2.5–4 seconds in every fresh process (a ``pingan ingest``, a
 Dagster step), and intake only needs it once the files are read. For a batch of ``AHEAD_MIN_FILES`` or
 more, intake starts this process first: its import runs while the sandboxed workers read, and the suites
 (``ingest.validate.run_suite``, plain-data checks and a frame) run there. A process that already holds

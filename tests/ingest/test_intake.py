@@ -3,6 +3,7 @@
 import json
 import os
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -206,6 +207,18 @@ def test_file_with_findings_gets_its_feedback_workbook(tmp_path):
     assert workbook["指标填报"]["D15"].comment.text.startswith("规则 CON01")
     (clean,) = ingest_files([write_report(tmp_path / "ok.xlsx", period="2022-02")], tmp_path / "home")
     assert clean.feedback is None
+
+
+def test_two_unreadable_files_of_one_name_each_get_their_feedback(tmp_path):
+    # Neither has a unit, period or version: the feedback is named after the file and its sha256.
+    first, second = tmp_path / "a" / "报表.xlsx", tmp_path / "b" / "报表.xlsx"
+    for path, text in ((first, b"not a workbook"), (second, b"not a workbook either")):
+        path.parent.mkdir()
+        path.write_bytes(text)
+    results = ingest_files([first, second], tmp_path / "home")
+    assert [r.status for r in results] == ["rejected", "rejected"]
+    names = {Path(r.feedback).name for r in results}
+    assert names == {f"未识别单位_未识别期间_报表_{r.sha256[:8]}_数据质量反馈表.xlsx" for r in results}
 
 
 def test_a_drop_cut_into_batches_gets_the_same_answers_as_one_batch(tmp_path, monkeypatch):
