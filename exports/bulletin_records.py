@@ -33,7 +33,8 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
     ws = new_sheet(wb, "填报情况")
     months = data.period.months
     rows = [s for s in data.status if s["period"] in months]
-    units = [u for u in data.units if any(s["unit_code"] == u["unit_code"] for s in rows)]
+    reporting = {s["unit_code"] for s in rows}
+    units = [u for u in data.units if u["unit_code"] in reporting]
     by_key = {(s["unit_code"], s["period"]): s for s in rows}
     if len(months) == 1:
         headers = [
@@ -305,7 +306,8 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
     st.header_row(ws, row, ["单位名称", *map(month_label, months)])
     matrix_first = row + 1
     cells = {(s["unit_code"], s["period"]): s for s in data.status}
-    for unit in (u for u in data.units if any(s["unit_code"] == u["unit_code"] for s in data.status)):
+    expected = {s["unit_code"] for s in data.status}
+    for unit in (u for u in data.units if u["unit_code"] in expected):
         row += 1
         st.put(ws, row, 1, unit["unit_name"])
         for col, month in enumerate(months, start=2):

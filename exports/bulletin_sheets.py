@@ -287,7 +287,8 @@ def write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     """Score and rank of every unit in each month of the year up to the period, with a line chart of scores."""
     ws = new_sheet(wb, "得分走势")
     months = data.period.scope_months
-    units = [u for u in data.units if any(t["unit_code"] == u["unit_code"] for t in data.trend)]
+    trended = {t["unit_code"] for t in data.trend}
+    units = [u for u in data.units if u["unit_code"] in trended]
     n = 1 + len(months)
     header = mh.start(ws, max(n, 6), f"{data.period.year}年各月综合得分与名次")
     cells = {(t["period"], t["unit_code"]): t for t in data.trend}
