@@ -1,8 +1,9 @@
 """The archive: every file received, byte for byte, under its sha256, and the ledger of receipts.
 
-The archive copies are on disk (fsynced) before anything else happens to the files, and the ledger lines
-after them (``archive_batch``). The ledger (``archive/ledger.jsonl``) with the archived files is the source of truth: the
-warehouse's raw tables can always be rebuilt from them (``pingan rebuild``).
+The archive copies are on disk (fsynced) before anything is stored or taken from the inbox, and the
+ledger lines after them (``archive_batch``). The ledger (``archive/ledger.jsonl``) with the archived
+files is the source of truth: the warehouse's raw tables can always be rebuilt from them
+(``pingan rebuild``).
 """
 
 from __future__ import annotations

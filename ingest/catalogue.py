@@ -151,7 +151,8 @@ def submitted_indicators() -> tuple[Indicator, ...]:
 
 @cache
 def submitted_indicator_by_label() -> dict[str, Indicator]:
-    """A submitted indicator by its ``name_key``, also without a trailing bracket (群众满意度(%) -> 群众满意度)."""
+    """A submitted indicator by its ``name_key``, and by that key without a trailing bracket
+    (群众满意度(%) -> 群众满意度)."""
     index: dict[str, Indicator] = {}
     for indicator in submitted_indicators():
         name = name_key(indicator.name)
