@@ -34,7 +34,7 @@ ui: $(STAMP)
 	$(BIN)/pingan ui
 
 bench: $(STAMP)
-	$(BIN)/pingan bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) pingan-home

@@ -17,15 +17,16 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
+from base.calendar import Period, local_time, parse_period
+from base.catalogue import resolve_unit
 from exports import bulletin_records as records
 from exports import bulletin_sheets as sheets
 from exports import bulletin_styles as st
 from exports.bulletin_attainment import write_attainment
-from exports.bulletin_data import BulletinData, Period, parse_period, read_bulletin_data
+from exports.bulletin_data import BulletinData, read_bulletin_data
 from exports.bulletin_extract import write_extract_sheets
 from exports.bulletin_format import prefecture_title
 from exports.bulletin_pdf import to_pdf
@@ -38,7 +39,6 @@ from exports.manifest import (
     unit_moves,
     write_manifest,
 )
-from ingest.catalogue import resolve_unit, settings
 
 PREFECTURE = "毕节"
 ISSUED_BY = "毕节市社会治安综合治理委员会办公室"
@@ -67,20 +67,6 @@ class _Correction:
     moves: list
 
 
-def resolve_as_of(as_of: datetime | str | None) -> datetime:
-    """The data cut-off as a naive wall-clock time in the office's time zone, to the second."""
-    zone = ZoneInfo(settings().get("timezone", "Asia/Shanghai"))
-    if as_of is None:
-        moment = datetime.now(zone)
-    elif isinstance(as_of, str):
-        moment = datetime.fromisoformat(as_of)
-    else:
-        moment = as_of
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(zone).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
-
-
 def bulletin_stem(period: Period, correction: int | None = None) -> str:
     stem = f"{BULLETIN_STEM}_{period.label}"
     return f"{stem}_{CORRECTION_MARK}{correction}" if correction else stem
@@ -98,9 +84,7 @@ def write_bulletin(
 ) -> BulletinResult:
     """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx``, its manifest JSON and its PDF."""
     data = read_bulletin_data(warehouse_path, period)
-    result = _write(
-        data, Path(out_dir), resolve_as_of(as_of), issued_by or ISSUED_BY, prefecture or PREFECTURE
-    )
+    result = _write(data, Path(out_dir), local_time(as_of), issued_by or ISSUED_BY, prefecture or PREFECTURE)
     return _with_pdf(result) if pdf else result
 
 
@@ -127,7 +111,7 @@ def publish_bulletin(
 
 def _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture) -> BulletinResult:
     data = read_bulletin_data(warehouse_path, period)
-    out, moment = Path(out_dir), resolve_as_of(as_of)
+    out, moment = Path(out_dir), local_time(as_of)
     issued_by, prefecture = issued_by or ISSUED_BY, prefecture or PREFECTURE
     published = published_bulletins(out, data.period)
     if not published:
@@ -257,7 +241,7 @@ def write_unit_extract(
     goes beside it (same stem) when LibreOffice is installed and ``pdf`` is true."""
     data = read_bulletin_data(warehouse_path, parse_period(period))
     unit = _unit(data, str(unit_code).strip())
-    issued_by, moment = issued_by or ISSUED_BY, resolve_as_of(as_of)
+    issued_by, moment = issued_by or ISSUED_BY, local_time(as_of)
     title = f"{prefecture_title(prefecture or PREFECTURE)}{EXTRACT_STEM}"
     name = re.sub(r'[\\/:*?"<>|]', "_", unit["unit_name"])
     path = Path(out_dir) / f"{EXTRACT_STEM}_{name}_{data.period.label}.xlsx"

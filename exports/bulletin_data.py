@@ -8,84 +8,30 @@ are optional: when absent the matching part is ``None`` and the sheet says so.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from base.calendar import Period, parse_period
+
 Row = dict[str, Any]
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A bulletin period: '2022-12' (month), '2022Q4' (quarter) or '2022' (year)."""
-
-    key: str
-    period_type: str
-    year: int
-    first_month: int
-    last_month: int
-
-    def _months(self, first: int) -> tuple[str, ...]:
-        return tuple(f"{self.year}-{m:02d}" for m in range(first, self.last_month + 1))
-
-    @property
-    def months(self) -> tuple[str, ...]:
-        """The months the period itself covers (one for a month)."""
-        return self._months(self.first_month)
-
-    @property
-    def scope_months(self) -> tuple[str, ...]:
-        """January to the period's last month: everything the scores of the period can depend on."""
-        return self._months(1)
-
-    @property
-    def label(self) -> str:
-        if self.period_type == "month":
-            return f"{self.year}年{self.last_month}月"
-        if self.period_type == "quarter":
-            return f"{self.year}年第{self.last_month // 3}季度"
-        return f"{self.year}年度"
-
-    @property
-    def basis(self) -> str:
-        """What the figures of the bulletin cover, for subtitles."""
-        if self.period_type == "month":
-            return f"{self.last_month}月" if self.last_month == 1 else f"1—{self.last_month}月累计"
-        if self.period_type == "quarter":
-            return f"第{self.last_month // 3}季度（{self.first_month}—{self.last_month}月）"
-        return "全年"
-
-    @property
-    def ranking_types(self) -> tuple[str, ...]:
-        """Period types of fct_indicator_rankings to use, in order of preference."""
-        return ("ytd", "month") if self.period_type == "month" else (self.period_type,)
-
-
-def parse_period(text: str) -> Period:
-    text = str(text).strip()
-    if m := _MONTH.match(text):
-        month = int(m[2])
-        return Period(text, "month", int(m[1]), month, month)
-    if m := _QUARTER.match(text):
-        q = int(m[2])
-        return Period(text, "quarter", int(m[1]), 3 * q - 2, 3 * q)
-    if m := _YEAR.match(text):
-        return Period(text, "year", int(m[1]), 1, 12)
-    raise ValueError(
-        f"期间格式应为 2022-12、2022Q4 或 2022 / period must look like 2022-12, 2022Q4 or 2022: {text!r}"
-    )
-
-
-def month_label(period: str) -> str:
-    """'2022-03' -> '3月'."""
-    return f"{int(period[5:7])}月"
+# The marts a bulletin reads (Dagster draws the bulletin's lineage from them; a test holds the list equal
+# to what ``read_bulletin_data`` reads).
+BULLETIN_MARTS = (
+    "dim_units",
+    "dim_indicators",
+    "fct_unit_scores",
+    "fct_target_attainment",
+    "fct_indicator_rankings",
+    "fct_indicator_values",
+    "fct_prefecture_values",
+    "fct_submission_status",
+    "fct_period_submission_rates",
+    "fct_validation_findings",
+)
 
 
 @dataclass

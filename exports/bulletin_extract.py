@@ -7,17 +7,18 @@ from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
+from base.calendar import month_label
 from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, month_label
+from exports.bulletin_data import BulletinData
 from exports.bulletin_format import (
     DIRECTIONS,
-    TARGET_TYPES,
     actual_format,
     mean_format,
     rank_change_text,
     rank_of,
     result_of,
     target_text,
+    target_type_label,
     value_format,
 )
 from exports.bulletin_records import FMT_DATE, FMT_TIME, status_colours
@@ -85,7 +86,7 @@ def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead
         values = [
             (i, st.CENTER, None),
             (r["indicator_name"] or r["indicator_code"], st.TEXT, None),
-            (TARGET_TYPES.get(r["target_type"], r["target_type"]), st.CENTER, None),
+            (target_type_label(r["target_type"]), st.CENTER, None),
             (target_text(r, effective=False), st.CENTER, None),
             (target_text(r), st.CENTER, None),
             (r["actual_value"], st.DECIMAL, actual_format(r)),

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
+from base import catalogue
 from exports import bulletin_styles as st
 
-TARGET_TYPES = {
-    "min": "不低于",
-    "max": "不高于",
-    "rank_within": "排名进入",
-    "rank_up": "排名上升",
-    "improve": "较上年提高",
-    "growth": "同比增长",
-}
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 SEVERITIES = {"error": "错误", "warning": "警告"}
 MET, MISSED = "√", "×"  # the marks Chinese office forms use (in every GB2312 font)
 FMT_SIGNED_PERCENT = "+0.0%;-0.0%;0.0%"
+
+
+def target_type_label(code: str) -> str:
+    """The Chinese label of a target type (target_types.csv), or the code when it is not known."""
+    known = catalogue.target_type_by_code().get(code)
+    return known.label if known else code
 
 
 def rank_change_text(rank_change: int | None, rank: int | None = 1) -> str:
@@ -143,11 +140,6 @@ def with_suffix(number_format: str, suffix: str) -> str:
     """Append literal text to every section of a number format: '0.0%' -> '0.0%" √"'."""
     literal = '"' + suffix.replace('"', "") + '"'
     return ";".join(section + literal for section in number_format.split(";"))
-
-
-def date_text(moment: date | datetime) -> str:
-    text = f"{moment.year}年{moment.month}月{moment.day}日"
-    return f"{text} {moment:%H:%M}" if isinstance(moment, datetime) else text
 
 
 def prefecture_title(prefecture: str) -> str:

@@ -10,14 +10,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from base.calendar import date_text, month_label
+from base.catalogue import grades as grades_best_first
+from base.catalogue import settings
 from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, month_label
-from exports.bulletin_format import SEVERITIES, date_text
+from exports.bulletin_data import BulletinData
+from exports.bulletin_format import SEVERITIES
 from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
 from exports.manifest import SubmissionChange, UnitMove
 from exports.safe import set_text
-from ingest.catalogue import grades as grades_best_first
-from ingest.catalogue import settings
 
 FMT_DATE = "yyyy-mm-dd"
 FMT_TIME = "yyyy-mm-dd hh:mm"

@@ -18,11 +18,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from base.calendar import date_text, month_label
 from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, Row, month_label
+from exports.bulletin_data import BulletinData, Row
 from exports.bulletin_format import (
     DIRECTIONS,
-    date_text,
     mean_format,
     rank_change_text,
     rank_of,

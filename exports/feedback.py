@@ -37,12 +37,12 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from base.catalogue import fold_label
+from base.rules import rules
 from exports import styles
 from exports.safe import safe_sheet_title, set_text
 from exports.template import save_workbook
-from ingest.catalogue import fold_label
 from ingest.read import read_sheets
-from ingest.rules import rules
 
 SUMMARY_SHEET = "反馈说明"
 LIST_SHEET = "问题清单"
@@ -106,7 +106,7 @@ class Target:
 def write_feedback_workbook(
     out_dir: Path,
     *,
-    original: Path,
+    original: Path | None,
     file_name: str,
     unit_name: str | None,
     period: str | None,
@@ -119,9 +119,11 @@ def write_feedback_workbook(
 ) -> Path:
     """Write the feedback workbook for one submission into ``out_dir``; return its path.
 
-    ``original`` is the file as received (its archive copy); ``findings`` are finding dicts as in
-    ``FileResult.errors`` (rule_id, severity, sheet, cell, field, value, message, hint); ``sha256``
-    (the file's) keeps the names of unversioned files apart (``feedback_file_name``).
+    ``original`` is the file as received (its archive copy), opened only to copy its cells: call this in
+    the sandbox (``orchestration.intake`` does), or with ``original=None`` for a workbook with the list
+    alone. ``findings`` are finding dicts as in ``FileResult.errors`` (rule_id, severity, sheet, cell,
+    field, value, message, hint); ``sha256`` (the file's) keeps the names of unversioned files apart
+    (``feedback_file_name``).
     """
     ordered = sorted(findings, key=lambda f: f.get("severity") != "error")
     wb = Workbook()
@@ -129,7 +131,10 @@ def write_feedback_workbook(
     summary = wb.active
     summary.title = SUMMARY_SHEET
     listing = wb.create_sheet(LIST_SHEET)
-    copies, copy_note = _copy_original(wb, Path(original), ordered, {SUMMARY_SHEET, LIST_SHEET})
+    if original is None:
+        copies, copy_note = [], _NOT_COPIED_NOTE
+    else:
+        copies, copy_note = _copy_original(wb, Path(original), ordered, {SUMMARY_SHEET, LIST_SHEET})
     targets = [_target(f, copies) for f in ordered]
     _mark_cells(wb, ordered, targets)
     _list_sheet(listing, ordered, targets)
@@ -218,6 +223,7 @@ class _TooLarge(Exception):
 
 
 _TOO_LARGE_NOTE = "原表过大，本表未附原表副本，问题见「问题清单」。"
+_NOT_COPIED_NOTE = "原表副本未能生成，本表未附原表副本，问题见「问题清单」。"
 
 
 def _bytes_to_read(path: Path) -> int:

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from base.catalogue import reference_dir
 from exports.bulletin_data import BulletinData, Row
-from ingest.catalogue import reference_dir
 
 MANIFEST_SUFFIX = ".manifest.json"
 

@@ -1,7 +1,7 @@
 """The submission workbook (综治月报) counties fill in, and the office's targets workbook (目标管理责任书).
 
 ``write_submission_workbook`` writes the blank template for a unit and period; given figures it writes
-a filled-in report (the demo data uses it). Sheet names and header labels come from ``ingest.layout``,
+a filled-in report (the demo data uses it). Sheet names and header labels come from ``base.layout``,
 indicators, townships and settings from the catalogue, so the writer and the reader cannot drift apart.
 Workbooks are written with fixed timestamps: the same inputs give the same bytes.
 """
@@ -9,7 +9,6 @@ Workbooks are written with fixed timestamps: the same inputs give the same bytes
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,12 +20,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from base import calendar, catalogue, layout
+from base.catalogue import Unit
 from exports import styles
 from exports.safe import set_text
-from ingest import catalogue, layout
-from ingest.catalogue import Unit
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TARGET_BLANK_ROWS = 200  # rows prepared with dropdowns in a blank targets workbook
 
 # Number formats by the catalogue's value_type.
@@ -55,19 +53,9 @@ _TARGET_WIDTHS = {
 }
 
 
-def parse_period(period: str) -> tuple[int, int]:
-    """'2022-01' -> (2022, 1); anything else is a ValueError."""
-    match = _PERIOD.match(period)
-    if not match:
-        raise ValueError(f"报送期间应为 YYYY-MM，例如 2022-01：{period!r}")
-    return int(match.group(1)), int(match.group(2))
-
-
-def deadline_of(period: str) -> tuple[int, int, int]:
-    """(year, month, day) of the period's deadline: settings' deadline_day of the following month."""
-    year, month = parse_period(period)
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return year, month, int(catalogue.settings()["deadline_day"])
+def _year_month(period: str) -> tuple[int, int]:
+    month = calendar.parse_month(period)
+    return month.year, month.last_month
 
 
 # --------------------------------------------------------------------------------------------------
@@ -161,8 +149,8 @@ def _instructions(ws: Worksheet, title: str, lines: Sequence[str]) -> None:
 
 
 def _report_instructions(unit: Unit, period: str) -> list[str]:
-    year, month = parse_period(period)
-    due_year, due_month, due_day = deadline_of(period)
+    year, month = _year_month(period)
+    due = calendar.deadline(period)
     settings = catalogue.settings()
     submitted = catalogue.submitted_indicators()
     stocks = "、".join(i.name for i in submitted if i.kind == "stock" and not i.is_survey)
@@ -171,8 +159,8 @@ def _report_instructions(unit: Unit, period: str) -> list[str]:
     return [
         f"1. 填报单位：{unit.name}（行政区划代码 {unit.code}）综治办。本表为{year}年{month}月综治工作月报，每月一份。",
         f"2. 报送时限：每月数据于次月{settings['deadline_day']}日（含当日）前报送地区综治办；"
-        f"本期截止日期为{due_year}年{due_month}月{due_day}日，逾期视为迟报，不报视为未报。",
-        f"3. 文件命名：{short}_{year}年{month:02d}月_综治月报.xlsx。请勿修改工作表名称、表头和指标代码、名称、计量单位，"
+        f"本期截止日期为{calendar.date_text(due)}，逾期视为迟报，不报视为未报。",
+        f"3. 文件命名：{layout.submission_file_name(short, period)}。请勿修改工作表名称、表头和指标代码、名称、计量单位，"
         "只在淡黄色单元格中填写。",
         f"4. “{layout.INFO_SHEET}”：单位名称、行政区划代码、报送期间已预填，请填写填报人、联系电话、审核人和填报日期。",
         f"5. “{layout.INDICATOR_SHEET}”：填“本期数”和“去年同期数”两列。案件数、调解数、上访数、调研次数等填本月发生数"
@@ -190,7 +178,7 @@ def _report_instructions(unit: Unit, period: str) -> list[str]:
 
 
 def _accepted_labels() -> list[str]:
-    """Item 11: the header names the reader accepts, from the one header-mapping table (ingest.layout)."""
+    """Item 11: the header names the reader accepts, from the one header-mapping table (base.layout)."""
     tables = (
         (layout.INFO_SHEET, layout.INFO_FIELDS),
         (layout.INDICATOR_SHEET, layout.INDICATOR_COLUMNS),
@@ -204,7 +192,7 @@ def _accepted_labels() -> list[str]:
 
 
 def _info_sheet(ws: Worksheet, unit: Unit, period: str, info: Mapping[str, object]) -> None:
-    year, month = parse_period(period)
+    year, month = _year_month(period)
     _title(ws, f"{unit.name}综治工作月报基本信息", 2)
     defaults: dict[str, object] = {"unit_name": unit.name, "unit_code": unit.code, "period": period}
     locked = {"unit_name", "unit_code"}
@@ -230,7 +218,7 @@ def _indicator_sheet(
     last_year: Mapping[str, object],
     remarks: Mapping[str, object],
 ) -> None:
-    year, month = parse_period(period)
+    year, month = _year_month(period)
     columns = layout.INDICATOR_COLUMNS
     position = {column.field: index for index, column in enumerate(columns, start=1)}
     _title(ws, f"{unit.name}综治工作月报（{year}年{month}月）", len(columns))
@@ -394,7 +382,7 @@ def write_submission_workbook(
     text; ``townships`` are rows keyed by the fields of ``layout.TOWNSHIP_COLUMNS`` (default: the unit's
     townships, figures blank); ``info`` overrides fields of ``layout.INFO_FIELDS`` (reporter, phone ...).
     """
-    year, month = parse_period(period)
+    year, month = _year_month(period)
     wb = Workbook()
     styles.register(wb)
     year_month = f"{year}年{month}月"
@@ -415,26 +403,16 @@ def write_submission_workbook(
 # The targets workbook
 
 
-_TARGET_TYPE_TEXT = {
-    "min": "min：实际值不低于目标值（达标）；未达标按实际值/目标值的比例得分，最高为满分。",
-    "max": "max：实际值不高于目标值。",
-    "rank_within": "rank_within：全省排名进入前 N 位（排名数 ≤ 目标值）。",
-    "rank_up": "rank_up：全省排名比上年上升 N 位及以上（上年排名 − 本年排名 ≥ 目标值）。",
-    "improve": "improve：比上年提高，本年值 − 上年值 > 目标值（目标值一般为 0）。",
-    "growth": "growth：同比增长率不低于目标值（0% 即不低于上年）。",
-}
-
-
 def _targets_instructions(year: int) -> list[str]:
     lines = [
         f"1. 本表为{year}年度各县（市、区）、管委会综治工作目标管理责任书的考核目标，由地区综治办填写维护。",
         "2. 每行一个单位、一个考核指标：填单位名称（或行政区划代码）、年度、指标代码、目标类型、目标值、分值、是否一票否决。",
         "3. 目标类型（下拉选择）：",
-        *(f"   {text}" for text in _TARGET_TYPE_TEXT.values()),
+        *(f"   {t.code}（{t.label}）：{t.description}" for t in catalogue.target_types()),
         "4. 目标值：比率类指标（如调解成功率）和同比增长按百分比填写（95% 即 0.95，单元格显示为 95.0%）；"
         "排名、位次、件数、次数填数字；群众安全感得分按百分制。",
         "5. 流量指标的目标为全年目标，月度、季度考评按已过月份折算。",
-        "6. 每个单位各项分值合计应为 100 分；“是否一票否决”选“是”的指标未达标时，考评等级直接定为不合格。",
+        f"6. 每个单位各项分值合计应为 100 分；“是否一票否决”选“是”的指标未达标时，考评等级直接定为{catalogue.veto_grade()}。",
     ]
     return lines
 
@@ -486,7 +464,7 @@ def write_targets_workbook(
         ws,
         span("target_type"),
         type="list",
-        formula1='"' + ",".join(layout.TARGET_TYPES) + '"',
+        formula1='"' + ",".join(t.code for t in catalogue.target_types()) + '"',
         errorStyle="stop",
         errorTitle="目标类型",
         error="请从下拉列表选择目标类型。",

@@ -1,26 +1,24 @@
-"""Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine.
+"""Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine, record.
 
-``ingest_files`` is the one entry point the command line, the Dagster assets, the inbox sensor and
-``rebuild`` share. Order of work: sha256 → read in a sandbox (meanwhile the archive copies are written
-and fsynced, then the ledger lines) → identity and value checks → version → once copies and ledger are
-on disk, raw tables (one transaction) → quarantine copy and feedback workbook → only then does the
-inbox copy go. A crash anywhere loses nothing: the file is still in the inbox (or, on rebuild, in the
-archive) and a rerun finishes the job; the ledger may hold a receipt twice, which ``archived_receipts``
-reads once.
+``ingest_files`` is the one entry point the command line, the Dagster assets and ``rebuild`` share
+(through ``orchestration.intake``, which then writes the feedback workbooks). Order of work: sha256 →
+read in a sandbox (meanwhile the archive copies are written and fsynced, then the ledger lines) →
+identity and value checks → version → once copies and ledger are on disk, raw tables (one transaction)
+→ quarantine copy → one result record per file (``ingest.results``) → only then does the inbox copy go.
+A crash anywhere loses nothing: the file is still in the inbox (or, on rebuild, in the archive) and a
+rerun finishes the job; the ledger may hold a receipt twice, which ``archived_receipts`` reads once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from ingest import catalogue, layout
+from base import calendar, catalogue
+from base.rules import Finding, finding
+from base.settings import Home, Limits
 from ingest.archive import (
     Receipt,
     archive_batch,
@@ -28,7 +26,6 @@ from ingest.archive import (
     read_ledger,
     sha256_of,
 )
-from ingest.limits import Limits
 from ingest.load import (
     StoredSubmission,
     accepted_history,
@@ -37,10 +34,9 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
-from ingest.parallel import run_side_by_side
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
-from ingest.rules import Finding, finding
+from ingest.results import FileResult, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for
@@ -50,37 +46,10 @@ from ingest.validation_process import suite_runner_for
 # batches of this many, so memory stays bounded (each batch's parsed workbooks go once it is stored).
 BATCH_FILES = 4000
 
-LOCAL_TIME = ZoneInfo(catalogue.settings()["timezone"])
-PERIOD_IN_NAME = re.compile(r"(20\d{2})\s*(?:年|-|_|\.)\s*(\d{1,2})\s*(?:月|(?!\d))")
-
-
-@dataclass
-class FileResult:
-    """What happened to one file: the answer the office and the county get."""
-
-    file: str
-    status: str  # accepted | accepted_with_warnings | rejected | duplicate
-    sha256: str
-    kind: str | None = None
-    unit_code: str | None = None
-    period: str | None = None
-    version: int | None = None
-    errors: list[dict] = field(default_factory=list)  # every finding, errors first
-    feedback: str | None = None
-
-    def as_dict(self) -> dict:
-        """The --json contract: each finding also carries its rule id as ``rule``."""
-        return {**vars(self), "errors": [{**e, "rule": e["rule_id"]} for e in self.errors]}
-
-
-def local_now() -> dt.datetime:
-    return dt.datetime.now(LOCAL_TIME).replace(tzinfo=None, microsecond=0)
-
 
 def received_time(path: Path) -> str:
     """When the office received a file: its modification time, local wall clock, never in the future."""
-    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TIME).replace(tzinfo=None, microsecond=0)
-    return min(stamp, local_now()).isoformat()
+    return min(calendar.from_timestamp(path.stat().st_mtime), calendar.local_now()).isoformat()
 
 
 def filed_under(path: Path) -> str | None:
@@ -118,18 +87,18 @@ def receipts_for(files: list[Path]) -> list[Receipt]:
 
 def ingest_files(
     paths: list[Path],
-    home_root: Path,
+    home: Home | Path,
     *,
     dry_run: bool = False,
     consume_from: Path | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
 ) -> list[FileResult]:
-    """Ingest files and folders into the home at ``home_root``. Files under ``consume_from`` (the inbox)
-    are removed once their archive copy is on disk; other files are left where they are."""
+    """Ingest files and folders into ``home`` (a Home or its folder). Files under ``consume_from`` (the
+    inbox) are removed once stored and recorded; other files are left where they are."""
     return ingest_receipts(
         receipts_for(collect_files(paths)),
-        home_root,
+        home,
         dry_run=dry_run,
         consume_from=consume_from,
         limits=limits,
@@ -139,7 +108,7 @@ def ingest_files(
 
 def ingest_receipts(
     receipts: list[Receipt],
-    home_root: Path,
+    home: Home | Path,
     *,
     dry_run: bool = False,
     consume_from: Path | None = None,
@@ -147,8 +116,9 @@ def ingest_receipts(
     archive: bool = True,
     progress: Progress | None = None,
 ) -> list[FileResult]:
-    limits = limits or Limits.from_env()
-    warehouse = home_root / "warehouse.duckdb"
+    home = home if isinstance(home, Home) else Home(Path(home).resolve())
+    limits = limits or Limits()
+    warehouse = home.warehouse
     connection = connect(warehouse) if not dry_run else _read_only_or_none(warehouse)
     validation_process = archiving = None
     try:
@@ -158,7 +128,11 @@ def ingest_receipts(
         fresh: list[Receipt] = []
         for receipt in receipts:
             if receipt.sha256 in seen:
-                results.append(FileResult(receipt.file_name, "duplicate", receipt.sha256))
+                results.append(
+                    FileResult(
+                        receipt.file_name, "duplicate", receipt.sha256, received_at=receipt.received_at
+                    )
+                )
                 _consume(receipt, consume_from, dry_run)
                 continue
             seen.add(receipt.sha256)
@@ -167,7 +141,7 @@ def ingest_receipts(
         # The copies are written and fsynced (disk-bound) while the files are read (CPU-bound) where
         # they are; nothing is stored or taken out of the inbox before copies and ledger are on disk.
         archiving = ThreadPoolExecutor(1) if not dry_run and archive else None
-        archived = archiving.submit(archive_batch, fresh, home_root) if archiving else None
+        archived = archiving.submit(archive_batch, fresh, home.root) if archiving else None
         history = accepted_history(connection) if connection else {}
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
@@ -176,7 +150,7 @@ def ingest_receipts(
                 limits,
                 versions,
                 history,
-                None if dry_run else home_root / "quality",
+                None if dry_run else home.quality,
                 runner,
                 _offset(progress, start, len(fresh)),
             )
@@ -185,9 +159,9 @@ def ingest_receipts(
                 if archived is not None:
                     archived.result()
                 store_submissions(connection, stored)
-                _quarantine(stored, home_root)
-                for result, feedback in zip(results_now, _write_feedback(stored, home_root), strict=True):
-                    result.feedback = feedback
+                _quarantine(stored, home)
+                for result in results_now:
+                    write_record(home, result)
                 for receipt in batch:
                     _consume(receipt, consume_from, dry_run)
             results += results_now
@@ -271,7 +245,7 @@ def _check(
     history = history_for(reports, earlier)
     for report, found in zip(reports, validate_reports(reports, history, docs_dir, runner), strict=True):
         report.findings.extend(found)
-    ingested_at = local_now().isoformat()
+    ingested_at = calendar.local_now().isoformat()
     stored = []
     for receipt in receipts:
         report = parsed[receipt.sha256]
@@ -314,7 +288,7 @@ def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
     if report.kind != "monthly_report":
         return
     cells = report.info_cells
-    named_period = period_in_file_name(receipt.file_name)
+    named_period = calendar.period_in_file_name(receipt.file_name)
     if named_period and report.period and named_period != report.period:
         report.findings.append(
             finding(
@@ -335,18 +309,8 @@ def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
                 filed_under=catalogue.unit_by_code()[receipt.filed_under].name,
             )
         )
-    if report.period and report.period > local_now().strftime("%Y-%m"):
+    if report.period and report.period > calendar.local_now().strftime("%Y-%m"):
         report.findings.append(finding("ID05", cell=cells.get("period"), field="period", value=report.period))
-
-
-def period_in_file_name(file_name: str) -> str | None:
-    """'YYYY-MM' when the file name names one month unambiguously (赫章县_2022年05月_综治月报.xlsx)."""
-    found = {
-        f"{int(y):04d}-{int(m):02d}"
-        for y, m in PERIOD_IN_NAME.findall(Path(file_name).stem)
-        if 1 <= int(m) <= 12
-    }
-    return found.pop() if len(found) == 1 else None
 
 
 def _result(stored: StoredSubmission) -> FileResult:
@@ -359,18 +323,19 @@ def _result(stored: StoredSubmission) -> FileResult:
         period=stored.period,
         version=stored.version,
         errors=[f.as_dict() for f in stored.findings],
+        received_at=stored.received_at,
     )
 
 
-def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
+def _quarantine(stored: list[StoredSubmission], home: Home) -> None:
     """Rejected files: a copy under quarantine/ with a reasons file beside it (the archive keeps the original)."""
     for s in stored:
         if s.status != "rejected":
             continue
-        folder = home_root / "quarantine" / (s.period or "未识别期间")
+        folder = home.quarantine / (s.period or "未识别期间")
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{s.sha256[:12]}_{s.file_name}"
-        shutil.copyfile(home_root / s.archive_path, folder / stem)
+        shutil.copyfile(home.root / s.archive_path, folder / stem)
         reasons = {
             "file": s.file_name,
             "sha256": s.sha256,
@@ -385,52 +350,20 @@ def _quarantine(stored: list[StoredSubmission], home_root: Path) -> None:
         )
 
 
-def _write_feedback(stored: list[StoredSubmission], home_root: Path) -> list[str | None]:
-    """Each county's 数据质量反馈表 for a file with findings, under <home>/feedback/<period>/; the path
-    (or None for a file without findings), in order. The workbooks are written side by side (their
-    names differ: ``exports.feedback.feedback_file_name``)."""
-    from exports.feedback import write_feedback_workbook  # intake only decides when
-
-    calls = [_feedback_call(item, home_root) for item in stored if item.findings]
-    written = iter(run_side_by_side(write_feedback_workbook, calls, at_least=16))
-    return [str(next(written)) if item.findings else None for item in stored]
-
-
-def _feedback_call(stored: StoredSubmission, home_root: Path) -> dict:
-    from exports.template import deadline_of
-
-    unit = catalogue.unit_by_code().get(stored.unit_code or "")
-    unit_name = unit.name if unit else layout.TARGETS_SHEET if stored.kind == "targets" else None
-    deadline = deadline_of(stored.period) if stored.period and stored.kind == "monthly_report" else None
-    return {
-        "out_dir": home_root / "feedback" / (stored.period or "未识别期间"),
-        "original": home_root / stored.archive_path,
-        "file_name": stored.file_name,
-        "unit_name": unit_name,
-        "period": stored.period,
-        "version": stored.version,
-        "status": stored.status,
-        "findings": [f.as_dict() for f in stored.findings],
-        "received_at": stored.received_at,
-        "deadline_text": "{}年{}月{}日".format(*deadline) if deadline else None,
-        "sha256": stored.sha256,
-    }
-
-
 def findings_of(result: FileResult) -> list[Finding]:
     return [Finding(**f) for f in result.errors]
 
 
-def archived_receipts(home_root: Path) -> list[Receipt]:
+def archived_receipts(home: Home) -> list[Receipt]:
     """Every distinct file of the ledger, in the order first received, pointing at its archive copy."""
     receipts, seen = [], set()
-    for record in read_ledger(home_root / "archive"):
+    for record in read_ledger(home.archive):
         if record["sha256"] in seen:
             continue
         seen.add(record["sha256"])
         receipts.append(
             Receipt(
-                path=home_root / record["archive_path"],
+                path=home.root / record["archive_path"],
                 file_name=record["file_name"],
                 sha256=record["sha256"],
                 size_bytes=record["size_bytes"],
@@ -442,13 +375,12 @@ def archived_receipts(home_root: Path) -> list[Receipt]:
 
 
 def rebuild_raw(
-    home_root: Path, limits: Limits | None = None, progress: Progress | None = None
+    home: Home | Path, limits: Limits | None = None, progress: Progress | None = None
 ) -> list[FileResult]:
     """Recreate the raw tables from the archive and its ledger alone (the old file is kept aside)."""
-    warehouse = home_root / "warehouse.duckdb"
+    home = home if isinstance(home, Home) else Home(Path(home).resolve())
+    warehouse = home.warehouse
     if warehouse.exists():
-        stamp = local_now().strftime("%Y%m%d%H%M%S")
+        stamp = calendar.local_now().strftime("%Y%m%d%H%M%S")
         warehouse.rename(warehouse.with_name(f"warehouse.{stamp}.replaced.duckdb"))
-    return ingest_receipts(
-        archived_receipts(home_root), home_root, limits=limits, archive=False, progress=progress
-    )
+    return ingest_receipts(archived_receipts(home), home, limits=limits, archive=False, progress=progress)

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from base.rules import Finding
 from ingest.parse import ParsedWorkbook
-from ingest.rules import Finding
 
 RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 

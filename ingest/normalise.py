@@ -74,33 +74,6 @@ def _scaled(number: float, value_type: str, had_percent_sign: bool) -> Reading:
     return Reading(number)
 
 
-_PERIOD_PATTERNS = (
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(月份?|月)?(\s*[-/.]?\s*\d{1,2}日?)?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-)
-
-
-def parse_period(raw: object) -> tuple[str | None, str | None]:
-    """('YYYY-MM', None) from '2022-01', '2022年1月', '2022.1', '202201' or a date cell; else (None, reason)."""
-    if raw is None or raw == "":
-        return None, "报送期间未填写"
-    if isinstance(raw, (dt.date, dt.datetime)):
-        return f"{raw.year:04d}-{raw.month:02d}", None
-    if isinstance(raw, float) and not raw.is_integer():
-        raw = f"{raw:.2f}".rstrip("0")  # 2022.1 typed as a number
-    text = _text(raw)
-    if isinstance(raw, (int, float)):
-        text = str(int(raw)) if float(raw).is_integer() else text
-    for pattern in _PERIOD_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            if 2000 <= year <= 2100 and 1 <= month <= 12:
-                return f"{year:04d}-{month:02d}", None
-            return None, f"报送期间「{raw}」不是有效的年月"
-    return None, f"报送期间「{raw}」无法识别，应写成 2022-01 或 2022年1月"
-
-
 def parse_year(raw: object) -> int | None:
     text = _text(raw).removesuffix("年度").removesuffix("年")
     if isinstance(raw, float) and raw.is_integer():

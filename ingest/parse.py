@@ -1,7 +1,7 @@
 """Finding the tables in a county's workbook and turning them into tidy rows.
 
 Counties make the workbook by hand as often as they fill in the template, so nothing here assumes
-exact cells: sheets are found by name, header rows by their labels (``ingest.layout``), indicator rows
+exact cells: sheets are found by name, header rows by their labels (``base.layout``), indicator rows
 by code or by name, and every value keeps the address of the cell it came from.
 """
 
@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from ingest import catalogue, layout
-from ingest.catalogue import fold_label
+from base import catalogue, layout
+from base.calendar import period_from_text
+from base.catalogue import fold_label
+from base.rules import Finding, finding
 from ingest.cell_flags import FORMULA_WITHOUT_VALUE
-from ingest.normalise import cell_text, parse_number, parse_period, parse_year, parse_yes_no
+from ingest.normalise import cell_text, parse_number, parse_year, parse_yes_no
 from ingest.read import Sheet
-from ingest.rules import Finding, finding
 
 HEADER_SEARCH_ROWS = 30
 
@@ -417,7 +418,7 @@ def parse_identity(report: ParsedWorkbook) -> None:
                 )
     raw_period = info.get("period")
     if raw_period not in (None, ""):
-        period, problem = parse_period(raw_period)
+        period, problem = period_from_text(raw_period)
         if problem:
             report.findings.append(
                 finding("ID03", cell=cells.get("period"), field="period", value=raw_period, detail=problem)
@@ -507,8 +508,9 @@ def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, st
     if indicator is None:
         return None, f"指标代码「{get['indicator_code']}」不在指标目录中"
     target_type = fold_label(get["target_type"]).lower()
-    if target_type not in layout.TARGET_TYPES:
-        return None, f"目标类型「{get['target_type']}」无效，应为 {'/'.join(layout.TARGET_TYPES)}"
+    if target_type not in catalogue.target_type_by_code():
+        codes = "/".join(t.code for t in catalogue.target_types())
+        return None, f"目标类型「{get['target_type']}」无效，应为 {codes}"
     mismatch = _target_type_mismatch(target_type, indicator)
     if mismatch:
         return None, mismatch
@@ -544,6 +546,30 @@ def _target_type_mismatch(target_type: str, indicator: catalogue.Indicator) -> s
     if target_type == "improve" and indicator.kind != "stock":
         return f"目标类型 improve（比上年提高）只能用于时点类指标（如 S01），不能用于「{indicator.code} {indicator.name}」"
     return None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a file says it is, from its 基本信息 alone (None where it does not say)."""
+
+    kind: str | None  # monthly_report | targets | None
+    unit_code: str | None
+    period: str | None
+
+
+def identify_workbook(sheets: list[Sheet]) -> Identity:
+    """Kind, unit and period of a workbook from its 基本信息 (or, for the office's targets workbook, its
+    目标管理责任书 sheet), without reading the indicator tables: what the inbox sensor needs."""
+    targets_sheet = find_sheet(sheets, layout.TARGETS_SHEET)
+    if targets_sheet is not None and find_sheet(sheets, layout.INDICATOR_SHEET) is None:
+        return Identity("targets", None, parse_targets_workbook(targets_sheet).period)
+    info_sheet = find_sheet(sheets, layout.INFO_SHEET)
+    if info_sheet is None:
+        return Identity(None, None, None)
+    report = ParsedWorkbook(kind="monthly_report")
+    report.info, report.info_cells = parse_info(info_sheet)
+    parse_identity(report)
+    return Identity("monthly_report", report.unit_code, report.period)
 
 
 def parse_workbook(sheets: list[Sheet]) -> ParsedWorkbook:

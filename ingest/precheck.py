@@ -14,7 +14,7 @@ from pathlib import Path
 
 from openpyxl.utils.cell import range_boundaries
 
-from ingest.limits import Limits
+from base.settings import Limits
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")

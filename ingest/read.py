@@ -11,6 +11,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from base.catalogue import fold_label
 from ingest.cell_flags import flagged_cells
 
 Grid = list[list[object]]
@@ -24,13 +25,17 @@ class Sheet:
     flagged: dict[str, str] = field(default_factory=dict)  # address -> why its value is hidden (cell_flags)
 
 
-def read_sheets(path: str | Path) -> list[Sheet]:
-    """All worksheets of the workbook at ``path``, in workbook order."""
+def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[Sheet]:
+    """The worksheets of the workbook at ``path``, in workbook order: all of them, or (``only``) those
+    whose name contains one of the given names (compared folded, as ``parse.find_sheet`` does)."""
     workbook = CalamineWorkbook.from_path(str(path))
     flagged = flagged_cells(Path(path))
+    wanted = None if only is None else [fold_label(name) for name in only]
     sheets = []
     for meta in workbook.sheets_metadata:
         if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        if wanted is not None and not any(name in fold_label(meta.name) for name in wanted):
             continue
         rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         sheets.append(

@@ -1,6 +1,6 @@
 """Value and consistency checks as Great Expectations suites, run once per batch of submissions.
 
-The suites are built in code from the rule catalogue (``ingest/rules/validation_rules.csv``): every
+The suites are built in code from the rule catalogue (``base/rules/validation_rules.csv``): every
 expectation carries its rule id in ``meta``. All submissions of a batch are checked together, in two
 frames — one row per indicator value, one row per submission — and each unexpected row is mapped
 back to its file, sheet and cell. One GX run per suite, never one per file.
@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest import catalogue, layout
+from base import catalogue, layout
+from base.calendar import shift_month
+from base.rules import Finding, Rule, finding, rules_with_check
 from ingest.parse import ParsedWorkbook
-from ingest.rules import Finding, Rule, finding, rules_with_check
 
 VALUE_FRAME = "indicator_values"
 SUBMISSION_FRAME = "submissions"
@@ -111,11 +112,6 @@ def _submission_checks() -> list[Check]:
 
 
 History = dict[tuple[str, str, str], float]  # (unit_code, 'YYYY-MM', indicator_code) -> accepted value
-
-
-def shift_month(period: str, months: int) -> str:
-    year, month = divmod(int(period[:4]) * 12 + int(period[5:7]) - 1 + months, 12)
-    return f"{year:04d}-{month + 1:02d}"
 
 
 def _history_columns(

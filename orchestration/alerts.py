@@ -6,8 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from orchestration import periods
-from orchestration.settings import Home
+from base.settings import Home
 
 STEP_TITLES = {
     "raw_tables": "接收入库",
@@ -70,7 +69,3 @@ def append_alert(home: Home, line: str) -> None:
         log.write(line.rstrip("\n") + "\n")
         log.flush()
         os.fsync(log.fileno())
-
-
-def local_now() -> dt.datetime:
-    return dt.datetime.now(periods.office_zone())

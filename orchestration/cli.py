@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from orchestration.settings import Home
+from base.settings import Home, Settings
 
 STATUS_TEXT = {
     "accepted": "已接收",
@@ -47,10 +47,12 @@ def _step(message: str) -> Iterator[None]:
     _say(f"  完成（{time.monotonic() - started:.0f} 秒）")
 
 
-def _home(args: argparse.Namespace) -> Home:
-    home = Home.from_env(args.home).ensure()
-    home.export_environment()
-    return home
+def _settings(args: argparse.Namespace, *, dbt: bool = False) -> Settings:
+    """The settings of the home the command works on, with the home prepared (and dbt's manifest when
+    the command loads the Dagster definitions)."""
+    from orchestration.prepare import prepare_home
+
+    return prepare_home(Settings.from_env(args.home), dbt=dbt)
 
 
 def _pad(text: str, width: int) -> str:
@@ -66,7 +68,7 @@ def _print_json(value: object) -> None:
 
 
 def command_sample(args: argparse.Namespace) -> int:
-    from exports.sample import write_demo_files
+    from sampledata.demo import write_demo_files
 
     with _step("正在生成演示工作簿"):
         files = write_demo_files(Path(args.out))
@@ -75,9 +77,9 @@ def command_sample(args: argparse.Namespace) -> int:
 
 
 def command_template(args: argparse.Namespace) -> int:
-    from exports.sample import file_name
-    from exports.template import parse_period, write_submission_workbook, write_targets_workbook
-    from ingest import catalogue
+    from base import catalogue, layout
+    from base.calendar import parse_month
+    from exports.template import write_submission_workbook, write_targets_workbook
 
     if args.targets:
         if args.year is None or not args.output:
@@ -91,7 +93,7 @@ def command_template(args: argparse.Namespace) -> int:
     if not args.period:
         raise UsageError("请用 --period 指定报送期间，例如 --period 2022-01")
     try:
-        parse_period(args.period)
+        parse_month(args.period)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if args.all:
@@ -99,7 +101,9 @@ def command_template(args: argparse.Namespace) -> int:
             raise UsageError("--all 需要 --out 指定文件夹")
         out = Path(args.out)
         paths = [
-            write_submission_workbook(out / file_name(unit, args.period), unit, args.period)
+            write_submission_workbook(
+                out / layout.submission_file_name(unit.short_name, args.period), unit, args.period
+            )
             for unit in catalogue.units()
         ]
         _say(f"已为 {len(paths)} 个单位生成 {args.period} 月报模板：{out.resolve()}")
@@ -119,20 +123,22 @@ def command_template(args: argparse.Namespace) -> int:
 
 
 def command_ingest(args: argparse.Namespace) -> int:
-    from ingest.intake import collect_files, ingest_files
+    from ingest.intake import collect_files
+    from orchestration.intake import take_in
     from orchestration.warehouse import writer_lock
 
-    home = _home(args)
+    settings = _settings(args)
+    home = settings.home
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"找不到：{', '.join(missing)}")
     count = len(collect_files(paths))
-    lock = contextlib.nullcontext() if args.dry_run else writer_lock(home, on_wait=_say)
+    lock = contextlib.nullcontext() if args.dry_run else writer_lock(settings, on_wait=_say)
     with _step(f"正在接收 {count} 个文件（归档、读取、检查{'' if args.dry_run else '、入库'}）"), lock:
-        results = ingest_files(
+        results = take_in(
             paths,
-            home.root,
+            settings,
             dry_run=args.dry_run,
             consume_from=home.inbox if not args.dry_run else None,
             progress=_progress_bar("读取"),
@@ -160,16 +166,14 @@ def _say_where_quality_docs_are(home: Home) -> None:
 
 
 def command_status(args: argparse.Namespace) -> int:
-    import datetime as dt
 
-    from orchestration import periods
+    from base import calendar
     from orchestration.status import submission_status
 
-    home = _home(args)
+    home = _settings(args).home
     period = args.period
     if not period:
-        today = dt.datetime.now(periods.office_zone())
-        period = periods.month_before(today.year, today.month)
+        period = calendar.previous_month(calendar.now())
     try:
         status = submission_status(home, period)
     except ValueError as error:
@@ -177,8 +181,14 @@ def command_status(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(status.as_dict())
         return 0
-    source = "数据仓库" if status.source == "marts" else "接收记录（数据仓库尚未更新）"
-    print(f"{periods.period_label(period)} 报送情况（截止 {status.deadline:%Y-%m-%d}，依据{source}）")
+    print(f"{calendar.period_label(period)} 报送情况（截止 {status.deadline:%Y-%m-%d}）")
+    if status.source == "none":
+        print("数据仓库尚未建立：以下按未收到任何报表计。接收报表后运行 pingan report 更新。")
+    elif status.files_since_build:
+        print(
+            f"注意：数据仓库上次更新后又收到 {status.files_since_build} 个文件，以下情况尚未包含它们；"
+            "运行 pingan report 更新后再查看。"
+        )
     for unit in status.units:
         detail = f"v{unit.version} {unit.received_at or ''}" if unit.version else ""
         if unit.status == "退回":
@@ -196,14 +206,15 @@ def command_report(args: argparse.Namespace) -> int:
     from orchestration.publish import MartsNotCurrent, publish_bulletins
     from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse
 
-    home = _home(args)
+    settings = _settings(args)
+    home = settings.home
     try:
         with _step("正在更新数据仓库（dbt build）"):
-            build_warehouse(home, on_wait=_say)
+            build_warehouse(settings, on_wait=_say)
         if args.unit:
-            return _write_unit_extract(home, args)
+            return _write_unit_extract(settings, args)
         with _step("正在生成通报"):
-            written = publish_bulletins(home, [args.period] if args.period else None)
+            written = publish_bulletins(settings, [args.period] if args.period else None)
     except (WarehouseBuildError, WarehouseBusy, MartsNotCurrent) as error:
         _say(str(error))
         return 1
@@ -247,16 +258,19 @@ def _warn_of_rejections(home: Home, period: str) -> None:
         )
 
 
-def _write_unit_extract(home: Home, args: argparse.Namespace) -> int:
+def _write_unit_extract(settings: Settings, args: argparse.Namespace) -> int:
     """One unit's own sheet (targets, attainment, rank among N, trend) for sending back to the county."""
     from exports.bulletin import write_unit_extract
     from orchestration.publish import default_bulletin_periods
 
+    home = settings.home
     period = args.period or next(iter(default_bulletin_periods(home)), None)
     if period is None:
         raise UsageError("数据仓库中还没有考评得分，请先接收报表")
     with _step(f"正在生成 {args.unit} 的考评情况"):
-        path = write_unit_extract(home.warehouse, period, args.unit, home.reports / period)
+        path = write_unit_extract(
+            home.warehouse, period, args.unit, home.reports / period, pdf=settings.bulletin_pdf
+        )
     if args.json:
         _print_json({"period": period, "unit": args.unit, "path": str(path)})
     _say(f"单位考评情况：{path}")
@@ -286,15 +300,16 @@ def _progress_bar(label: str):
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
-    from ingest.intake import rebuild_raw
+    from orchestration.intake import rebuild
     from orchestration.warehouse import WarehouseBuildError, build_warehouse, writer_lock
 
-    home = _home(args)
-    with _step("正在从归档重新读取全部文件"), writer_lock(home, on_wait=_say):
-        results = rebuild_raw(home.root, progress=_progress_bar("读取"))
+    settings = _settings(args)
+    home = settings.home
+    with _step("正在从归档重新读取全部文件"), writer_lock(settings, on_wait=_say):
+        results = rebuild(settings, progress=_progress_bar("读取"))
     try:
         with _step("正在重建数据仓库（dbt build）"):
-            build_warehouse(home)
+            build_warehouse(settings)
     except WarehouseBuildError as error:
         _say(str(error))
         return 1
@@ -307,10 +322,10 @@ def command_rebuild(args: argparse.Namespace) -> int:
 def command_docs(args: argparse.Namespace) -> int:
     from orchestration.warehouse import WarehouseBuildError, generate_docs
 
-    home = _home(args)
+    settings = _settings(args)
     try:
         with _step("正在生成数据仓库文档（dbt docs generate）"):
-            index = generate_docs(home)
+            index = generate_docs(settings)
     except WarehouseBuildError as error:
         _say(str(error))
         return 1
@@ -322,12 +337,13 @@ def command_docs(args: argparse.Namespace) -> int:
 def command_demo(args: argparse.Namespace) -> int:
     from orchestration.demo import DemoFailed, run_demo
 
-    home = _home(args)
+    settings = _settings(args, dbt=True)
+    home = settings.home
     log = home.dbt_logs / "pingan-runs.log"
     started = time.monotonic()
     try:
         with open(log, "a", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
-            summary = run_demo(home, progress=_say)  # dbt's own log lines go to the log file
+            summary = run_demo(settings, progress=_say)  # dbt's own log lines go to the log file
     except DemoFailed as error:
         _say(f"{error}\n（详细日志：{log}）")
         return 1
@@ -355,27 +371,31 @@ def ui_command(host: str, port: int) -> list[str]:
     return [str(dagster), "dev", "-m", "orchestration.definitions", "-h", host, "-p", str(port)]
 
 
-def ui_environment(home: Home) -> dict[str, str]:
-    from orchestration.settings import SOURCE_ROOT
+def ui_environment(settings: Settings) -> dict[str, str]:
+    """The environment of the Dagster processes: this home's settings, and the source tree importable."""
+    from base.settings import SOURCE_ROOT
 
-    home.export_environment()
-    path = os.pathsep.join(p for p in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path}
+    environment = settings.child_environment()
+    path = os.pathsep.join(p for p in (str(SOURCE_ROOT), environment.get("PYTHONPATH", "")) if p)
+    return {**environment, "PYTHONPATH": path}
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from orchestration.bench import command
+    """The benchmark is scaffolding beside the product (``bench/``): run it as its own program."""
+    import subprocess
 
-    return command(args, _home(args))
+    home = ["--home", args.home] if args.home else []
+    return subprocess.call([sys.executable, "-m", "bench", *home, *args.bench_arguments])
 
 
 def command_ui(args: argparse.Namespace) -> int:
     import signal
     import subprocess
 
-    home = _home(args)
+    settings = _settings(args, dbt=True)
+    home = settings.home
     _say(f"Dagster 界面：http://{args.host}:{args.port} （数据目录 {home.root}；Ctrl+C 退出）")
-    server = subprocess.Popen(ui_command(args.host, args.port), env=ui_environment(home), cwd=home.root)
+    server = subprocess.Popen(ui_command(args.host, args.port), env=ui_environment(settings), cwd=home.root)
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())  # stop the UI with us, cleanly
     while True:
         try:
@@ -483,12 +503,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = add(
         "bench",
-        "性能基准：生成一个模拟省份，分别计时最低读取、朴素做法和 pingan 全流程及增量更新。 Benchmark.",
+        "性能基准：生成一个模拟省份，分别计时最低读取、朴素做法和 pingan 全流程及增量更新"
+        "（即 python -m bench；参数见 python -m bench --help）。 Benchmark.",
         command_bench,
     )
-    from orchestration.bench import add_arguments as bench_arguments
-
-    bench_arguments(bench)
+    bench.add_argument("bench_arguments", nargs=argparse.REMAINDER, help="--units N --months M --no-naive …")
     return parser
 
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 import dagster as dg
 import duckdb
 
-from exports.sample import REPORT_YEARS, write_demo_files
+from base.calendar import quarter_of
+from base.settings import Home, Settings
 from orchestration.defs.build import build_definitions
-from orchestration.periods import quarter_of
 from orchestration.runs import execute_job
-from orchestration.settings import Home
+from sampledata.demo import REPORT_YEARS, write_demo_files
 
 DEMO_MONTH = f"{REPORT_YEARS[-1]}-12"
 TAKE_EVERYTHING = {"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}}
@@ -26,16 +26,17 @@ class DemoFailed(RuntimeError):
     pass
 
 
-def run_demo(home: Home, progress: Callable[[str], None] = print) -> dict:
-    """Drop the demo workbooks in the inbox, run the jobs in-process, summarise."""
-    home.ensure().export_environment()
+def run_demo(settings: Settings, progress: Callable[[str], None] = print) -> dict:
+    """Drop the demo workbooks in the inbox, run the jobs in-process, summarise (the home is prepared:
+    ``orchestration.prepare.prepare_home``)."""
+    home = settings.home
     progress(f"① 生成演示工作簿到收件箱 {home.inbox} …")
     files = write_demo_files(home.inbox)
     progress(f"   {len(files)} 个工作簿")
     progress("② 加载流程定义（Dagster + dbt）…")
-    definitions = build_definitions(home)
+    definitions = build_definitions(settings)
     bulletins: dict[str, str] = {}
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
         progress(f"③ 接收、检查、入库 → dbt build → {DEMO_MONTH} 月度通报 …")
         monthly = execute_job(
             definitions,

@@ -10,9 +10,11 @@ Plain Python (the sensor in defs/intake/sensors.py is a thin wrapper), so each r
   rides along with the next run, where intake records it as ``duplicate`` and clears it from the inbox.
 - **Attribution.** A file in a unit's sub-folder belongs to that unit, whatever it contains (if it is
   broken, intake rejects it and the county gets the reason). A file at the inbox's top level must say
-  which unit sent it (or be the office's targets workbook): it is read in the sandbox, and when no known
-  unit can be found it is left where it is and skipped with the reason in the sensor's log. It is
-  looked at again only when it changes or is moved (e.g. into the right unit's folder).
+  which unit sent it (or be the office's targets workbook). Either way the sensor learns what a file is
+  from its 基本信息 sheet alone, read in the sandbox (``ingest.sandbox.identify_files``): the whole file
+  is read once, by intake. A top-level file with no known unit is left where it is and skipped with the
+  reason in the sensor's log; it is looked at again only when it changes or is moved (e.g. into the
+  right unit's folder).
 - **Affected periods.** The months of the new reports whose bulletin is already due; the run republishes
   those (an unchanged bulletin is kept, a changed one becomes a numbered correction).
 """
@@ -25,12 +27,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import catalogue
+from base import calendar, catalogue
+from base.settings import Limits
 from ingest.archive import read_ledger, sha256_of
 from ingest.intake import collect_files, filed_under
-from ingest.limits import Limits
-from ingest.sandbox import read_files
-from orchestration import periods
+from ingest.sandbox import identify_files
 
 TOP_LEVEL_UNKNOWN = (
     "放在收件箱根目录下，且文件内容中找不到已知的报送单位；请放入本单位的子文件夹（如 inbox/大方县/）"
@@ -75,9 +76,9 @@ class InboxScan:
             if f.kind == "monthly_report"
             and f.period
             and len(f.period) == 7
-            and f.period >= periods.first_period()
+            and f.period >= calendar.first_period()
         }
-        return sorted(m for m in months if periods.is_published_by(m, moment))
+        return sorted(m for m in months if calendar.is_published_by(m, moment))
 
 
 def load_cursor(text: str | None) -> dict:
@@ -138,17 +139,14 @@ def scan_inbox(
             continue
         fresh.append((relative, path, signature, sha))
 
-    limits = limits or Limits.from_env()
-    outcomes = read_files([path for _, path, _, _ in fresh], limits)
-    for (relative, path, signature, sha), outcome in zip(fresh, outcomes, strict=True):
-        parsed = outcome.parsed
+    identities = identify_files([path for _, path, _, _ in fresh], limits or Limits())
+    for (relative, path, signature, sha), identity in zip(fresh, identities, strict=True):
         folder_unit = filed_under(path) if path.parent != inbox else None
-        unit = folder_unit or (parsed.unit_code if parsed else None)
-        kind = parsed.kind if parsed else None
-        if unit or kind == "targets":
-            scan.ready.append(ReadyFile(path, sha, unit, kind, parsed.period if parsed else None))
+        unit = folder_unit or identity.unit_code
+        if unit or identity.kind == "targets":
+            scan.ready.append(ReadyFile(path, sha, unit, identity.kind, identity.period))
             continue
-        reason = f"{outcome.failure}；{TOP_LEVEL_UNKNOWN}" if outcome.failure else TOP_LEVEL_UNKNOWN
+        reason = TOP_LEVEL_UNKNOWN
         if path.parent != inbox:
             reason = f"所在文件夹“{path.parent.name}”不是已知单位，且文件内容中找不到已知的报送单位"
         held[relative] = [*signature, sha, reason]

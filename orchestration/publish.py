@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import duckdb
 
+from base.calendar import bulletin_periods_of_month
+from base.parallel import run_side_by_side
+from base.settings import Home, Settings
 from exports.bulletin import BulletinResult, publish_bulletin
-from ingest.parallel import run_side_by_side
-from orchestration.periods import bulletin_periods_of_month
-from orchestration.settings import Home, bulletin_pdf_wanted
 from orchestration.warehouse import marts_are_current
 
 
@@ -41,12 +41,13 @@ def require_current_marts(home: Home) -> None:
         )
 
 
-def publish_bulletins(home: Home, periods: list[str] | None = None) -> list[BulletinResult]:
+def publish_bulletins(settings: Settings, periods: list[str] | None = None) -> list[BulletinResult]:
     """Publish the bulletin of each period under <home>/reports/<period>/ (with its PDF unless
     ``PINGAN_BULLETIN_PDF=0``)."""
+    home = settings.home
     require_current_marts(home)
     chosen = periods or default_bulletin_periods(home)
-    pdf = bulletin_pdf_wanted()
+    pdf = settings.bulletin_pdf
     # Each period has its own folder and reads the warehouse read-only: periods are written side by side.
     calls = [
         {"warehouse_path": home.warehouse, "period": p, "out_dir": home.reports / p, "pdf": pdf}

@@ -14,8 +14,10 @@ next build). Readers are never blocked by a build: the file they opened is repla
 The swap records what it saw in ``<home>/dbt/last_build.json``; ``marts_are_current`` compares that
 with the raw tables, so bulletins are published only from marts built from everything received.
 
-dbt runs as a child process with the home's environment (warehouse path, target and log folders under
-the home), so nothing is written into the source tree and a dbt failure is an answer, not a crash.
+dbt runs as a child process. What it needs is passed on its command line (``dbt_arguments``): the
+warehouse file and the reference folder as dbt variables, target and log folders under the home, so
+nothing is written into the source tree, nothing is set in this process's environment, and a dbt
+failure is an answer, not a crash.
 """
 
 from __future__ import annotations
@@ -35,9 +37,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DBT_PROJECT_DIR, Home
+from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 
-DEFAULT_LOCK_SECONDS = 120.0
 # A production build: seeds, models and data tests. dbt's unit tests check the SQL's logic on fixed
 # inputs, not the data, so they run in the test suite (tests/warehouse), not on every build.
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
@@ -59,18 +60,14 @@ class BuildSummary:
     seconds: float
 
 
-def lock_seconds() -> float:
-    text = os.environ.get("PINGAN_LOCK_SECONDS")
-    return float(text) if text else DEFAULT_LOCK_SECONDS
-
-
 @contextlib.contextmanager
 def writer_lock(
-    home: Home, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
 ) -> Iterator[None]:
     """Hold the home's writer lock (not re-entrant: take it once per piece of work)."""
+    home = settings.home
     home.root.mkdir(parents=True, exist_ok=True)
-    timeout = lock_seconds() if timeout is None else timeout
+    timeout = settings.lock_seconds if timeout is None else timeout
     with open(home.warehouse_lock, "a+") as handle:
         deadline = time.monotonic() + timeout
         told = False
@@ -94,7 +91,10 @@ def writer_lock(
 
 
 def is_lock_error(error: BaseException) -> bool:
-    """DuckDB refused to open the file because another process holds it (worth a retry)."""
+    """Another process holds the warehouse: our writer lock timed out, or DuckDB refused to open the
+    file (worth a retry either way)."""
+    if isinstance(error, WarehouseBusy):
+        return True
     return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
 
 
@@ -188,18 +188,33 @@ def marts_are_current(home: Home) -> bool:
     return marker.get("raw_submissions") == raw_submission_count(home.warehouse)
 
 
-@contextlib.contextmanager
-def dbt_points_at(path: Path) -> Iterator[None]:
-    """Within the block, dbt's profile (PINGAN_WAREHOUSE) points at ``path``."""
-    previous = os.environ.get("PINGAN_WAREHOUSE")
-    os.environ["PINGAN_WAREHOUSE"] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("PINGAN_WAREHOUSE", None)
-        else:
-            os.environ["PINGAN_WAREHOUSE"] = previous
+# --------------------------------------------------------------------------------------------------
+# Running dbt
+
+
+def dbt_seed_path(reference_dir: Path) -> str:
+    """``reference_dir`` as a path relative to the dbt project, for dbt's seed-paths.
+
+    dbt writes each seed's compiled and run SQL to ``<target>/{compiled,run}/pingan/<seed path>``; with
+    an absolute seed path that join *is* the seed path, so dbt overwrites the reference CSVs with SQL
+    and fails writing test SQL "into" _seeds.yml. Relative to the project, those copies land under the
+    home's dbt folder instead (``<home>/dbt/<reference path>``)."""
+    relative = os.path.relpath(Path(reference_dir).resolve(), DBT_PROJECT_DIR)
+    ups = relative.split(os.sep).count("..")
+    if ups > 4:  # <home>/dbt/target/run/pingan climbs at most 4 levels and stays in <home>/dbt
+        raise ValueError(
+            f"reference folder too far from the dbt project for dbt's seed-paths: {reference_dir}"
+        )
+    return relative
+
+
+def dbt_variables(settings: Settings, warehouse: Path) -> str:
+    """The ``--vars`` of every dbt invocation: the warehouse file, and the reference folder when it is
+    not the project's own seeds."""
+    variables = {"warehouse": str(warehouse)}
+    if Path(settings.reference_dir).resolve() != DEFAULT_REFERENCE_DIR.resolve():
+        variables["reference_dir"] = dbt_seed_path(settings.reference_dir)
+    return json.dumps(variables, ensure_ascii=False)
 
 
 def dbt_executable() -> str:
@@ -207,16 +222,16 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_environment(home: Home, warehouse: Path | None = None) -> dict[str, str]:
-    home.export_environment()
-    return {**os.environ, "PINGAN_WAREHOUSE": str(warehouse or home.warehouse)}
-
-
-def run_dbt(
-    home: Home, arguments: list[str], *, warehouse: Path | None = None, target_path: Path | None = None
-) -> subprocess.CompletedProcess:
-    home.ensure()
-    command = [
+def dbt_arguments(
+    settings: Settings,
+    arguments: list[str],
+    *,
+    warehouse: Path | None = None,
+    target_path: Path | None = None,
+) -> list[str]:
+    """A whole dbt command line for the home of ``settings`` (the live warehouse unless ``warehouse``)."""
+    home = settings.home
+    return [
         dbt_executable(),
         *arguments,
         "--project-dir",
@@ -227,18 +242,36 @@ def run_dbt(
         str(target_path or home.dbt_target),
         "--log-path",
         str(home.dbt_logs),
+        "--vars",
+        dbt_variables(settings, warehouse or home.warehouse),
     ]
+
+
+def run_dbt(
+    settings: Settings,
+    arguments: list[str],
+    *,
+    warehouse: Path | None = None,
+    target_path: Path | None = None,
+) -> subprocess.CompletedProcess:
+    settings.home.ensure()
+    environment = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(
-        command, env=dbt_environment(home, warehouse), capture_output=True, text=True, check=False
+        dbt_arguments(settings, arguments, warehouse=warehouse, target_path=target_path),
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
-def build_warehouse(home: Home, on_wait: Callable[[str], None] | None = None) -> BuildSummary:
+def build_warehouse(settings: Settings, on_wait: Callable[[str], None] | None = None) -> BuildSummary:
     """``dbt build`` (seeds, models, tests) into the home's warehouse, all or nothing; raises
     WarehouseBuildError when a model or an error-level test fails (the warehouse is then unchanged)."""
-    with writer_lock(home, on_wait=on_wait), staged_warehouse(home) as staging:
+    home = settings.home
+    with writer_lock(settings, on_wait=on_wait), staged_warehouse(home) as staging:
         (home.dbt_target / "run_results.json").unlink(missing_ok=True)
-        completed = run_dbt(home, [*BUILD_ARGS, "--quiet"], warehouse=staging)
+        completed = run_dbt(settings, [*BUILD_ARGS, "--quiet"], warehouse=staging)
         results = read_run_results(home.dbt_target)
         failures = [r for r in results.get("results", []) if r.get("status") in {"error", "fail"}]
         if completed.returncode != 0 or failures:
@@ -254,11 +287,12 @@ def build_warehouse(home: Home, on_wait: Callable[[str], None] | None = None) ->
     )
 
 
-def generate_docs(home: Home) -> Path:
+def generate_docs(settings: Settings) -> Path:
     """``dbt docs generate`` into ``<home>/docs/`` (index.html, manifest, catalog of the warehouse)."""
+    home = settings.home
     home.docs.mkdir(parents=True, exist_ok=True)
-    with writer_lock(home):
-        completed = run_dbt(home, ["docs", "generate", "--quiet"], target_path=home.docs)
+    with writer_lock(settings):
+        completed = run_dbt(settings, ["docs", "generate", "--quiet"], target_path=home.docs)
     if completed.returncode != 0:
         raise WarehouseBuildError(f"dbt docs generate 失败：{(completed.stdout + completed.stderr)[-2000:]}")
     return home.docs / "index.html"

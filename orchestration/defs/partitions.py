@@ -11,30 +11,40 @@ gates.py) whose blocking check holds the period while one of its files is reject
 
 Not partitioned: **intake** and the **warehouse**. The inbox is not organised by month (a file's month is
 known only after reading it, and one drop may hold several months and resubmissions of old ones), and
-the warehouse is small (the demo's two years build in seconds) and has cross-month logic everywhere:
-year-to-date sums, last year's values, rank changes against the previous period. Rebuilding it whole
-with one ``dbt build`` is simpler and always consistent; per-month dbt runs would buy nothing.
+the warehouse has cross-month logic everywhere: year-to-date sums, last year's values, rank changes
+against the previous period. One ``dbt build`` keeps it consistent.
 
-Quarter keys are a fixed list (through next year) because Dagster's time windows cannot be named
-"2022Q1"; months and years are time windows and grow by themselves. A time window is listed once it
-has ended (December's partition exists from 1 January).
+The partitions are built when the definitions are loaded (``period_partitions``), never on import: they
+read the calendar's settings, and the quarter keys run to the year after the day of loading. Quarter
+keys are a fixed list because Dagster's time windows cannot be named "2022Q1"; months and years are time
+windows and grow by themselves. A time window is listed once it has ended (December's partition exists
+from 1 January).
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 import dagster as dg
 
-from orchestration import periods
+from base import calendar
 
-ZONE = periods.office_zone().key
-FIRST_PERIOD = periods.first_period()
 
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, fmt="%Y-%m", timezone=ZONE)
+@dataclass(frozen=True)
+class PeriodPartitions:
+    monthly: dg.PartitionsDefinition
+    quarterly: dg.PartitionsDefinition
+    annual: dg.PartitionsDefinition
 
-quarterly_partitions = dg.StaticPartitionsDefinition(
-    periods.quarter_keys(int(FIRST_PERIOD[:4]), dt.date.today().year + 1)
-)
 
-annual_partitions = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", start=FIRST_PERIOD[:4], fmt="%Y", timezone=ZONE
-)
+def period_partitions(today: dt.date | None = None) -> PeriodPartitions:
+    """The month, quarter and year partitions from the ``first_period`` setting, in the office's zone."""
+    zone = calendar.office_zone().key
+    first = calendar.first_period()
+    today = today or calendar.now().date()
+    return PeriodPartitions(
+        monthly=dg.MonthlyPartitionsDefinition(start_date=first, fmt="%Y-%m", timezone=zone),
+        quarterly=dg.StaticPartitionsDefinition(calendar.quarter_keys(int(first[:4]), today.year + 1)),
+        annual=dg.TimeWindowPartitionsDefinition(
+            cron_schedule="0 0 1 1 *", start=first[:4], fmt="%Y", timezone=zone
+        ),
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.bench import run_bench
+from bench.run import run_bench
 
 STAGES = (
     "generate",

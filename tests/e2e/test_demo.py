@@ -4,13 +4,18 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
+from base.settings import Home, Settings
 from orchestration.demo import run_demo
-from orchestration.settings import Home
+from orchestration.prepare import prepare_home
+from tests.e2e.demo_digest import demo_digest
+
+DIGEST = Path(__file__).with_name("demo_digest.json")
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +34,23 @@ SPEECH_2022 = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    home = Home.from_env(tmp_path_factory.mktemp("demo-home"))
-    summary = run_demo(home, progress=lambda message: None)
-    return home, summary
+    settings = prepare_home(Settings.from_env(tmp_path_factory.mktemp("demo-home")))
+    summary = run_demo(settings, progress=lambda message: None)
+    return settings.home, summary
+
+
+def test_demo_output_is_unchanged(demo):
+    # The marts and the bulletin cells as they were before the layout was reorganised (tests/e2e/
+    # demo_digest.py says what is compared). A deliberate change of a figure or a cell updates
+    # demo_digest.json in the same commit, with the reason in its message.
+    home, _ = demo
+    expected = json.loads(DIGEST.read_text(encoding="utf-8"))
+    actual = demo_digest(home.root)
+    for table, columns in expected["marts"].items():
+        assert table in actual["marts"], table
+        changed = {c for c, digest in columns.items() if actual["marts"][table].get(c) != digest}
+        assert not changed, (table, sorted(changed))
+    assert actual["bulletins"] == expected["bulletins"]
 
 
 def query(home: Home, sql: str, *params):
@@ -118,7 +137,7 @@ def test_definitions_load_in_a_fresh_interpreter(demo):
     home, _ = demo
     code = (
         "from orchestration.definitions import defs; "
-        "print(sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()))"
+        "print(sorted(k.to_user_string() for k in defs().resolve_asset_graph().get_all_asset_keys()))"
     )
     completed = subprocess.run(
         [sys.executable, "-c", code],

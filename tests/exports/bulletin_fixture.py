@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import catalogue
+from base import catalogue
+from ingest.load import RAW_SCHEMA_SQL
 
 YEAR = 2022
 MONTHS = ("2022-01", "2022-02", "2022-03")
@@ -518,7 +519,7 @@ def build_fixture_warehouse(path: str | Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute(MARTS_DDL)
-        con.execute((Path(catalogue.__file__).parent / "raw_schema.sql").read_text(encoding="utf-8"))
+        con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
         con.executemany(
             "insert into marts.dim_units values (?, ?, ?, ?, ?, ?)",
             [(u.code, u.name, u.short_name, u.population, u.townships, u.sort_order) for u in units],

@@ -16,12 +16,12 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from base import catalogue, layout
+from base.rules import finding
 from exports.safe import set_text
 from exports.template import write_submission_workbook
-from ingest import catalogue, layout
 from ingest.parse import parse_workbook
 from ingest.read import read_sheets
-from ingest.rules import finding
 
 INJECTION = '=HYPERLINK("http://x","y")'
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from base.rules import finding
 from exports import feedback
 from exports.feedback import ERROR_FILL, WARNING_FILL, write_feedback_workbook
-from ingest.rules import finding
 from tests.exports.feedback_fixture import (
     INJECTION,
     formula_elements,

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from python_calamine import CalamineWorkbook
 
-from exports.sample import TARGETS_FILE, demo_figures, demo_targets, write_demo_files
-from ingest import catalogue, layout
+from base import catalogue, layout
+from sampledata.demo import TARGETS_FILE, demo_figures, demo_targets, write_demo_files
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = catalogue.units()
@@ -331,7 +331,7 @@ def test_file_times_fall_in_working_hours_before_the_deadline(written, data):
 
 def test_two_runs_give_the_same_bytes_even_in_another_process(written, tmp_path):
     out_dir, _ = written
-    script = "import sys; from exports.sample import write_demo_files; write_demo_files(sys.argv[1], units=['522490'])"
+    script = "import sys; from sampledata.demo import write_demo_files; write_demo_files(sys.argv[1], units=['522490'])"
     env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env, cwd=ROOT)
     again = sorted((tmp_path / "百里杜鹃管委会").glob("*.xlsx"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from base import catalogue, layout
 from exports.template import write_submission_workbook, write_targets_workbook
-from ingest import catalogue, layout
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +218,7 @@ def test_targets_workbook_writes_rates_as_fractions_shown_as_percent(tmp_path):
     assert ws["G6"].value == 60 and ws["G6"].number_format == "0"
     assert ws["I4"].value == "是"
     kinds = _validations_for(ws, "F3")
-    assert [v.formula1 for v in kinds] == ['"' + ",".join(layout.TARGET_TYPES) + '"']
+    assert [v.formula1 for v in kinds] == ['"' + ",".join(t.code for t in catalogue.target_types()) + '"']
     assert [v.formula1 for v in _validations_for(ws, "I200")] == ['"是,否"']
 
 
@@ -231,7 +231,7 @@ def test_blank_targets_workbook_has_header_and_dropdowns_only(tmp_path):
 
 
 def test_instructions_list_the_header_names_the_reader_accepts(tmp_path):
-    from ingest import catalogue, layout
+    from base import catalogue, layout
 
     path = write_submission_workbook(tmp_path / "t.xlsx", catalogue.resolve_unit("大方县"), "2022-01")
     text = "\n".join(

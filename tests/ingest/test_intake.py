@@ -3,14 +3,14 @@
 import json
 import os
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from base.settings import Home, Limits
 from ingest.archive import read_ledger
 from ingest.intake import ingest_files, rebuild_raw
-from ingest.limits import Limits
+from ingest.results import owed_feedback, read_record
 from ingest.sandbox import read_files
 from tests.ingest.hostile import far_cell_workbook, zip_bomb
 from tests.ingest.workbooks import consistent_values, write_report
@@ -195,30 +195,14 @@ def test_far_cell_file_is_refused_by_its_declared_extent(tmp_path, name):
     assert result.status == "rejected" and "范围过大" in result.errors[0]["message"]
 
 
-def test_file_with_findings_gets_its_feedback_workbook(tmp_path):
-    import openpyxl
-
+def test_each_file_gets_a_result_record_with_its_answer(tmp_path):
     bad = write_report(
         tmp_path / "大方县_2022年01月_综治月报.xlsx", values=consistent_values() | {"D03": 190}
     )
     (result,) = ingest_files([bad], tmp_path / "home")
-    assert result.feedback.endswith("大方县_2022-01_v1_数据质量反馈表.xlsx")
-    workbook = openpyxl.load_workbook(result.feedback)
-    assert workbook["指标填报"]["D15"].comment.text.startswith("规则 CON01")
-    (clean,) = ingest_files([write_report(tmp_path / "ok.xlsx", period="2022-02")], tmp_path / "home")
-    assert clean.feedback is None
-
-
-def test_two_unreadable_files_of_one_name_each_get_their_feedback(tmp_path):
-    # Neither has a unit, period or version: the feedback is named after the file and its sha256.
-    first, second = tmp_path / "a" / "报表.xlsx", tmp_path / "b" / "报表.xlsx"
-    for path, text in ((first, b"not a workbook"), (second, b"not a workbook either")):
-        path.parent.mkdir()
-        path.write_bytes(text)
-    results = ingest_files([first, second], tmp_path / "home")
-    assert [r.status for r in results] == ["rejected", "rejected"]
-    names = {Path(r.feedback).name for r in results}
-    assert names == {f"未识别单位_未识别期间_报表_{r.sha256[:8]}_数据质量反馈表.xlsx" for r in results}
+    record = read_record(Home(tmp_path / "home"), result.sha256)
+    assert record == result and record.status == "rejected" and record.feedback is None
+    assert owed_feedback(record)  # intake records; the feedback workbook is orchestration's next step
 
 
 def test_a_drop_cut_into_batches_gets_the_same_answers_as_one_batch(tmp_path, monkeypatch):

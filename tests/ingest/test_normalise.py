@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from ingest.normalise import parse_number, parse_period, parse_yes_no
+from base.calendar import period_from_text as parse_period
+from ingest.normalise import parse_number, parse_yes_no
 
 
 @pytest.mark.parametrize(

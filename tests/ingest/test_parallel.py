@@ -2,8 +2,8 @@
 
 import os
 
+from base.parallel import run_side_by_side
 from exports.feedback import feedback_file_name
-from ingest.parallel import run_side_by_side
 
 
 def test_results_keep_the_order_of_the_calls():

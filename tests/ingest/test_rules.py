@@ -1,12 +1,12 @@
 """Every value, consistency and history rule: a failing fixture gives exactly its finding (rule, cell,
-severity); the consistent fixture gives none. Rules come from ingest/rules/validation_rules.csv."""
+severity); the consistent fixture gives none. Rules come from base/rules/validation_rules.csv."""
 
 import pytest
 
-from ingest import catalogue
+from base import catalogue
+from base.rules import rules
 from ingest.parse import parse_workbook
 from ingest.read import read_sheets
-from ingest.rules import rules
 from ingest.validate import validate_reports
 from tests.ingest.workbooks import TOWNSHIPS, consistent_values, write_report
 

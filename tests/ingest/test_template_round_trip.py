@@ -1,7 +1,7 @@
 """The generated template: filled in by code it is accepted unchanged; left blank it is not mistaken for zeros."""
 
+from base import catalogue
 from exports.template import write_submission_workbook
-from ingest import catalogue
 from ingest.intake import ingest_files
 from tests.ingest.workbooks import consistent_values
 

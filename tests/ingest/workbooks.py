@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ingest import catalogue
+from base import catalogue
 
 TOWNSHIPS = [
     # name, D02, D03, has centre, P02, C01, G03

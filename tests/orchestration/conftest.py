@@ -5,7 +5,6 @@ corrected) plus the 2022 targets, taken from the inbox and built by ``monthly_bu
 partition 2022-12 on the home's own Dagster instance. Tests that change a home work on a copy.
 """
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,15 +12,14 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from exports.sample import write_demo_files
+from base.settings import Home, Settings
 from orchestration.defs.build import build_definitions
-from orchestration.defs.warehouse.dbt import dbt_project_for
+from orchestration.prepare import prepare_home
 from orchestration.runs import execute_job
-from orchestration.settings import Home
+from sampledata.demo import write_demo_files
 
 SMALL_UNITS = ("522422", "522428")
 TAKE_EVERYTHING = {"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}}
-ENVIRONMENT = ("PINGAN_HOME", "PINGAN_WAREHOUSE", "DAGSTER_HOME", "DBT_LOG_PATH", "DBT_TARGET_PATH")
 
 
 @dataclass(frozen=True)
@@ -30,30 +28,29 @@ class BuiltHome:
     run_id: str
 
 
+def settings_for(home: Home) -> Settings:
+    """The settings of ``home`` with this process's other PINGAN_ settings."""
+    return Settings.from_env(home.root)
+
+
+def definitions_for(home: Home) -> dg.Definitions:
+    return build_definitions(settings_for(home))
+
+
 def instance_for(home: Home) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home.dagster_home))
 
 
 def copy_home(source: Home, target: Path) -> Home:
     shutil.copytree(source.root, target, symlinks=True)
-    return Home.from_env(target).ensure()
-
-
-@pytest.fixture(autouse=True)
-def restore_environment():
-    """Building definitions points dbt and Dagster at a home through the environment; undo it."""
-    saved = {key: os.environ.get(key) for key in ENVIRONMENT}
-    yield
-    _restore(saved)
+    return Home.from_env(target)
 
 
 @pytest.fixture(scope="session")
 def parsed_home(tmp_path_factory) -> Home:
     """An empty home whose dbt project is already parsed (copies of it load definitions without dbt parse)."""
-    saved = {key: os.environ.get(key) for key in ENVIRONMENT}
-    home = Home.from_env(tmp_path_factory.mktemp("parsed") / "home").ensure()
-    dbt_project_for(home)
-    _restore(saved)
+    home = Home.from_env(tmp_path_factory.mktemp("parsed") / "home")
+    prepare_home(settings_for(home))
     return home
 
 
@@ -62,24 +59,14 @@ def new_home(parsed_home, tmp_path) -> Home:
     return copy_home(parsed_home, tmp_path / "home")
 
 
-def _restore(saved: dict) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
 @pytest.fixture(scope="session")
 def built_home(parsed_home, tmp_path_factory) -> BuiltHome:
-    saved = {key: os.environ.get(key) for key in ENVIRONMENT}
     home = copy_home(parsed_home, tmp_path_factory.mktemp("built") / "home")
     write_demo_files(home.inbox, units=SMALL_UNITS)
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(
             definitions, "monthly_bulletin_job", instance, partition_key="2022-12", run_config=TAKE_EVERYTHING
         )
-    _restore(saved)
     assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     return BuiltHome(home, result.run_id)

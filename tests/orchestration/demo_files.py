@@ -5,9 +5,9 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from exports.sample import DemoFile, demo_figures
+from base import catalogue
 from exports.template import write_submission_workbook
-from ingest import catalogue
+from sampledata.demo import DemoFile, demo_figures
 
 
 @cache

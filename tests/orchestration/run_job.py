@@ -16,10 +16,10 @@ warnings.filterwarnings("ignore")
 
 import dagster as dg  # noqa: E402
 
+from base.settings import Settings  # noqa: E402
 from orchestration.defs.build import build_definitions  # noqa: E402
 from orchestration.defs.intake.assets import RAW_TABLES  # noqa: E402
 from orchestration.runs import execute_job  # noqa: E402
-from orchestration.settings import Home  # noqa: E402
 
 
 def main() -> None:
@@ -30,8 +30,9 @@ def main() -> None:
     parser.add_argument("--intake-only", action="store_true")
     parser.add_argument("--file", action="append", default=[])
     args = parser.parse_args()
-    home = Home.from_env(args.home).ensure()
-    definitions = build_definitions(home)
+    settings = Settings.from_env(args.home)
+    home = settings.home
+    definitions = build_definitions(settings)
     selection = [dg.AssetKey(["raw", t]) for t in RAW_TABLES] if args.intake_only else None
     config = {"ops": {"raw_tables": {"config": {"files": args.file, "settle_seconds": 0}}}}
     with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:

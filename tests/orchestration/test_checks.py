@@ -8,11 +8,10 @@ import pytest
 from ingest.intake import ingest_files
 from orchestration.cli import main
 from orchestration.defs.alerts.sensors import failure_alerts
-from orchestration.defs.build import build_definitions
 from orchestration.defs.intake.checks import find_inconsistencies
 from orchestration.defs.resources import PinganHome
 from orchestration.runs import execute_job
-from tests.orchestration.conftest import copy_home, instance_for
+from tests.orchestration.conftest import copy_home, definitions_for, instance_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 
@@ -37,7 +36,7 @@ def test_inconsistent_raw_tables_block_the_build_and_rejections_only_warn(new_ho
         )
         assert find_inconsistencies(connection)["accepted_report_without_values"] == [good.name]
 
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(definitions, "refresh_job", instance)
     assert not result.success
@@ -67,7 +66,7 @@ def test_failed_dbt_build_leaves_the_warehouse_as_it_was(new_home, tmp_path):
             "select table_schema, table_name from information_schema.tables order by all"
         ).fetchall()
 
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(definitions, "refresh_job", instance)
     assert not result.success
@@ -109,7 +108,7 @@ def test_a_rejected_file_blocks_its_periods_bulletin_until_corrected(built_home,
     june = demo_file("522424", "2022-06")  # 金沙县, not in the built home
     wrong = write_demo_file(tmp_path / "金沙县", june, values={**june.values, "D03": june.values["D02"] + 1})
     assert [r.status for r in ingest_files([wrong], home.root)] == ["rejected"]  # 调解成功数 > 调解民间纠纷数
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
 
     with instance_for(home) as instance:
         blocked = execute_job(definitions, "monthly_bulletin_job", instance, partition_key="2022-06")

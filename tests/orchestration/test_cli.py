@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingest import catalogue, layout
-from ingest.limits import Limits
+from base import catalogue, layout
+from base.settings import Limits
 from ingest.sandbox import read_files
 from orchestration.cli import build_parser, main
 

@@ -9,18 +9,18 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.defs.build import build_definitions
+from base.settings import Settings
 from orchestration.defs.exports.assets import MART_KEYS
-from orchestration.defs.exports.gates import GATE_CHECKS
 from orchestration.defs.intake.checks import no_outstanding_rejections, raw_tables_consistent
-from tests.orchestration.conftest import instance_for
+from orchestration.prepare import prepare_home
+from tests.orchestration.conftest import definitions_for, instance_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def definitions(new_home) -> dg.Definitions:
-    return build_definitions(new_home)
+    return definitions_for(new_home)
 
 
 def group_of(graph, *key: str) -> str:
@@ -82,7 +82,13 @@ def test_validation_and_dbt_tests_are_asset_checks(definitions):
     assert consistent.blocking and not rejections.blocking
     for kind in ("monthly", "quarterly", "annual"):
         assert (f"{kind}_submissions", "no_rejected_files") in checks
-    assert all(spec.blocking for check in GATE_CHECKS for spec in check.check_specs)
+    gate_checks = [
+        spec
+        for check in definitions.asset_checks or []
+        for spec in check.check_specs
+        if spec.name == "no_rejected_files"
+    ]
+    assert len(gate_checks) == 3 and all(spec.blocking for spec in gate_checks)
 
 
 def test_jobs_schedules_and_sensors(definitions):
@@ -117,16 +123,14 @@ def test_every_step_that_opens_the_warehouse_is_in_the_one_writer_pool(definitio
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
 
 
-def test_dagster_definitions_validate_on_a_fresh_home(tmp_path):
-    home = tmp_path / "home"
-    (home / "dagster").mkdir(parents=True)
+def _dagster_validate(home: Path, cwd: Path) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,
         "PINGAN_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
         "PYTHONPATH": str(ROOT),
     }
-    completed = subprocess.run(
+    return subprocess.run(
         [
             str(Path(sys.executable).with_name("dagster")),
             "definitions",
@@ -137,11 +141,48 @@ def test_dagster_definitions_validate_on_a_fresh_home(tmp_path):
         capture_output=True,
         text=True,
         env=environment,
-        cwd=tmp_path,
+        cwd=cwd,
         timeout=180,
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "Validation successful" in completed.stderr + completed.stdout
+
+
+def test_dagster_definitions_validate_on_a_prepared_home(tmp_path):
+    home = tmp_path / "home"
+    prepare_home(Settings.from_env(home))
     assert (home / "dagster" / "dagster.yaml").exists() and (
         home / "dbt" / "target" / "manifest.json"
     ).exists()
+    completed = _dagster_validate(home, tmp_path)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "Validation successful" in completed.stderr + completed.stdout
+
+
+def test_loading_an_unprepared_home_writes_nothing_and_says_what_to_run(tmp_path):
+    home = tmp_path / "home"
+    (home / "dagster").mkdir(parents=True)
+    completed = _dagster_validate(home, tmp_path)
+    assert completed.returncode != 0
+    assert "pingan ui" in completed.stderr + completed.stdout
+    # Dagster keeps its own instance storage under <home>/dagster; pingan's loader wrote nothing.
+    assert [p for p in home.iterdir() if p.name != "dagster"] == []
+
+
+def test_importing_the_definitions_touches_no_disk_and_no_environment(tmp_path):
+    # Regression: importing used to create the home's folders, write dagster.yaml, set os.environ and run
+    # dbt parse. Now it only defines the loader; Dagster calls it when it loads the code location.
+    code = (
+        "import os, json; before = dict(os.environ); import orchestration.definitions as d; "
+        "print(json.dumps([dict(os.environ) == before, callable(d.defs)]))"
+    )
+    environment = {**os.environ, "PINGAN_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip().splitlines()[-1] == "[true, true]"
+    assert list(tmp_path.iterdir()) == []

@@ -11,25 +11,28 @@ import dagster as dg
 import openpyxl
 import pytest
 
-from orchestration.defs.intake.sensors import inbox_sensor, run_request_for
+from base.calendar import office_zone
+from base.settings import Home
+from orchestration.defs.intake.sensors import run_request_for
 from orchestration.defs.resources import PinganHome
 from orchestration.inbox import InboxScan, ReadyFile, scan_inbox
-from orchestration.periods import office_zone
-from orchestration.settings import Home
+from tests.orchestration.conftest import definitions_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 SETTLE = 0.5
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Home:
+def home(new_home, monkeypatch) -> Home:
     monkeypatch.setenv("PINGAN_INBOX_SETTLE_SECONDS", str(SETTLE))
-    return Home.from_env(tmp_path / "home").ensure()
+    return new_home
 
 
 def tick(home: Home, cursor: str | None = None):
+    """One evaluation of the inbox sensor as the loaded definitions hold it."""
+    sensor = definitions_for(home).get_sensor_def("inbox_sensor")
     context = dg.build_sensor_context(cursor=cursor, resources={"pingan": PinganHome(root=str(home.root))})
-    result = inbox_sensor(context)
+    result = sensor(context)
     return result, result.cursor
 
 

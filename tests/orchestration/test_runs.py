@@ -14,14 +14,13 @@ import duckdb
 import openpyxl
 import pytest
 
+from base.settings import Home
 from ingest.intake import ingest_files
 from orchestration.defs.alerts.sensors import failure_alerts
-from orchestration.defs.build import build_definitions
 from orchestration.defs.resources import PinganHome
 from orchestration.runs import execute_job
-from orchestration.settings import Home
 from orchestration.warehouse import build_warehouse
-from tests.orchestration.conftest import copy_home, instance_for
+from tests.orchestration.conftest import copy_home, definitions_for, instance_for, settings_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 pytestmark = pytest.mark.e2e
@@ -124,7 +123,7 @@ def test_killed_run_leaves_marts_untouched_and_rerun_equals_uninterrupted_build(
     plain = copy_home(built_home.home, tmp_path / "plain")
     (result,) = ingest_files([resubmission(tmp_path / "in" / "大方县")], plain.root)
     assert result.version == 2 and result.status.startswith("accepted")
-    build_warehouse(plain)
+    build_warehouse(settings_for(plain))
     expected = marts(plain)
     assert expected != before
 
@@ -143,7 +142,7 @@ def test_killed_run_leaves_marts_untouched_and_rerun_equals_uninterrupted_build(
     assert marts(home) == before  # no partial marts
 
     # The rerun (its stuck pool slot released) gives what the uninterrupted build gave.
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
     with instance_for(home) as instance:
         rerun = execute_job(definitions, "refresh_job", instance)
         killed = [r for r in instance.get_runs() if r.run_id != rerun.run_id][0]
@@ -154,7 +153,7 @@ def test_killed_run_leaves_marts_untouched_and_rerun_equals_uninterrupted_build(
 
 def test_failed_run_writes_a_plain_chinese_alert(new_home):
     home = new_home
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(
             definitions,

@@ -9,23 +9,21 @@ import dagster as dg
 import pytest
 from dagster._utils.schedules import cron_string_iterator
 
-from ingest import catalogue
+from base import catalogue
+from base.calendar import office_zone
 from ingest.intake import ingest_files
 from orchestration.cli import main
-from orchestration.defs.build import build_definitions
-from orchestration.defs.exports.schedules import (
-    annual_bulletin_schedule,
-    deadline_reminder,
-    monthly_bulletin_schedule,
-    quarterly_bulletin_schedule,
-)
-from orchestration.periods import office_zone
 from orchestration.runs import execute_job
-from tests.orchestration.conftest import instance_for
+from tests.orchestration.conftest import definitions_for, instance_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 ZONE = office_zone()
 DAY = int(catalogue.settings()["deadline_day"])
+
+
+@pytest.fixture(scope="module")
+def schedules(parsed_home) -> dict[str, dg.ScheduleDefinition]:
+    return {s.name: s for s in definitions_for(parsed_home).schedules}
 
 
 def at(year, month, day, hour) -> dt.datetime:
@@ -41,7 +39,13 @@ def evaluate(schedule, moment: dt.datetime) -> dg.RunRequest:
     return schedule(dg.build_schedule_context(scheduled_execution_time=moment))
 
 
-def test_schedules_run_in_the_office_time_zone_at_the_configured_deadline():
+def test_schedules_run_in_the_office_time_zone_at_the_configured_deadline(schedules):
+    deadline_reminder, monthly_bulletin_schedule = (
+        schedules["deadline_reminder"],
+        schedules["monthly_bulletin_schedule"],
+    )
+    quarterly_bulletin_schedule = schedules["quarterly_bulletin_schedule"]
+    annual_bulletin_schedule = schedules["annual_bulletin_schedule"]
     assert DAY == 5  # the demo configuration; the ticks below follow it
     start = at(2022, 12, 1, 0)
     assert first_tick_after(deadline_reminder, start) == at(2022, 12, DAY, 9)
@@ -57,19 +61,23 @@ def test_schedules_run_in_the_office_time_zone_at_the_configured_deadline():
         assert schedule.execution_timezone == "Asia/Shanghai"
 
 
-def test_morning_after_the_deadline_publishes_the_previous_month():
+def test_morning_after_the_deadline_publishes_the_previous_month(schedules):
+    monthly_bulletin_schedule = schedules["monthly_bulletin_schedule"]
     request = evaluate(monthly_bulletin_schedule, at(2022, 12, 6, 8))
     assert (request.partition_key, request.run_key) == ("2022-11", "monthly_bulletin_job:2022-11")
     assert evaluate(monthly_bulletin_schedule, at(2023, 1, 6, 8)).partition_key == "2022-12"
 
 
-def test_january_morning_publishes_the_last_quarter_and_the_last_year():
+def test_january_morning_publishes_the_last_quarter_and_the_last_year(schedules):
+    quarterly_bulletin_schedule = schedules["quarterly_bulletin_schedule"]
+    annual_bulletin_schedule = schedules["annual_bulletin_schedule"]
     assert evaluate(quarterly_bulletin_schedule, at(2023, 1, 6, 8)).partition_key == "2022Q4"
     assert evaluate(quarterly_bulletin_schedule, at(2022, 7, 6, 8)).partition_key == "2022Q2"
     assert evaluate(annual_bulletin_schedule, at(2023, 1, 6, 8)).partition_key == "2022"
 
 
-def test_deadline_reminder_lists_units_not_reported_or_rejected(new_home, tmp_path, capsys):
+def test_deadline_reminder_lists_units_not_reported_or_rejected(new_home, tmp_path, capsys, schedules):
+    deadline_reminder = schedules["deadline_reminder"]
     home = new_home
     dafang = write_demo_file(tmp_path / "in" / "大方县", demo_file("522422", "2022-05"))
     hezhang_rejected = write_demo_file(tmp_path / "in" / "赫章县", demo_file("522428", "2022-05", 0))
@@ -78,7 +86,7 @@ def test_deadline_reminder_lists_units_not_reported_or_rejected(new_home, tmp_pa
 
     request = evaluate(deadline_reminder, at(2022, 6, 5, 9))
     assert request.partition_key == "2022-05"
-    definitions = build_definitions(home)
+    definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(definitions, "reminder_job", instance, partition_key=request.partition_key)
     assert result.success
@@ -90,10 +98,11 @@ def test_deadline_reminder_lists_units_not_reported_or_rejected(new_home, tmp_pa
     assert "被退回、尚未重新报送合格报表（1 个）：\n  赫章县（" in text
     assert "大方县" not in text
 
+    capsys.readouterr()  # what the run printed
     assert main(["status", "--home", str(home.root), "--period", "2022-05", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     listed = {u["unit_code"]: u["status"] for u in status["units"]}
-    assert status["source"] == "raw"  # no warehouse build yet: worked out from what was received
+    assert status["source"] == "marts" and status["files_since_build"] == 0  # the reminder job built them
     assert listed["522422"] == "已报" and listed["522428"] == "退回"
     assert sorted(status["outstanding"]) == sorted(u.code for u in catalogue.units() if u.code != "522422")
 

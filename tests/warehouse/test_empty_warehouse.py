@@ -31,7 +31,7 @@ def test_empty_raw_tables_build_empty_marts(empty_warehouse):
 
 
 def test_dimensions_are_loaded_from_the_catalogue(empty_warehouse):
-    from ingest import catalogue
+    from base import catalogue
 
     assert query(empty_warehouse, "select unit_code from marts.dim_units order by sort_order") == [
         (unit.code,) for unit in catalogue.units()

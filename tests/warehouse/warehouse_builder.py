@@ -2,14 +2,14 @@
 
 ``RawWarehouse`` creates a DuckDB file from ``ingest/raw_schema.sql`` and inserts rows: monthly reports
 (one call per unit and month, or ``add_reports`` for N units x months), targets workbooks and findings.
-``build_marts`` points dbt at that file (PINGAN_WAREHOUSE, DBT_TARGET_PATH, DBT_LOG_PATH under a temp
+``build_marts`` points dbt at that file (the ``warehouse`` variable; target and log folders under a temp
 folder) and runs ``dbt build`` in-process.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -198,32 +198,29 @@ class RawWarehouse:
             )
 
 
-def dbt_environment(warehouse: Path, work_dir: Path) -> dict[str, str]:
-    """The variables dbt reads: the warehouse file, and target/log folders outside the source tree."""
-    return {
-        "PINGAN_WAREHOUSE": str(warehouse),
-        "DBT_TARGET_PATH": str(work_dir / "dbt_target"),
-        "DBT_LOG_PATH": str(work_dir / "dbt_logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+def dbt_arguments(warehouse: Path, work_dir: Path) -> list[str]:
+    """What dbt is told on its command line: the project, the warehouse file (a dbt variable), and
+    target/log folders outside the source tree."""
+    return [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "dbt_target"),
+        "--log-path",
+        str(work_dir / "dbt_logs"),
+        "--vars",
+        json.dumps({"warehouse": str(warehouse)}),
+        "--quiet",
+    ]
 
 
 def run_dbt(args: list[str], warehouse: Path, work_dir: Path):
-    """Run one dbt command in-process against ``warehouse``; restores the environment afterwards."""
+    """Run one dbt command in-process against ``warehouse``."""
     from dbt.cli.main import dbtRunner
 
-    saved = {name: os.environ.get(name) for name in dbt_environment(warehouse, work_dir)}
-    os.environ.update(dbt_environment(warehouse, work_dir))
-    try:
-        return dbtRunner().invoke(
-            [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
-        )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return dbtRunner().invoke([*args, *dbt_arguments(warehouse, work_dir)])
 
 
 def build_marts(warehouse: Path, work_dir: Path):

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from orchestration.alerts import FailedStep, alert_line, append_alert, local_now
+from base.calendar import now
+from orchestration.alerts import FailedStep, alert_line, append_alert
 from orchestration.defs.jobs import JOB_TITLES
 from orchestration.defs.resources import PinganHome
 
@@ -30,7 +31,7 @@ def failure_alerts(context: dg.RunFailureSensorContext, pingan: PinganHome) -> N
     if not period and run.tags.get("dagster/asset_partition_range_start"):
         period = f"{run.tags['dagster/asset_partition_range_start']}–{run.tags['dagster/asset_partition_range_end']}"
     line = alert_line(
-        JOB_TITLES.get(run.job_name, run.job_name), period, run.run_id, failed_steps(context), local_now()
+        JOB_TITLES.get(run.job_name, run.job_name), period, run.run_id, failed_steps(context), now()
     )
     append_alert(pingan.home, line)
     context.log.info(line)

@@ -1,47 +1,31 @@
 """The bulletins (排名通报) and the deadline-day reminder, one partition per period.
 
 Thin wrappers over orchestration/publish.py (exports.bulletin) and orchestration/status.py. They read
-the marts, so they wait for the warehouse in the same run and refuse stale marts (publish.py).
+the marts, so they wait for the warehouse in the same run and refuse stale marts (publish.py). They are
+built with their partitions when the definitions are loaded (``bulletin_assets``).
 """
 
 import warnings
 
 import dagster as dg
 
-from orchestration.defs.exports.gates import annual_submissions, monthly_submissions, quarterly_submissions
-from orchestration.defs.partitions import annual_partitions, monthly_partitions, quarterly_partitions
+from exports.bulletin_data import BULLETIN_MARTS
+from orchestration.defs.partitions import PeriodPartitions
 from orchestration.defs.resources import PinganHome
+from orchestration.defs.retry import retry_when_busy
 from orchestration.publish import MartsNotCurrent, publish_bulletins
 from orchestration.status import write_reminder
-from orchestration.warehouse import is_lock_error
 
-# The marts a bulletin reads (a test checks each is a dbt model, so a rename cannot cut the lineage).
-BULLETIN_MARTS = (
-    "dim_units",
-    "dim_indicators",
-    "fct_unit_scores",
-    "fct_target_attainment",
-    "fct_indicator_rankings",
-    "fct_indicator_values",
-    "fct_prefecture_values",
-    "fct_submission_status",
-    "fct_period_submission_rates",
-    "fct_validation_findings",
-)
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in BULLETIN_MARTS]
-LOCK_RETRY = {"max_retries": 3, "seconds_to_wait": 20}
 
 
 def _publish(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
     periods = list(context.partition_keys)
     try:
-        written = publish_bulletins(pingan.home, periods)
+        with retry_when_busy():
+            written = publish_bulletins(pingan.settings, periods)
     except MartsNotCurrent as error:
         raise dg.Failure(description=str(error)) from error
-    except Exception as error:
-        if is_lock_error(error):
-            raise dg.RetryRequested(**LOCK_RETRY) from error
-        raise
     for item in written:
         what = (
             "unchanged" if item.reused else f"correction {item.correction}" if item.correction else "original"
@@ -62,52 +46,57 @@ def bulletin_asset(
     """The bulletin of one kind of period; it waits for the marts and for its period's gate (gates.py)."""
     with warnings.catch_warnings():  # backfill_policy is "beta"; a range of months is one run either way
         warnings.simplefilter("ignore", dg.BetaWarning)
-        return _bulletin_asset(name, partitions_def, what, gate)
 
-
-def _bulletin_asset(
-    name: str, partitions_def: dg.PartitionsDefinition, what: str, gate: dg.AssetsDefinition
-) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=name,
-        group_name="exports",
-        deps=[*MART_KEYS, gate],
-        partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool="warehouse",
-        description=f"{what}综治考评排名通报：<home>/reports/<期间>/（再次发布时内容有变则出更正版）",
-    )
-    def _bulletin(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
-        return _publish(context, pingan)
+        @dg.asset(
+            name=name,
+            group_name="exports",
+            deps=[*MART_KEYS, gate],
+            partitions_def=partitions_def,
+            backfill_policy=dg.BackfillPolicy.single_run(),
+            pool="warehouse",
+            description=f"{what}综治考评排名通报：<home>/reports/<期间>/（再次发布时内容有变则出更正版）",
+        )
+        def _bulletin(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
+            return _publish(context, pingan)
 
     return _bulletin
 
 
-monthly_bulletin = bulletin_asset("monthly_bulletin", monthly_partitions, "月度", monthly_submissions)
-quarterly_bulletin = bulletin_asset("quarterly_bulletin", quarterly_partitions, "季度", quarterly_submissions)
-annual_bulletin = bulletin_asset("annual_bulletin", annual_partitions, "年度", annual_submissions)
+def bulletin_assets(
+    partitions: PeriodPartitions, gates: dict[str, tuple[dg.AssetsDefinition, object]]
+) -> dict[str, dg.AssetsDefinition]:
+    """{"monthly": monthly_bulletin, "quarterly": …, "annual": …}."""
+    return {
+        "monthly": bulletin_asset("monthly_bulletin", partitions.monthly, "月度", gates["monthly"][0]),
+        "quarterly": bulletin_asset(
+            "quarterly_bulletin", partitions.quarterly, "季度", gates["quarterly"][0]
+        ),
+        "annual": bulletin_asset("annual_bulletin", partitions.annual, "年度", gates["annual"][0]),
+    }
 
 
-@dg.asset(
-    group_name="exports",
-    deps=[dg.AssetKey(["raw", "submissions"]), dg.AssetKey(["marts", "fct_submission_status"])],
-    partitions_def=monthly_partitions,
-    pool="warehouse",
-    description="截止日提醒：<home>/reminders/<月份>_未报单位.txt，列出未报送和被退回的单位",
-)
-def submission_reminder(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
-    try:
-        path, status = write_reminder(pingan.home, context.partition_key)
-    except Exception as error:
-        if is_lock_error(error):
-            raise dg.RetryRequested(**LOCK_RETRY) from error
-        raise
-    outstanding = status.outstanding
-    context.log.info(f"reminder {context.partition_key}: {len(outstanding)} units outstanding → {path}")
-    return dg.MaterializeResult(
-        metadata={
-            "path": str(path),
-            "source": status.source,
-            "outstanding": dg.MetadataValue.json([f"{u.unit_name}（{u.status}）" for u in outstanding]),
-        }
+def reminder_asset(partitions: PeriodPartitions) -> dg.AssetsDefinition:
+    """The deadline-day reminder, one partition per month."""
+
+    @dg.asset(
+        name="submission_reminder",
+        group_name="exports",
+        deps=[dg.AssetKey(["marts", "fct_submission_status"])],
+        partitions_def=partitions.monthly,
+        pool="warehouse",
+        description="截止日提醒：<home>/reminders/<月份>_未报单位.txt，列出未报送和被退回的单位",
     )
+    def submission_reminder(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
+        with retry_when_busy():
+            path, status = write_reminder(pingan.home, context.partition_key)
+        outstanding = status.outstanding
+        context.log.info(f"reminder {context.partition_key}: {len(outstanding)} units outstanding → {path}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": str(path),
+                "source": status.source,
+                "outstanding": dg.MetadataValue.json([f"{u.unit_name}（{u.status}）" for u in outstanding]),
+            }
+        )
+
+    return submission_reminder

@@ -20,14 +20,15 @@ from collections import Counter
 
 import dagster as dg
 
-from exports.bulletin_data import parse_period
+from base.calendar import parse_period
 from orchestration.alerts import GATE_CHECK
-from orchestration.defs.intake.checks import RETRY, SUBMISSIONS
-from orchestration.defs.partitions import annual_partitions, monthly_partitions, quarterly_partitions
+from orchestration.defs.partitions import PeriodPartitions
 from orchestration.defs.resources import PinganHome
+from orchestration.defs.retry import LOCK_RETRY_POLICY
 from orchestration.status import rejections_outstanding, submission_status
 
 STATUS_ORDER = ("已报", "逾期", "退回", "未报")
+SUBMISSION_STATUS = dg.AssetKey(["marts", "fct_submission_status"])
 
 
 def period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
@@ -43,7 +44,7 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
         name=name,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="exports",
-        deps=[SUBMISSIONS],
+        deps=[SUBMISSION_STATUS],
         partitions_def=partitions_def,
         pool="warehouse",
         description=f"{what}报表收齐情况：本期各月各单位的报送状态（已报、逾期、退回、未报）",
@@ -69,7 +70,7 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
         blocking=True,
         partitions_def=partitions_def,
         pool="warehouse",
-        retry_policy=RETRY,
+        retry_policy=LOCK_RETRY_POLICY,
         description="本期有报表被退回且尚未重报时不发布本期通报",
     )
     def _no_rejected_files(context: dg.AssetCheckExecutionContext, pingan: PinganHome) -> dg.AssetCheckResult:
@@ -98,11 +99,19 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
     return _gate, _no_rejected_files
 
 
-monthly_submissions, monthly_submissions_check = period_gate(
-    "monthly_submissions", monthly_partitions, "月度"
-)
-quarterly_submissions, quarterly_submissions_check = period_gate(
-    "quarterly_submissions", quarterly_partitions, "季度"
-)
-annual_submissions, annual_submissions_check = period_gate("annual_submissions", annual_partitions, "年度")
-GATE_CHECKS = [monthly_submissions_check, quarterly_submissions_check, annual_submissions_check]
+GATE_NAMES = {
+    "monthly": "monthly_submissions",
+    "quarterly": "quarterly_submissions",
+    "annual": "annual_submissions",
+}
+
+
+def period_gates(
+    partitions: PeriodPartitions,
+) -> dict[str, tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]]:
+    """The gate and its blocking check of each kind of period: {"monthly": (gate, check), …}."""
+    return {
+        "monthly": period_gate(GATE_NAMES["monthly"], partitions.monthly, "月度"),
+        "quarterly": period_gate(GATE_NAMES["quarterly"], partitions.quarterly, "季度"),
+        "annual": period_gate(GATE_NAMES["annual"], partitions.annual, "年度"),
+    }

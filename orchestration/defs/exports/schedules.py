@@ -7,27 +7,16 @@
 - the same morning in January: the previous year's bulletin.
 
 Each tick names its period explicitly (run_key = job and period), so a tick evaluated late, or twice,
-still publishes the right period once.
+still publishes the right period once. The schedules are built when the definitions are loaded
+(``build_schedules``): their hours come from the calendar's settings.
 """
 
 import datetime as dt
 
 import dagster as dg
 
-from orchestration import periods
-from orchestration.defs.jobs import (
-    annual_bulletin_job,
-    monthly_bulletin_job,
-    quarterly_bulletin_job,
-    reminder_job,
-)
-
-ZONE = periods.office_zone().key
-DAY = periods.deadline_day()
-
-
-def previous_month(moment: dt.datetime) -> str:
-    return periods.month_before(moment.year, moment.month)
+from base import calendar
+from orchestration.defs.jobs import Jobs
 
 
 def _request(job, period: str) -> dg.RunRequest:
@@ -35,60 +24,56 @@ def _request(job, period: str) -> dg.RunRequest:
 
 
 def _local(context: dg.ScheduleEvaluationContext) -> dt.datetime:
-    return context.scheduled_execution_time.astimezone(periods.office_zone())
+    return context.scheduled_execution_time.astimezone(calendar.office_zone())
 
 
-@dg.schedule(
-    name="deadline_reminder",
-    job=reminder_job,
-    cron_schedule=f"0 {periods.REMIND_HOUR} {DAY} * *",
-    execution_timezone=ZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="截止日 09:00：列出上月未报送和被退回的单位",
-)
-def deadline_reminder(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return _request(reminder_job, previous_month(_local(context)))
+def _schedule(name: str, job, cron: str, description: str, period_of) -> dg.ScheduleDefinition:
+    """A schedule that runs ``job`` for the period ``period_of(local tick time)``."""
+
+    @dg.schedule(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=calendar.office_zone().key,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=description,
+    )
+    def _tick(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return _request(job, period_of(_local(context)))
+
+    return _tick
 
 
-@dg.schedule(
-    name="monthly_bulletin_schedule",
-    job=monthly_bulletin_job,
-    cron_schedule=f"0 {periods.PUBLISH_HOUR} {DAY + 1} * *",
-    execution_timezone=ZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="截止日次日 08:00：发布上月排名通报",
-)
-def monthly_bulletin_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return _request(monthly_bulletin_job, previous_month(_local(context)))
-
-
-@dg.schedule(
-    name="quarterly_bulletin_schedule",
-    job=quarterly_bulletin_job,
-    cron_schedule=f"0 {periods.PUBLISH_HOUR} {DAY + 1} 1,4,7,10 *",
-    execution_timezone=ZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="每季度首月截止日次日 08:00：发布上季度排名通报",
-)
-def quarterly_bulletin_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return _request(quarterly_bulletin_job, periods.quarter_of(previous_month(_local(context))))
-
-
-@dg.schedule(
-    name="annual_bulletin_schedule",
-    job=annual_bulletin_job,
-    cron_schedule=f"0 {periods.PUBLISH_HOUR} {DAY + 1} 1 *",
-    execution_timezone=ZONE,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="每年 1 月截止日次日 08:00：发布上年度排名通报",
-)
-def annual_bulletin_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return _request(annual_bulletin_job, str(_local(context).year - 1))
-
-
-SCHEDULES = [
-    deadline_reminder,
-    monthly_bulletin_schedule,
-    quarterly_bulletin_schedule,
-    annual_bulletin_schedule,
-]
+def build_schedules(jobs: Jobs) -> list[dg.ScheduleDefinition]:
+    day, remind, publish = calendar.deadline_day(), calendar.REMIND_HOUR, calendar.PUBLISH_HOUR
+    last_month = calendar.previous_month
+    return [
+        _schedule(
+            "deadline_reminder",
+            jobs.reminder,
+            f"0 {remind} {day} * *",
+            "截止日 09:00：列出上月未报送和被退回的单位",
+            last_month,
+        ),
+        _schedule(
+            "monthly_bulletin_schedule",
+            jobs.monthly_bulletin,
+            f"0 {publish} {day + 1} * *",
+            "截止日次日 08:00：发布上月排名通报",
+            last_month,
+        ),
+        _schedule(
+            "quarterly_bulletin_schedule",
+            jobs.quarterly_bulletin,
+            f"0 {publish} {day + 1} 1,4,7,10 *",
+            "每季度首月截止日次日 08:00：发布上季度排名通报",
+            lambda moment: calendar.quarter_of(last_month(moment)),
+        ),
+        _schedule(
+            "annual_bulletin_schedule",
+            jobs.annual_bulletin,
+            f"0 {publish} {day + 1} 1 *",
+            "每年 1 月截止日次日 08:00：发布上年度排名通报",
+            lambda moment: str(moment.year - 1),
+        ),
+    ]

@@ -1,7 +1,8 @@
-"""Intake as assets: files from the inbox ingested into the raw tables the dbt sources read.
+"""Intake as assets: files from the inbox taken into the raw tables the dbt sources read.
 
-A thin wrapper over ``ingest.intake.ingest_files`` (archive by sha256, read in the sandbox, validate,
-version, store, quarantine). ``raw/findings`` (the validation results) is shown in the quality group.
+A thin wrapper over ``orchestration.intake.take_in`` (archive by sha256, read in the sandbox, validate,
+version, store, quarantine, record; then the feedback workbooks). ``raw/findings`` (the validation
+results) is shown in the quality group.
 """
 
 import time
@@ -10,13 +11,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingest.intake import ingest_files
 from orchestration.defs.resources import PinganHome
-from orchestration.settings import inbox_settle_seconds
-from orchestration.warehouse import WarehouseBusy, is_lock_error, writer_lock
+from orchestration.defs.retry import retry_when_busy
+from orchestration.intake import take_in
+from orchestration.warehouse import writer_lock
 
 RAW_TABLES = ("submissions", "indicator_values", "township_values", "findings", "targets")
-LOCK_RETRY = {"max_retries": 3, "seconds_to_wait": 30}
 
 
 class IntakeConfig(dg.Config):
@@ -24,11 +24,11 @@ class IntakeConfig(dg.Config):
     settle_seconds: float | None = None  # whole-inbox mode skips files changed more recently than this
 
 
-def files_to_take(inbox: Path, config: IntakeConfig, now: float) -> list[Path]:
+def files_to_take(inbox: Path, config: IntakeConfig, now: float, settle_seconds: float) -> list[Path]:
     """The sensor's list (those still there), or every inbox file that has not changed for a while."""
     if config.files:
         return [Path(name) for name in config.files if Path(name).is_file()]
-    settle = inbox_settle_seconds() if config.settle_seconds is None else config.settle_seconds
+    settle = settle_seconds if config.settle_seconds is None else config.settle_seconds
     return [
         path
         for path in sorted(p for p in inbox.rglob("*") if p.is_file())
@@ -49,17 +49,11 @@ def files_to_take(inbox: Path, config: IntakeConfig, now: float) -> list[Path]:
 )
 def raw_tables(context: dg.AssetExecutionContext, config: IntakeConfig, pingan: PinganHome):
     """Ingest the inbox's files: archive by sha256, read, validate, version, store in raw.*."""
-    home = pingan.home
-    paths = files_to_take(home.inbox, config, time.time())
-    try:
-        with writer_lock(home):
-            results = ingest_files(paths, home.root, consume_from=home.inbox)
-    except WarehouseBusy as error:
-        raise dg.RetryRequested(**LOCK_RETRY) from error
-    except Exception as error:
-        if is_lock_error(error):
-            raise dg.RetryRequested(**LOCK_RETRY) from error
-        raise
+    settings = pingan.settings
+    home = settings.home
+    paths = files_to_take(home.inbox, config, time.time(), settings.settle_seconds)
+    with retry_when_busy(), writer_lock(settings):
+        results = take_in(paths, settings, consume_from=home.inbox)
     counts = Counter(r.status for r in results)
     context.log.info(f"ingested {len(results)} files: {dict(counts)}")
     rejected = [r for r in results if r.status == "rejected"]

@@ -17,10 +17,9 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.resources import PinganHome
+from orchestration.defs.retry import LOCK_RETRY_POLICY
 
 SUBMISSIONS = dg.AssetKey(["raw", "submissions"])
-# A check that cannot open the file (another process is writing it) is worth a second try.
-RETRY = dg.RetryPolicy(max_retries=3, delay=20, backoff=dg.Backoff.EXPONENTIAL)
 
 INCONSISTENCIES = {
     "accepted_report_without_values": """
@@ -67,7 +66,11 @@ def find_inconsistencies(connection: duckdb.DuckDBPyConnection) -> dict[str, lis
 
 
 @dg.asset_check(
-    asset=SUBMISSIONS, name="raw_tables_consistent", blocking=True, pool="warehouse", retry_policy=RETRY
+    asset=SUBMISSIONS,
+    name="raw_tables_consistent",
+    blocking=True,
+    pool="warehouse",
+    retry_policy=LOCK_RETRY_POLICY,
 )
 def raw_tables_consistent(pingan: PinganHome) -> dg.AssetCheckResult:
     """The raw tables agree with themselves; a failure (or an error running it) stops the build."""
@@ -85,7 +88,9 @@ def raw_tables_consistent(pingan: PinganHome) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=SUBMISSIONS, name="no_outstanding_rejections", pool="warehouse", retry_policy=RETRY)
+@dg.asset_check(
+    asset=SUBMISSIONS, name="no_outstanding_rejections", pool="warehouse", retry_policy=LOCK_RETRY_POLICY
+)
 def no_outstanding_rejections(pingan: PinganHome) -> dg.AssetCheckResult:
     """Every unit and period whose newest file was rejected still owes the office a corrected file."""
     with duckdb.connect(str(pingan.home.warehouse), read_only=True) as connection:

@@ -5,28 +5,31 @@ The step builds in a copy of the warehouse and swaps it in only when every model
 test passed (orchestration/warehouse.py), so a failed or killed build leaves the previous good marts.
 Asset keys are dagster-dbt's defaults, schema/name: ``marts/fct_unit_scores`` is the table
 ``marts.fct_unit_scores``; sources keep the ``raw/<table>`` keys intake materialises.
+
+The assets are drawn from dbt's manifest, which ``prepare_dbt`` writes into the home (``dbt parse``)
+when it is missing or older than the project: the command line does this before it loads the
+definitions, and so does loading them under ``dagster dev``. Loading never parses otherwise.
 """
 
+import os
 import shutil
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from base.settings import DBT_PROJECT_DIR, Home, Settings
 from orchestration.defs.resources import PinganHome
-from orchestration.settings import DBT_PROJECT_DIR, Home
+from orchestration.defs.retry import retry_when_busy
 from orchestration.warehouse import (
     BUILD_ARGS,
-    WarehouseBusy,
     dbt_executable,
-    dbt_points_at,
-    is_lock_error,
+    dbt_variables,
     run_dbt,
     staged_warehouse,
     writer_lock,
 )
 
 QUALITY_MODELS = {"fct_validation_findings", "stg_findings"}
-LOCK_RETRY = {"max_retries": 3, "seconds_to_wait": 30}
 
 
 class PinganDbtTranslator(DagsterDbtTranslator):
@@ -36,21 +39,41 @@ class PinganDbtTranslator(DagsterDbtTranslator):
         return "quality" if dbt_resource_props.get("name") in QUALITY_MODELS else "warehouse"
 
 
+class ManifestMissing(RuntimeError):
+    """The home has no (current) dbt manifest; ``prepare_dbt`` writes it."""
+
+
 def dbt_project_for(home: Home) -> DbtProject:
-    """The project with its target folder under the home, parsed when its manifest is missing or stale."""
-    home.ensure().export_environment()
-    project = DbtProject(
-        project_dir=DBT_PROJECT_DIR, target_path=home.dbt_target, profiles_dir=DBT_PROJECT_DIR
-    )
-    if _manifest_is_stale(project):
-        # Parsed with the profile the builds use (they build in the staging copy), so builds parse partially.
-        parsed = run_dbt(home, ["parse", "--quiet"], warehouse=home.staging_warehouse)
+    """The dbt project with its target folder (and so its manifest) under the home."""
+    return DbtProject(project_dir=DBT_PROJECT_DIR, target_path=home.dbt_target, profiles_dir=DBT_PROJECT_DIR)
+
+
+def prepare_dbt(settings: Settings) -> DbtProject:
+    """Parse the project into the home when its manifest is missing or stale (a code update)."""
+    project = dbt_project_for(settings.home)
+    if manifest_is_stale(project):
+        # Parsed with the variables the builds use (they build in the staging copy), so builds parse
+        # partially.
+        parsed = run_dbt(settings, ["parse", "--quiet"], warehouse=settings.home.staging_warehouse)
         if parsed.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{parsed.stdout}{parsed.stderr}")
     return project
 
 
-def _manifest_is_stale(project: DbtProject) -> bool:
+def loaded_dbt_project(settings: Settings) -> DbtProject:
+    """The project for loading the definitions: prepared under ``dagster dev``; elsewhere it must have
+    been prepared already (by the command line)."""
+    if os.environ.get("DAGSTER_IS_DEV_CLI"):
+        return prepare_dbt(settings)
+    project = dbt_project_for(settings.home)
+    if manifest_is_stale(project):
+        raise ManifestMissing(
+            f"{project.manifest_path} 不存在或已过期：请用 pingan ui / pingan serve 启动（会先准备数据仓库定义）"
+        )
+    return project
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
     """No manifest yet, or a project file changed since it was written (a code update)."""
     if not project.manifest_path.exists():
         return True
@@ -71,13 +94,17 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     )
     def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pingan: PinganHome):
         """Staging → intermediate → marts with every dbt test, built in a copy and swapped in on success."""
-        home = pingan.home
+        settings = pingan.settings
+        home = settings.home
         _share_partial_parse(home)
         events = []
         try:
-            with writer_lock(home), staged_warehouse(home) as staging, dbt_points_at(staging):
+            with retry_when_busy(), writer_lock(settings), staged_warehouse(home) as staging:
                 invocation = dbt.cli(
-                    list(BUILD_ARGS), context=context, raise_on_error=False, target_path=home.dbt_build_target
+                    [*BUILD_ARGS, "--vars", dbt_variables(settings, staging)],
+                    context=context,
+                    raise_on_error=False,
+                    target_path=home.dbt_build_target,
                 )
                 events = list(invocation.stream())
                 if not invocation.is_successful():
@@ -90,12 +117,6 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 + (f" 未通过的检查：{', '.join(failed[:10])}" if failed else ""),
                 metadata={"dbt_error": str(error)[-2000:]},
             ) from error
-        except WarehouseBusy as error:
-            raise dg.RetryRequested(**LOCK_RETRY) from error
-        except Exception as error:
-            if is_lock_error(error):
-                raise dg.RetryRequested(**LOCK_RETRY) from error
-            raise
         yield from events
 
     return warehouse_models

@@ -9,19 +9,12 @@ follow the same variable.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
-
-
-def reference_dir() -> Path:
-    """The folder of reference CSVs in force: PINGAN_REFERENCE_DIR, else the project's seeds."""
-    return Path(os.environ.get("PINGAN_REFERENCE_DIR") or DEFAULT_REFERENCE_DIR)
+from base.settings import reference_dir
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -161,6 +154,20 @@ def submitted_indicator_by_label() -> dict[str, Indicator]:
     return index
 
 
+@dataclass(frozen=True)
+class TargetType:
+    """A kind of target (目标类型): ``code`` as the SQL and the targets workbook use it, ``label`` as every
+    document shows it; ``indicator_kind`` / ``indicator_value_type`` restrict the indicators it applies
+    to ('' = any)."""
+
+    code: str
+    label: str
+    description: str
+    indicator_kind: str
+    indicator_value_type: str
+    sort_order: int
+
+
 @cache
 def grades() -> tuple[tuple[str, float], ...]:
     """(grade, minimum score), best first."""
@@ -168,9 +175,49 @@ def grades() -> tuple[tuple[str, float], ...]:
     return tuple((r["grade"], float(r["min_score"])) for r in rows)
 
 
+def veto_grade() -> str:
+    """The grade a failed veto target (一票否决) gives whatever the score."""
+    return settings()["veto_grade"]
+
+
+def yellow_card_grade() -> str:
+    """The grade that earns a yellow card (黄牌警告)."""
+    return settings()["yellow_card_grade"]
+
+
+@cache
+def target_types() -> tuple[TargetType, ...]:
+    rows = sorted(_rows("target_types"), key=lambda r: int(r["sort_order"]))
+    return tuple(
+        TargetType(
+            r["target_type"],
+            r["label"],
+            r["description"],
+            r["indicator_kind"],
+            r["indicator_value_type"],
+            int(r["sort_order"]),
+        )
+        for r in rows
+    )
+
+
+def target_type_by_code() -> dict[str, TargetType]:
+    return {t.code: t for t in target_types()}
+
+
 @cache
 def settings() -> dict[str, str]:
     return {r["setting"]: r["value"] for r in _rows("scoring_settings")}
+
+
+def prefecture() -> str:
+    """The prefecture's short name as bulletin titles use it (毕节)."""
+    return settings()["prefecture"]
+
+
+def office_name() -> str:
+    """The issuing office's full name (毕节市社会治安综合治理委员会办公室)."""
+    return settings()["office_name"]
 
 
 def forget_cached_reference() -> None:
@@ -184,6 +231,7 @@ def forget_cached_reference() -> None:
         indicator_by_code,
         submitted_indicator_by_label,
         grades,
+        target_types,
         settings,
     ):
         reader.cache_clear()

@@ -1,14 +1,14 @@
-"""``pingan bench``: how fast pingan is at province and national scale, against the floor and the naive way.
+"""``make bench`` (``python -m bench``): how fast pingan is at province and national scale, against the floor and the naive way.
 
 One invocation, one process tree, each stage measured on its own (wall seconds, peak MiB of the process
-tree, files per second; see ``bench_measure``). Each pingan stage runs in a fresh process of its own,
+tree, files per second; see ``bench.measure``). Each pingan stage runs in a fresh process of its own,
 as it does for the office (a ``pingan`` command, a step of Dagster's multiprocess executor), start-up
 included:
 
-1. generate  a synthetic province (``exports.province``; not part of any ratio);
+1. generate  a synthetic province (``sampledata.province``; not part of any ratio);
 2. floor     every workbook's cells read with python-calamine and nothing else, serially;
 3. pingan    through its real entry points, into a fresh home under ``<home>/bench/``:
-             ``ingest_files`` (intake + validation) → ``build_warehouse`` (dbt build) → every bulletin the
+             ``take_in`` (intake + validation + feedback) → ``build_warehouse`` (dbt build) → every bulletin the
              marts give (each month, each quarter, and the year once complete; ``publish_bulletins``,
              which writes them side by side, one process per core; workbooks only: PDFs are
              LibreOffice's time and the naive bulletin is a workbook too);
@@ -17,10 +17,10 @@ included:
              whose figures reach back to that month: month bulletins show January-to-month (ytd) figures
              and rank changes, so every month from the corrected one on, every quarter from its quarter
              on (their scope also runs from January), and the year. Earlier months are unchanged.
-5. naive     the same job as an analyst would write it (``bench_naive``), full or sampled and scaled.
+5. naive     the same job as an analyst would write it (``bench.naive``), full or sampled and scaled.
 
-The province's reference folder is in force (PINGAN_REFERENCE_DIR) for the whole run; dbt is given it
-as a path relative to the project (``bench_measure.seeds_for_dbt``). Then the ratios the issue sets (each with its target and PASS/MISS), a table, and the JSON under
+The province's reference folder is in force (PINGAN_REFERENCE_DIR, for this process and the stages'
+processes) for the whole run; pingan's stages get it in their ``Settings``, and dbt as a variable. Then the ratios the issue sets (each with its target and PASS/MISS), a table, and the JSON under
 ``<home>/bench/bench-<timestamp>.json``. The working folders (province, homes) are removed afterwards
 unless ``keep``.
 """
@@ -41,11 +41,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.bench_measure import Stage, largest_child_mib, measured, release_memory, seeds_for_dbt
-from orchestration.settings import Home
+from base.settings import Home, Limits, Settings
+from bench.measure import Stage, largest_child_mib, measured, release_memory
 
 if TYPE_CHECKING:
-    from exports.province import Province
+    from sampledata.province import Province
 
 # (key, what, comparison, target)
 TARGETS = (
@@ -73,7 +73,7 @@ def scored_periods(home: Home) -> list[str]:
 
 def affected_periods(corrected: str, periods: list[str]) -> list[str]:
     """The bulletins whose figures include the corrected month (their scope runs January → last month)."""
-    from exports.bulletin_data import parse_period
+    from base.calendar import parse_period
 
     month = int(corrected[5:7])
     return [p for p in periods if parse_period(p).last_month >= month]
@@ -124,12 +124,10 @@ class _Recorder:
 @contextlib.contextmanager
 def _province_environment(province: Province) -> Iterator[None]:
     """The province's reference folder in force for this process and its children; restored after."""
-    from ingest import catalogue
+    from base import catalogue
 
     saved = dict(os.environ)
     os.environ["PINGAN_REFERENCE_DIR"] = str(province.reference_dir.resolve())
-    # The naive bulletin is a workbook too; a PDF is 3–5 s of LibreOffice per bulletin.
-    os.environ["PINGAN_BULLETIN_PDF"] = "0"
     catalogue.forget_cached_reference()
     try:
         yield
@@ -139,27 +137,27 @@ def _province_environment(province: Province) -> Iterator[None]:
         catalogue.forget_cached_reference()
 
 
-def _pingan(record: _Recorder, home: Home, province: Province) -> tuple[dict, list[str]]:
-    from ingest.intake import ingest_files
+def _pingan(record: _Recorder, settings: Settings, province: Province) -> tuple[dict, list[str]]:
+    from orchestration.intake import take_in
     from orchestration.warehouse import build_warehouse, writer_lock
 
+    home = settings.home
     files = len(province.files) + 1  # the targets workbook too
     with record.stage("pingan.total", files, "intake + warehouse + bulletins") as total:
         with (
-            record.stage("pingan.intake", files, "ingest_files: archive, sandboxed read, GX, raw tables"),
-            writer_lock(home),
+            record.stage(
+                "pingan.intake", files, "take_in: archive, sandboxed read, GX, raw tables, feedback"
+            ),
+            writer_lock(settings),
         ):
-            results = in_own_process(ingest_files, [province.inbox], home.root)
-        with (
-            record.stage("pingan.warehouse", files, "build_warehouse: dbt build (seeds, models, tests)"),
-            seeds_for_dbt(province.reference_dir),
-        ):
-            build = in_own_process(build_warehouse, home)
+            results = in_own_process(take_in, [province.inbox], settings)
+        with record.stage("pingan.warehouse", files, "build_warehouse: dbt build (seeds, models, tests)"):
+            build = in_own_process(build_warehouse, settings)
         periods = scored_periods(home)  # a few ms
         with record.stage(
             "pingan.bulletins", files, f"publish_bulletins: {len(periods)} bulletin workbooks (PDF off)"
         ) as stage:
-            _publish(home, periods, stage)
+            _publish(settings, periods, stage)
     statuses = Counter(r.status for r in results)
     total.details["statuses"] = dict(statuses)
     record.get("pingan.warehouse").details.update(
@@ -178,13 +176,13 @@ def in_own_process(function: Callable, /, *args):
         return pool.submit(function, *args).result()
 
 
-def _publish(home: Home, periods: list[str], stage: Stage) -> list:
+def _publish(settings: Settings, periods: list[str], stage: Stage) -> list:
     """``publish_bulletins`` for the periods; a failure is recorded on the stage, not the end of the
     benchmark."""
     from orchestration.publish import publish_bulletins
 
     try:
-        published = in_own_process(publish_bulletins, home, periods)
+        published = in_own_process(publish_bulletins, settings, periods)
         stage.details["published"] = [b.period for b in published]
         return published
     except Exception as error:  # noqa: BLE001 - reported in the table and the JSON
@@ -193,8 +191,10 @@ def _publish(home: Home, periods: list[str], stage: Stage) -> list:
         return []
 
 
-def _incremental(record: _Recorder, home: Home, province: Province, periods: list[str], work: Path) -> dict:
-    from ingest.intake import ingest_files
+def _incremental(
+    record: _Recorder, settings: Settings, province: Province, periods: list[str], work: Path
+) -> dict:
+    from orchestration.intake import take_in
     from orchestration.warehouse import build_warehouse, writer_lock
 
     corrected = province.write_correction(work / "corrections")  # the county's work: not timed
@@ -203,19 +203,16 @@ def _incremental(record: _Recorder, home: Home, province: Province, periods: lis
         "incremental.total", 1, "one corrected workbook: intake + warehouse + affected bulletins"
     ):
         with (
-            record.stage("incremental.intake", 1, "ingest_files on the corrected workbook"),
-            writer_lock(home),
+            record.stage("incremental.intake", 1, "take_in on the corrected workbook"),
+            writer_lock(settings),
         ):
-            (result,) = in_own_process(ingest_files, [corrected], home.root)
-        with (
-            record.stage("incremental.warehouse", 1, "build_warehouse: dbt build"),
-            seeds_for_dbt(province.reference_dir),
-        ):
-            in_own_process(build_warehouse, home)
+            (result,) = in_own_process(take_in, [corrected], settings)
+        with record.stage("incremental.warehouse", 1, "build_warehouse: dbt build"):
+            in_own_process(build_warehouse, settings)
         with record.stage(
             "incremental.bulletins", 1, f"{len(affected)} affected bulletins re-published"
         ) as stage:
-            published = _publish(home, affected, stage)
+            published = _publish(settings, affected, stage)
     return {
         "unit_code": province.correction_unit,
         "period": province.correction_period,
@@ -324,7 +321,7 @@ def run_bench(
     ``naive_sample``: None lets the naive stage decide (full when projected under 15 minutes), 0 forces
     every file, K runs K files and scales. ``correction_month``: the month corrected in the incremental
     stage (default the middle month)."""
-    from exports.province import write_province
+    from sampledata.province import write_province
 
     home = home if isinstance(home, Home) else Home.from_env(home)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -344,15 +341,20 @@ def run_bench(
         with _province_environment(province):
             with record.stage("floor", len(files), "calamine: every sheet of every workbook, serially"):
                 read_floor(files)
-            pingan_home = Home(work / "pingan").ensure()
-            pingan_home.export_environment()
-            statuses, periods = _pingan(record, pingan_home, province)
+            # The naive bulletin is a workbook too; a PDF is 3–5 s of LibreOffice per bulletin.
+            settings = Settings(
+                home=Home(work / "pingan").ensure(),
+                bulletin_pdf=False,
+                reference_dir=province.reference_dir.resolve(),
+                limits=Limits.from_env(),
+            )
+            statuses, periods = _pingan(record, settings, province)
             snapshot = work / "pingan-full.duckdb"
             if naive:
-                shutil.copyfile(pingan_home.warehouse, snapshot)
-            incremental = _incremental(record, pingan_home, province, periods, work)
+                shutil.copyfile(settings.home.warehouse, snapshot)
+            incremental = _incremental(record, settings, province, periods, work)
             if naive:
-                from orchestration.bench_naive import run_naive
+                from bench.naive import run_naive
 
                 record.stages += run_naive(
                     files,
@@ -395,10 +397,21 @@ def run_bench(
 
 
 # --------------------------------------------------------------------------------------------------
-# The command line (wired in orchestration/cli.py)
+# The command line (python -m bench; make bench)
 
 
-def add_arguments(parser) -> None:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="性能基准：生成一个模拟省份，分别计时最低读取、朴素做法和 pingan 全流程及增量更新。 Benchmark.",
+    )
+    parser.add_argument(
+        "--home", help="数据目录（默认 PINGAN_HOME 或 ./pingan-home）；结果写在 <数据目录>/bench/"
+    )
     parser.add_argument("--units", type=int, default=88, help="单位数（默认 88，约一个省；全国约 2850）")
     parser.add_argument("--months", type=int, default=12, help="月数 1–12（默认 12）")
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="不跑朴素基线（大规模时用）")
@@ -414,16 +427,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, help="生成数据的随机种子（默认固定值，结果可重复）")
     parser.add_argument("--keep", action="store_true", help="保留生成的工作簿和测试数据目录")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-
-
-def command(args, home: Home) -> int:
-    """``pingan bench``: progress on stderr, the table (or JSON) on stdout."""
+    args = parser.parse_args(argv)
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     result = run_bench(
-        home,
+        Home.from_env(args.home),
         units=args.units,
         months=args.months,
         naive=args.naive,

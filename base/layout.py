@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.catalogue import fold_label
+from base.catalogue import fold_label
 
 INFO_SHEET = "基本信息"
 INDICATOR_SHEET = "指标填报"
@@ -81,7 +81,6 @@ TARGET_COLUMNS = (
     Column("note", "备注", ("说明",), required=False),
 )
 
-TARGET_TYPES = ("min", "max", "rank_within", "rank_up", "improve", "growth")
 
 # Row labels that close a table rather than belong to it.
 TOTAL_ROW_LABELS = ("合计", "总计", "小计", "说明", "备注", "填表说明", "注")
@@ -90,3 +89,8 @@ TOTAL_ROW_LABELS = ("合计", "总计", "小计", "说明", "备注", "填表说
 def is_total_row(text: object) -> bool:
     folded = fold_label(text) if text is not None else ""
     return any(folded.startswith(fold_label(label)) for label in TOTAL_ROW_LABELS)
+
+
+def submission_file_name(short_name: str, period: str, suffix: str = "") -> str:
+    """How a unit names its month's workbook (the template asks for it; 大方_2022年01月_综治月报.xlsx)."""
+    return f"{short_name}_{period[:4]}年{period[5:]}月_综治月报{suffix}.xlsx"

@@ -1,11 +1,10 @@
-"""Measuring a benchmark stage (wall seconds, peak memory of the process tree); dbt's view of the seeds.
+"""Measuring a benchmark stage (wall seconds, peak memory of the process tree).
 
 The peak is the largest sum of resident memory (RSS) of this process and all its descendants (the
 sandboxed readers, dbt, LibreOffice …), sampled every ``SAMPLE_SECONDS`` from /proc; this process's
 own exact peak (VmHWM, reset at the start of each stage through /proc/self/clear_refs) is a floor
 under it. No psutil: /proc is enough on Linux, and elsewhere the numbers fall back to getrusage.
 
-``seeds_for_dbt`` points dbt at a synthetic province's reference folder safely (see ``dbt_seed_path``).
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
-from orchestration.settings import DBT_PROJECT_DIR
 
 SAMPLE_SECONDS = 0.1
 _PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -158,38 +154,3 @@ def release_memory() -> float:
 def largest_child_mib() -> float:
     """The largest resident peak of any child process this process waited for (lifetime)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-# --------------------------------------------------------------------------------------------------
-# The reference folder as dbt must see it
-
-
-def dbt_seed_path(reference_dir: Path) -> str:
-    """``reference_dir`` as a path relative to the dbt project, for dbt's seed-paths.
-
-    dbt writes each seed's compiled and run SQL to ``<target>/{compiled,run}/pingan/<seed path>``; with
-    an absolute seed path that join *is* the seed path, so dbt overwrites the reference CSVs with SQL
-    and fails writing test SQL "into" _seeds.yml. Relative to the project, those copies land under the
-    home's dbt folder instead (``<home>/dbt/<reference path>``)."""
-    relative = os.path.relpath(Path(reference_dir).resolve(), DBT_PROJECT_DIR)
-    ups = relative.split(os.sep).count("..")
-    if ups > 4:  # <home>/dbt/target/run/pingan climbs at most 4 levels and stays in <home>/dbt
-        raise ValueError(
-            f"reference folder too far from the dbt project for dbt's seed-paths: {reference_dir}"
-        )
-    return relative
-
-
-@contextlib.contextmanager
-def seeds_for_dbt(reference_dir: Path) -> Iterator[None]:
-    """Within the block PINGAN_REFERENCE_DIR is the dbt-safe relative path (dbt runs as a child
-    process and inherits it); outside it, the absolute path ingest's catalogue reads."""
-    previous = os.environ.get("PINGAN_REFERENCE_DIR")
-    os.environ["PINGAN_REFERENCE_DIR"] = dbt_seed_path(reference_dir)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("PINGAN_REFERENCE_DIR", None)
-        else:
-            os.environ["PINGAN_REFERENCE_DIR"] = previous

@@ -32,11 +32,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from exports.bulletin_data import parse_period
-from ingest import catalogue, layout
+from base import catalogue, layout
+from base.calendar import parse_period
+from base.settings import Home, Settings
+from bench.measure import Stage, measured
 from ingest.load import RAW_SCHEMA_SQL
-from orchestration.bench_measure import Stage, measured, seeds_for_dbt
-from orchestration.settings import Home
 from orchestration.warehouse import run_dbt
 
 NAIVE_BUDGET_SECONDS = 15 * 60  # auto mode: a full per-file run only when projected to fit
@@ -58,8 +58,8 @@ class Model:
 def compile_models(work: Path, reference_dir: Path) -> tuple[list[Model], dict[str, dict]]:
     """(models in dependency order, seed nodes by name) from one ``dbt compile`` into ``work``."""
     home = Home(work / "dbt-home")
-    with seeds_for_dbt(reference_dir):
-        completed = run_dbt(home, ["compile", "--quiet"], warehouse=work / "warehouse.duckdb")
+    settings = Settings(home=home, reference_dir=Path(reference_dir).resolve())
+    completed = run_dbt(settings, ["compile", "--quiet"], warehouse=work / "warehouse.duckdb")
     if completed.returncode != 0:
         raise RuntimeError(f"dbt compile failed: {(completed.stdout + completed.stderr)[-2000:]}")
     manifest = json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))

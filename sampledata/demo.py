@@ -27,9 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from base import catalogue, layout
+from base.catalogue import Unit
 from exports.template import write_submission_workbook, write_targets_workbook
-from ingest import catalogue
-from ingest.catalogue import Unit
 
 DEFAULT_SEED = 2022
 HISTORY_YEAR = 2020  # generated only as the 去年同期数 of the 2021 reports
@@ -702,7 +702,7 @@ def _receipt(rng: random.Random, period: str, day: int | None = None) -> datetim
 
 
 def file_name(unit: Unit, period: str, suffix: str = "") -> str:
-    return f"{unit.short_name}_{period[:4]}年{period[5:]}月_综治月报{suffix}.xlsx"
+    return layout.submission_file_name(unit.short_name, period, suffix)
 
 
 def _typed(value: object, code: str) -> object:
@@ -863,7 +863,7 @@ def demo_figures(seed: int = DEFAULT_SEED) -> DemoData:
 
 
 # Targets common to every unit: (indicator, type, value, points, veto, note).
-_COMMON_TARGETS = (
+COMMON_TARGETS = (
     ("R04", "min", 0.95, 15, False, "调解成功率不低于95%"),
     ("R03", "min", 0.95, 10, False, "命案侦破率不低于95%"),
     ("R05", "min", 1.00, 10, False, "乡镇信访综治维稳中心覆盖率达到100%"),
@@ -897,7 +897,7 @@ def demo_targets(year: int = 2022) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for unit in catalogue.units():
         code, kind, value, note = survey[unit.code]
-        lines = [*_COMMON_TARGETS, (code, kind, value, SURVEY_TARGET_POINTS, False, note)]
+        lines = [*COMMON_TARGETS, (code, kind, value, SURVEY_TARGET_POINTS, False, note)]
         for indicator, target_type, target_value, points, veto, text in lines:
             rows.append(
                 {

@@ -36,10 +36,11 @@ from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from zoneinfo import ZoneInfo
 
-from exports.sample import _COMMON_TARGETS, SURVEY_MONTHS, SURVEY_TARGET_POINTS, file_name, split
+from base import catalogue, layout
+from base.catalogue import Unit
+from base.settings import DEFAULT_REFERENCE_DIR
 from exports.template import write_submission_workbook, write_targets_workbook
-from ingest import catalogue, layout
-from ingest.catalogue import DEFAULT_REFERENCE_DIR, Unit
+from sampledata.demo import COMMON_TARGETS, SURVEY_MONTHS, SURVEY_TARGET_POINTS, file_name, split
 
 DEFAULT_SEED = 88
 YEAR = 2022
@@ -497,7 +498,7 @@ def province_targets(units: list[SyntheticUnit], year: int) -> list[dict[str, ob
     for index, target in enumerate(units):
         code, kind, value, note = survey[index % len(survey)]
         for indicator, target_type, target_value, points, veto, text in (
-            *_COMMON_TARGETS,
+            *COMMON_TARGETS,
             (code, kind, value, SURVEY_TARGET_POINTS, False, note),
         ):
             rows.append(

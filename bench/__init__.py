@@ -1,0 +1,1 @@
+"""The benchmark (``make bench``): scaffolding beside the product, never imported by it."""

@@ -1,0 +1,103 @@
+"""Taking files in as every door does it (command line, Dagster, rebuild): intake, then feedback.
+
+``ingest`` archives, reads, checks and stores each file and records the answer (``ingest.results``);
+this module then writes the 数据质量反馈表 every file with findings is owed. The feedback workbook copies
+the county's own cells, so it is written where the county's bytes are always opened: in the sandbox
+(``base.sandbox``, with the reader's time and memory budget). When the sandbox cannot copy a file, the
+workbook is still written, with the list of findings alone, and without opening the file here.
+
+A file stays owed its feedback until the workbook exists: the same bytes sent again, or a rerun after a
+crash, complete it (``owed_feedback``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from base import calendar, catalogue, layout
+from base.sandbox import Progress, run_sandboxed
+from base.settings import Home, Settings
+from exports.feedback import write_feedback_workbook
+from ingest.archive import archive_relative_path
+from ingest.intake import ingest_files, rebuild_raw
+from ingest.results import FileResult, owed_feedback, read_record, write_record
+
+FEEDBACK_TASK = "exports.feedback:write_feedback_workbook"
+
+
+def take_in(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    consume_from: Path | None = None,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Ingest files and folders into the home of ``settings``, then write the feedback they are owed."""
+    results = ingest_files(
+        paths,
+        settings.home,
+        dry_run=dry_run,
+        consume_from=consume_from,
+        limits=settings.limits,
+        progress=progress,
+    )
+    if not dry_run:
+        write_owed_feedback(settings, results)
+    return results
+
+
+def rebuild(settings: Settings, progress: Progress | None = None) -> list[FileResult]:
+    """Recreate the raw tables from the archive and its ledger alone, and the feedback of every file."""
+    results = rebuild_raw(settings.home, limits=settings.limits, progress=progress)
+    write_owed_feedback(settings, results)
+    return results
+
+
+def write_owed_feedback(settings: Settings, results: list[FileResult]) -> None:
+    """Write the 数据质量反馈表 of every file in ``results`` that is owed one (a duplicate's earlier record
+    included), set each result's ``feedback`` and update its record."""
+    home = settings.home
+    owed: list[FileResult] = []
+    for result in results:
+        if result.status == "duplicate":
+            earlier = read_record(home, result.sha256)
+            if earlier is not None and owed_feedback(earlier):
+                owed.append(earlier)
+        elif owed_feedback(result):
+            owed.append(result)
+    if not owed:
+        return
+    calls = [feedback_call(result, home) for result in owed]
+    limits = settings.limits
+    outcomes = run_sandboxed(
+        FEEDBACK_TASK, calls, seconds=limits.read_seconds, memory_bytes=limits.read_memory_bytes
+    )
+    for result, call, outcome in zip(owed, calls, outcomes, strict=True):
+        path = (
+            outcome.value
+            if outcome.failure is None
+            else write_feedback_workbook(**{**call, "original": None})
+        )
+        result.feedback = str(path)
+        write_record(home, result)
+
+
+def feedback_call(result: FileResult, home: Home) -> dict:
+    """The arguments of ``write_feedback_workbook`` for one file's result."""
+    unit = catalogue.unit_by_code().get(result.unit_code or "")
+    unit_name = unit.name if unit else layout.TARGETS_SHEET if result.kind == "targets" else None
+    monthly = result.period and result.kind == "monthly_report"
+    return {
+        "out_dir": home.feedback / (result.period or "未识别期间"),
+        "original": home.root / archive_relative_path(result.sha256, result.file),
+        "file_name": result.file,
+        "unit_name": unit_name,
+        "period": result.period,
+        "version": result.version,
+        "status": result.status,
+        "findings": result.errors,
+        "received_at": result.received_at,
+        "deadline_text": calendar.date_text(calendar.deadline(result.period)) if monthly else None,
+        "sha256": result.sha256,
+    }

@@ -1,0 +1,34 @@
+"""Getting a home ready before anything runs in it: its folders, Dagster's instance settings, dbt's manifest.
+
+The command line calls ``prepare_home`` before it loads the definitions or starts Dagster, so loading
+them (and importing anything) never writes to disk.
+"""
+
+from __future__ import annotations
+
+from base.settings import Settings
+from orchestration.defs.warehouse.dbt import prepare_dbt
+
+# Dagster's instance settings for a pingan home. One concurrency pool, "warehouse", holds every step that
+# opens the DuckDB file (DuckDB allows one writing process per file): its limit of 1 serialises them
+# across runs, so a sensor run, a scheduled run and a run started by hand never collide. Every pool
+# pingan uses should be limited to 1, hence default_limit. Telemetry off: the office's data stays home.
+DAGSTER_YAML = """\
+# Written by pingan (orchestration/prepare.py); edits are replaced on the next start.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_home(settings: Settings, *, dbt: bool = True) -> Settings:
+    """Create the home's folders and Dagster's instance settings; parse the dbt project when ``dbt``."""
+    home = settings.home.ensure()
+    instance_settings = home.dagster_home / "dagster.yaml"
+    if not instance_settings.exists() or instance_settings.read_text(encoding="utf-8") != DAGSTER_YAML:
+        instance_settings.write_text(DAGSTER_YAML, encoding="utf-8")
+    if dbt:
+        prepare_dbt(settings)
+    return settings
