@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format ui bench clean
+.PHONY: demo test test-fast lint format ui bench clean system
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +12,28 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# What the tests drive besides Python: a browser (portal pages, offline docs), LibreOffice (bulletin and
+# 公文 PDFs), poppler (measuring those PDFs) and a CJK font (Chinese must render, not boxes). Installed
+# from Debian's packages when we are root with apt-get; otherwise say plainly what was skipped (the tests
+# that need it then skip, naming it).
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei libreoffice-calc libreoffice-writer poppler-utils
+system:
+	@if command -v chromium >/dev/null && command -v soffice >/dev/null && command -v pdfinfo >/dev/null \
+		&& fc-list 2>/dev/null | grep -qi microhei; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing the system packages the tests use: $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(SYSTEM_PACKAGES) >/dev/null; \
+	else \
+		echo "NOTE: not root or no apt-get, so not installed: $(SYSTEM_PACKAGES)."; \
+		echo "      Tests that need a browser, LibreOffice, pdfinfo or a CJK font will be skipped."; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/pingan demo
 
-test: $(STAMP)
+test: $(STAMP) system
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
