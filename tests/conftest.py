@@ -1,8 +1,34 @@
-"""Shared test set-up: the repository root on sys.path, so tests import the packages uninstalled."""
+"""Shared test set-up: the repository root on sys.path, so tests import the packages uninstalled; a copy
+of the seeds to change (tests/reference_copy.py)."""
 
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def reference_copy(tmp_path):
+    """A copy of the seeds to change one value in (tests/reference_copy.py)."""
+    from tests.reference_copy import ReferenceCopy
+
+    return ReferenceCopy(tmp_path / "reference")
+
+
+@pytest.fixture
+def use_reference(monkeypatch):
+    """``use_reference(copy)`` makes a copy of the seeds the catalogue Python reads (PINGAN_REFERENCE_DIR)
+    until the test ends; then the catalogue forgets it."""
+    from base import catalogue
+
+    def use(copy) -> None:
+        monkeypatch.setenv("PINGAN_REFERENCE_DIR", str(copy.folder))
+        catalogue.forget_cached_reference()
+
+    yield use
+    monkeypatch.undo()
+    catalogue.forget_cached_reference()

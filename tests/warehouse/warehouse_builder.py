@@ -145,6 +145,7 @@ class RawWarehouse:
         *,
         status: str = "accepted",
         received_at: datetime | None = None,
+        error_count: int = 0,
     ) -> str:
         """A targets workbook (目标管理责任书) for ``year``; returns its sha256."""
         with self._connect() as con:
@@ -155,7 +156,7 @@ class RawWarehouse:
                 period=str(year),
                 status=status,
                 received_at=received_at or datetime(year, 1, 15, 9, 0),
-                error_count=0,
+                error_count=error_count,
                 warning_count=0,
             )
             con.executemany(
@@ -176,6 +177,15 @@ class RawWarehouse:
                 ],
             )
         return sha256
+
+    def add_townships(self, sha256: str, rows: Iterable[tuple[str, float, float, bool]]) -> None:
+        """乡镇明细 rows of a report: (township_name, d02, d03, has_centre), from worksheet row 3 down."""
+        with self._connect() as con:
+            con.executemany(
+                "insert into raw.township_values (sha256, row_number, township_name, d02, d03, has_centre)"
+                " values (?, ?, ?, ?, ?, ?)",
+                [[sha256, number, *row] for number, row in enumerate(rows, start=3)],
+            )
 
     def add_finding(
         self,
@@ -198,9 +208,15 @@ class RawWarehouse:
             )
 
 
-def dbt_arguments(warehouse: Path, work_dir: Path) -> list[str]:
-    """What dbt is told on its command line: the project, the warehouse file (a dbt variable), and
-    target/log folders outside the source tree."""
+def dbt_arguments(warehouse: Path, work_dir: Path, reference_dir: Path | None = None) -> list[str]:
+    """What dbt is told on its command line: the project, the warehouse file (a dbt variable; with
+    ``reference_dir``, another copy of the seeds as pingan passes it), and target/log folders outside
+    the source tree."""
+    from orchestration.warehouse import dbt_seed_path
+
+    variables = {"warehouse": str(warehouse)}
+    if reference_dir is not None:
+        variables["reference_dir"] = dbt_seed_path(reference_dir)
     return [
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -211,21 +227,25 @@ def dbt_arguments(warehouse: Path, work_dir: Path) -> list[str]:
         "--log-path",
         str(work_dir / "dbt_logs"),
         "--vars",
-        json.dumps({"warehouse": str(warehouse)}),
+        json.dumps(variables, ensure_ascii=False),
         "--quiet",
     ]
 
 
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path):
+def run_dbt(args: list[str], warehouse: Path, work_dir: Path, reference_dir: Path | None = None):
     """Run one dbt command in-process against ``warehouse``."""
     from dbt.cli.main import dbtRunner
 
-    return dbtRunner().invoke([*args, *dbt_arguments(warehouse, work_dir)])
+    return dbtRunner().invoke([*args, *dbt_arguments(warehouse, work_dir, reference_dir)])
 
 
-def build_marts(warehouse: Path, work_dir: Path):
-    """``dbt build`` (seeds, models, data tests, unit tests); raises with the failures when it fails."""
-    result = run_dbt(["build"], warehouse, work_dir)
+def build_marts(
+    warehouse: Path, work_dir: Path, reference_dir: Path | None = None, select: str | None = None
+):
+    """``dbt build`` (seeds, models, data tests, unit tests; only ``select`` and the tests of what it
+    selects when given); raises with the failures when it fails."""
+    selection = ["--select", select, "--indirect-selection", "cautious"] if select else []
+    result = run_dbt(["build", *selection], warehouse, work_dir, reference_dir)
     if not result.success:
         failures = [
             f"{r.node.unique_id}: {r.status} {r.message}"
