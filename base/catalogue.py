@@ -1,4 +1,5 @@
-"""The reference data every stage reads: units and aliases, townships, indicators, grades, settings.
+"""The reference data every stage reads: units and aliases, townships, indicators, grades, target types,
+settings.
 
 The files are dbt seeds (``dbt_project/seeds/``): dbt loads them into the warehouse and Python reads
 the same files here, so a rule lives in exactly one place. Another prefecture (or a synthetic province
@@ -158,14 +159,24 @@ def submitted_indicator_by_label() -> dict[str, Indicator]:
 class TargetType:
     """A kind of target (目标类型): ``code`` as the SQL and the targets workbook use it, ``label`` as every
     document shows it; ``indicator_kind`` / ``indicator_value_type`` restrict the indicators it applies
-    to ('' = any)."""
+    to ('' = any), and ``applies_to`` says that restriction in words (排名类指标). ``target_value_type``
+    is how the target value is read when it differs from the indicator's values ('ratio' for a growth
+    rate on a count; '' = as the indicator's values)."""
 
     code: str
     label: str
     description: str
     indicator_kind: str
     indicator_value_type: str
+    applies_to: str
+    target_value_type: str
     sort_order: int
+
+    def fits(self, indicator: Indicator) -> bool:
+        """Whether a target of this type can be set on ``indicator``."""
+        return (not self.indicator_kind or indicator.kind == self.indicator_kind) and (
+            not self.indicator_value_type or indicator.value_type == self.indicator_value_type
+        )
 
 
 @cache
@@ -195,6 +206,8 @@ def target_types() -> tuple[TargetType, ...]:
             r["description"],
             r["indicator_kind"],
             r["indicator_value_type"],
+            r["applies_to"],
+            r["target_value_type"],
             int(r["sort_order"]),
         )
         for r in rows
@@ -203,6 +216,23 @@ def target_types() -> tuple[TargetType, ...]:
 
 def target_type_by_code() -> dict[str, TargetType]:
     return {t.code: t for t in target_types()}
+
+
+@cache
+def _target_type_index() -> dict[str, TargetType]:
+    index = {fold_label(t.label): t for t in target_types()}
+    index.update({fold_label(t.code).lower(): t for t in target_types()})
+    return index
+
+
+def resolve_target_type(text: object) -> TargetType | None:
+    """The target type a 目标类型 cell means, by its code (any case) or its Chinese label, compared
+    folded; None when it is neither."""
+    if text is None:
+        return None
+    folded = fold_label(str(text))
+    index = _target_type_index()
+    return index.get(folded.lower()) or index.get(folded)
 
 
 @cache
@@ -232,6 +262,7 @@ def forget_cached_reference() -> None:
         submitted_indicator_by_label,
         grades,
         target_types,
+        _target_type_index,
         settings,
     ):
         reader.cache_clear()

@@ -498,6 +498,7 @@ def parse_targets_workbook(sheet: Sheet) -> ParsedWorkbook:
 
 
 def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, str | None]:
+    """A target line, or why it is invalid (the detail of a TGT01 finding)."""
     unit = catalogue.resolve_unit(get["unit_name"]) or catalogue.resolve_unit(cell_text(get.get("unit_code")))
     if unit is None:
         return None, f"单位「{get['unit_name']}」不在单位名录中"
@@ -507,14 +508,13 @@ def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, st
     indicator = catalogue.indicator_by_code().get(fold_label(get["indicator_code"]).upper())
     if indicator is None:
         return None, f"指标代码「{get['indicator_code']}」不在指标目录中"
-    target_type = fold_label(get["target_type"]).lower()
-    if target_type not in catalogue.target_type_by_code():
-        codes = "/".join(t.code for t in catalogue.target_types())
-        return None, f"目标类型「{get['target_type']}」无效，应为 {codes}"
-    mismatch = _target_type_mismatch(target_type, indicator)
-    if mismatch:
-        return None, mismatch
-    scale = "ratio" if target_type == "growth" or indicator.value_type == "ratio" else indicator.value_type
+    kind = catalogue.resolve_target_type(get["target_type"])
+    if kind is None:
+        known = "、".join(f"{t.code}（{t.label}）" for t in catalogue.target_types())
+        return None, f"目标类型「{get['target_type']}」无效，应为 {known} 之一"
+    if not kind.fits(indicator):
+        return None, _target_type_mismatch(kind, indicator)
+    scale = kind.target_value_type or indicator.value_type
     value = parse_number(get["target_value"], "count" if scale in {"rank", "rank_change"} else scale)
     if not value.ok or value.value is None:
         return None, f"目标值「{get['target_value']}」无效"
@@ -528,7 +528,7 @@ def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, st
         year,
         unit.code,
         indicator.code,
-        target_type,
+        kind.code,
         value.value,
         points.value,
         bool(veto),
@@ -537,15 +537,14 @@ def _target_row(get: dict[str, object], cell: str) -> tuple[TargetRow | None, st
     ), None
 
 
-def _target_type_mismatch(target_type: str, indicator: catalogue.Indicator) -> str | None:
-    """Target types that only make sense on some indicators (see DOMAIN: Targets)."""
-    if target_type in {"rank_within", "rank_up"} and indicator.value_type != "rank":
-        return f"目标类型 {target_type} 只能用于排名类指标（如 S02），不能用于「{indicator.code} {indicator.name}」"
-    if target_type == "growth" and indicator.kind != "flow":
-        return f"目标类型 growth（同比增长）只能用于累计类指标，不能用于「{indicator.code} {indicator.name}」"
-    if target_type == "improve" and indicator.kind != "stock":
-        return f"目标类型 improve（比上年提高）只能用于时点类指标（如 S01），不能用于「{indicator.code} {indicator.name}」"
-    return None
+def _target_type_mismatch(kind: catalogue.TargetType, indicator: catalogue.Indicator) -> str:
+    """Why a target type cannot be set on an indicator, with an indicator it can be set on (the
+    restriction itself is data: target_types.csv)."""
+    example = next((i for i in catalogue.indicators() if kind.fits(i)), None)
+    fitting = kind.applies_to or "特定指标"
+    if example is not None:
+        fitting += f"（如 {example.code} {example.name}）"
+    return f"目标类型 {kind.code}（{kind.label}）只能用于{fitting}，不能用于「{indicator.code} {indicator.name}」"
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ create table if not exists raw.targets (
     year integer not null,
     unit_code varchar not null,
     indicator_code varchar not null,
-    target_type varchar not null,     -- min | max | rank_within | rank_up | improve | growth
+    target_type varchar not null,     -- a code of target_types.csv (the reader maps a label to it)
     target_value double not null,     -- rates as fractions (0.95), growth as a fraction, ranks as places
     points double not null,
     is_veto boolean not null,
