@@ -6,8 +6,6 @@ with settings as (
 final as (
     select
         max(case when setting = 'deadline_day' then value end)::integer as deadline_day,
-        max(case when setting = 'veto_grade' then value end) as veto_grade,
-        max(case when setting = 'yellow_card_grade' then value end) as yellow_card_grade,
         max(case when setting = 'yellow_card_last_place_periods' then value end)::integer
             as yellow_card_last_place_periods,
         max(case when setting = 'province_unit_count' then value end)::integer as province_unit_count,

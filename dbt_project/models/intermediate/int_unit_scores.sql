@@ -1,16 +1,12 @@
 -- The composite score (综合考评) per unit and period: 100 x points earned / points of the evaluated
 -- targets, rounded to 1 decimal; the grade from the grades seed; a failed veto target (一票否决) makes the
--- grade the veto_grade of scoring_settings whatever the score.
+-- grade the one the grades seed marks is_veto_grade, whatever the score.
 with attainment as (
     select * from {{ ref('int_target_reasons') }}
 ),
 
 grades as (
     select * from {{ ref('stg_grades') }}
-),
-
-settings as (
-    select * from {{ ref('int_settings') }}
 ),
 
 totals as (
@@ -45,12 +41,18 @@ graded as (
     group by all
 ),
 
+veto_grade as (
+    -- exactly one row (tested on the grades seed, whose tests run before this model is built)
+    select grade from grades
+    where is_veto_grade
+),
+
 final as (
     select
         graded.* exclude (score_grade),  -- noqa: RF02
-        case when graded.veto then settings.veto_grade else graded.score_grade end as grade
+        case when graded.veto then veto_grade.grade else graded.score_grade end as grade
     from graded
-    cross join settings
+    cross join veto_grade
 )
 
 select * from final

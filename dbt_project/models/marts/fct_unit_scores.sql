@@ -1,7 +1,11 @@
--- Yellow card (黄牌警告): the grade is the yellow_card_grade, or the unit has been last
--- yellow_card_last_place_periods periods of the same type running (both from scoring_settings).
+-- Yellow card (黄牌警告): the grade is the one the grades seed marks is_yellow_card, or the unit has been
+-- last yellow_card_last_place_periods periods of the same type running (scoring_settings).
 with score_history as (
     select * from {{ ref('int_unit_score_history') }}
+),
+
+grades as (
+    select * from {{ ref('stg_grades') }}
 ),
 
 settings as (
@@ -11,10 +15,11 @@ settings as (
 carded as (
     select
         score_history.*,
-        score_history.grade = settings.yellow_card_grade as has_card_grade,
+        coalesce(grades.is_yellow_card, false) as has_card_grade,
         score_history.last_place_streak >= settings.yellow_card_last_place_periods as has_last_place_run,
         settings.yellow_card_last_place_periods
     from score_history
+    left join grades on score_history.grade = grades.grade
     cross join settings
 ),
 
