@@ -1,6 +1,7 @@
 -- The months each unit is expected to report: every unit of the catalogue x every month from the first
 -- to the last month in which any monthly report was received (accepted or not), never before the
--- first_period of scoring_settings. The deadline is the deadline_day of the following month, inclusive.
+-- first_period of scoring_settings. The deadline (macro submission_deadline) is the deadline_day of the
+-- following month, inclusive.
 with submissions as (
     select * from {{ ref('stg_submissions') }}
     where kind = 'monthly_report'
@@ -36,10 +37,7 @@ final as (
         units.unit_code,
         strftime(months.month_start, '%Y-%m') as period,
         months.month_start,
-        least(
-            (months.month_start + interval 1 month)::date + (settings.deadline_day - 1),
-            last_day(months.month_start + interval 1 month)
-        )::date as deadline
+        {{ submission_deadline('months.month_start', 'settings.deadline_day') }} as deadline
     from units
     cross join months
     cross join settings
