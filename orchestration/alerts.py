@@ -36,8 +36,6 @@ GATE_REASON = (
 def step_title(step_key: str) -> str:
     if step_key in STEP_TITLES:
         return STEP_TITLES[step_key]
-    if "raw_tables_consistent" in step_key:
-        return "原始数据一致性检查"
     if GATE_CHECK in step_key:
         return "本期报表退回检查"
     return step_key

@@ -2,7 +2,7 @@
 
 The demo workbooks go into the inbox; then, in this process and on the home's own Dagster instance
 (so the runs show in ``pingan ui``), the monthly bulletin job for the demo's last month (intake →
-checks → dbt build → bulletin), and the bulletins of its quarter and year.
+dbt build with its tests → bulletin), and the bulletins of its quarter and year.
 """
 
 from __future__ import annotations

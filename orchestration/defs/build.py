@@ -8,7 +8,6 @@ from orchestration.defs.exports.assets import bulletin_assets, reminder_asset
 from orchestration.defs.exports.gates import period_gates
 from orchestration.defs.exports.schedules import build_schedules
 from orchestration.defs.intake.assets import raw_tables
-from orchestration.defs.intake.checks import no_outstanding_rejections, raw_tables_consistent
 from orchestration.defs.intake.sensors import inbox_sensor
 from orchestration.defs.jobs import build_jobs
 from orchestration.defs.partitions import period_partitions
@@ -33,11 +32,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *bulletins.values(),
             reminder,
         ],
-        asset_checks=[
-            raw_tables_consistent,
-            no_outstanding_rejections,
-            *(check for _, check in gates.values()),
-        ],
+        asset_checks=[check for _, check in gates.values()],
         jobs=jobs.all(),
         schedules=build_schedules(jobs),
         sensors=[inbox_sensor(jobs.refresh, jobs.monthly_bulletin), failure_alerts],

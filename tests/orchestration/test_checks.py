@@ -1,5 +1,11 @@
-"""Validation as asset checks: raw tables that contradict themselves block the warehouse build in the
-same run; a rejected file blocks the bulletin of its own period (and no other) until it is corrected."""
+"""Validation as checks: raw tables that contradict themselves fail the warehouse build (dbt singular
+tests on the raw sources, dbt_project/tests/raw/) and leave the warehouse as it was, while a rejected file
+not yet corrected only warns; a rejected file blocks the bulletin of its own period (and no other) until
+it is corrected."""
+
+import json
+import shutil
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -8,11 +14,20 @@ import pytest
 from ingest.intake import ingest_files
 from orchestration.cli import main
 from orchestration.defs.alerts.sensors import failure_alerts
-from orchestration.defs.intake.checks import find_inconsistencies
 from orchestration.defs.resources import PinganHome
 from orchestration.runs import execute_job
-from tests.orchestration.conftest import copy_home, definitions_for, instance_for
+from orchestration.warehouse import run_dbt
+from tests.orchestration.conftest import copy_home, definitions_for, instance_for, settings_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
+
+RAW_INVARIANTS = (  # severity error: a violation fails dbt build
+    "raw_accepted_reports_have_values",
+    "raw_accepted_targets_have_lines",
+    "raw_rows_belong_to_a_submission",
+    "raw_versions_are_unique",
+    "raw_status_agrees_with_errors",
+)
+OUTSTANDING_REJECTIONS = "raw_no_outstanding_rejections"  # severity warn
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
@@ -23,36 +38,78 @@ def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckE
     }
 
 
+def raw_invariants(home, work: Path) -> dict[str, tuple[str, int]]:
+    """The raw invariants alone (and the staging views they read), built by dbt on a copy of the home's
+    warehouse: test -> (status, failing rows)."""
+    work.mkdir()
+    shutil.copyfile(home.warehouse, work / "warehouse.duckdb")
+    arguments = ["build", "--select", "+path:tests/raw", "--quiet"]
+    run_dbt(settings_for(home), arguments, warehouse=work / "warehouse.duckdb", target_path=work)
+    results = json.loads((work / "run_results.json").read_text(encoding="utf-8"))["results"]
+    return {
+        r["unique_id"].rsplit(".", 1)[-1]: (r["status"], r["failures"])
+        for r in results
+        if r["unique_id"].startswith("test.pingan.raw_")
+    }
+
+
+def warehouse_tables(home) -> list[tuple]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select table_schema, table_name from information_schema.tables order by all"
+        ).fetchall()
+
+
 def test_inconsistent_raw_tables_block_the_build_and_rejections_only_warn(new_home, tmp_path):
     home = new_home
     good = write_demo_file(tmp_path / "大方县", demo_file("522422", "2022-05"))
     rejected = write_demo_file(tmp_path / "赫章县", demo_file("522428", "2022-05", 0))
     assert [r.status for r in ingest_files([good, rejected], home.root)] == ["accepted", "rejected"]
+    # What intake wrote keeps every invariant; the rejected file, not yet corrected, is one warning.
+    assert raw_invariants(home, tmp_path / "consistent") == {
+        **dict.fromkeys(RAW_INVARIANTS, ("pass", 0)),
+        OUTSTANDING_REJECTIONS: ("warn", 1),
+    }
     with duckdb.connect(str(home.warehouse)) as connection:
-        assert not any(find_inconsistencies(connection).values())
         # An accepted report whose figures are missing: building marts from it would publish zeros.
         connection.execute(
             "delete from raw.indicator_values where sha256 in (select sha256 from raw.submissions where unit_code = '522422')"
         )
-        assert find_inconsistencies(connection)["accepted_report_without_values"] == [good.name]
+    assert raw_invariants(home, tmp_path / "broken") == {
+        **dict.fromkeys(RAW_INVARIANTS, ("pass", 0)),
+        "raw_accepted_reports_have_values": ("fail", 1),
+        OUTSTANDING_REJECTIONS: ("warn", 1),
+    }
+    before = warehouse_tables(home)
 
     definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(definitions, "refresh_job", instance)
     assert not result.success
     checks = check_results(result)
-    assert not checks["raw_tables_consistent"].passed
-    assert checks["raw_tables_consistent"].severity == dg.AssetCheckSeverity.ERROR
-    assert not checks["no_outstanding_rejections"].passed
-    assert checks["no_outstanding_rejections"].severity == dg.AssetCheckSeverity.WARN
-    assert checks["no_outstanding_rejections"].metadata["outstanding_rejections"].value == 1
-    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    assert "warehouse_models" not in started  # blocked: dbt never ran
-    with duckdb.connect(str(home.warehouse), read_only=True) as connection:
-        schemas = {
-            s for (s,) in connection.execute("select schema_name from information_schema.schemata").fetchall()
-        }
-    assert "marts" not in schemas
+    blocking = checks["raw_accepted_reports_have_values"]
+    assert not blocking.passed
+    assert blocking.severity == dg.AssetCheckSeverity.ERROR
+    assert blocking.metadata["dagster_dbt/failed_row_count"].value == 1
+    assert all(checks[name].passed for name in RAW_INVARIANTS if name != "raw_accepted_reports_have_values")
+    assert not checks[OUTSTANDING_REJECTIONS].passed
+    assert checks[OUTSTANDING_REJECTIONS].severity == dg.AssetCheckSeverity.WARN
+    assert checks[OUTSTANDING_REJECTIONS].metadata["dagster_dbt/failed_row_count"].value == 1
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failure.step_key == "warehouse_models"
+    description = failure.step_failure_data.user_failure_data.description
+    assert "已保留上一次成功构建的数据" in description and "raw_accepted_reports_have_values" in description
+    built = {
+        e.asset_key.to_user_string()
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key is not None
+    }
+    # Nothing dbt built in the failed build's copy is reported as materialised (intake's raw tables are).
+    assert {key.split("/")[0] for key in built} == {"raw"}
+    after = warehouse_tables(home)
+    assert after == before  # the warehouse as it was: no staging, intermediate or marts tables
+    assert "marts" not in {schema for schema, _ in after}
+    assert not home.staging_warehouse.exists()
 
 
 @pytest.mark.e2e
@@ -60,7 +117,7 @@ def test_failed_dbt_build_leaves_the_warehouse_as_it_was(new_home, tmp_path):
     home = new_home
     ingest_files([write_demo_file(tmp_path / "大方县", demo_file("522422", "2022-05"))], home.root)
     with duckdb.connect(str(home.warehouse)) as connection:
-        # Consistent for intake's check, but a status dbt's accepted_values test does not allow.
+        # The raw invariants hold (dbt_project/tests/raw), but dbt's accepted_values test refuses the status.
         connection.execute("update raw.submissions set status = 'pending'")
         before = connection.execute(
             "select table_schema, table_name from information_schema.tables order by all"

@@ -11,9 +11,9 @@ import pytest
 
 from base.settings import Settings
 from orchestration.defs.exports.assets import MART_KEYS
-from orchestration.defs.intake.checks import no_outstanding_rejections, raw_tables_consistent
 from orchestration.prepare import prepare_home
 from tests.orchestration.conftest import definitions_for, instance_for
+from tests.orchestration.test_checks import OUTSTANDING_REJECTIONS, RAW_INVARIANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,14 +72,18 @@ def test_bulletins_depend_on_marts_dbt_really_builds(definitions):
 def test_validation_and_dbt_tests_are_asset_checks(definitions):
     graph = definitions.resolve_asset_graph()
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
-    assert ("raw/submissions", "raw_tables_consistent") in checks
-    assert ("raw/submissions", "no_outstanding_rejections") in checks
+    # The raw tables' invariants are dbt singular tests (dbt_project/tests/raw), shown on stg_submissions.
+    raw_checks = {
+        name for key, name in checks if key == "staging/stg_submissions" and name.startswith("raw_")
+    }
+    assert raw_checks == {*RAW_INVARIANTS, OUTSTANDING_REJECTIONS}
     assert ("marts/fct_unit_scores", "not_null_fct_unit_scores_unit_code") in checks
     dbt_checks = [c for c in checks if not c[0].startswith("raw/")]
     assert len(dbt_checks) >= 100  # every dbt data test on a model or seed
-    (consistent,) = raw_tables_consistent.check_specs
-    (rejections,) = no_outstanding_rejections.check_specs
-    assert consistent.blocking and not rejections.blocking
+    on_submissions = dg.AssetKey(["staging", "stg_submissions"])
+    specs = {k.name: graph.get_check_spec(k) for k in graph.asset_check_keys if k.asset_key == on_submissions}
+    assert all(specs[name].blocking for name in RAW_INVARIANTS)  # dbt severity error
+    assert not specs[OUTSTANDING_REJECTIONS].blocking  # dbt severity warn
     for kind in ("monthly", "quarterly", "annual"):
         assert (f"{kind}_submissions", "no_rejected_files") in checks
     gate_checks = [

@@ -26,7 +26,7 @@ from tests.orchestration.demo_files import demo_file, write_demo_file
 pytestmark = pytest.mark.e2e
 
 RUN_JOB = Path(__file__).with_name("run_job.py")
-POOL_STEPS = ("raw_tables", "warehouse_models", "raw__submissions_raw_tables_consistent")
+POOL_STEPS = ("raw_tables", "warehouse_models")
 
 
 def marts(home: Home) -> dict[str, list]:

@@ -3,6 +3,9 @@
 One unpartitioned step, on purpose (see defs/partitions.py): the whole warehouse rebuilds in seconds.
 The step builds in a copy of the warehouse and swaps it in only when every model and every error-level
 test passed (orchestration/warehouse.py), so a failed or killed build leaves the previous good marts.
+The raw tables' invariants are dbt tests too (dbt_project/tests/raw, shown as checks on stg_submissions):
+raw tables that contradict themselves fail the build before any mart is made from them; a rejected file
+not yet corrected is a warning, not a failure.
 Asset keys are dagster-dbt's defaults, schema/name: ``marts/fct_unit_scores`` is the table
 ``marts.fct_unit_scores``; sources keep the ``raw/<table>`` keys intake materialises.
 
