@@ -1,8 +1,11 @@
 """The validation rule catalogue (validation_rules.csv beside this file) and the findings it produces.
 
-Each rule has an id, a category, the check that implements it, a severity and a Chinese message and
-hint with ``{placeholders}``. Structure and identity checks run in the reader; value and consistency
-checks run as Great Expectations suites built from this catalogue (see ``ingest.validate``).
+Each rule has an id, a category, the check that implements it, a severity, a Chinese message and hint
+with ``{placeholders}``, and ``code``: where it is implemented, as ``module:function`` (several separated
+by ``;``), so a rule's code is found from its row. Structure and identity checks run in the reader; value
+and consistency checks run as Great Expectations suites built from this catalogue (see
+``ingest.validate``). A test holds ``code`` to the code: every function named mentions its rule, every
+function that raises a rule is named, and every rule is raised somewhere.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Rule:
     severity: str
     message: str
     hint: str
+    code: tuple[str, ...]  # 'module:function' where the rule is implemented
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ def rules() -> dict[str, Rule]:
                 severity=row["severity"],
                 message=row["message"],
                 hint=row["hint"],
+                code=tuple(c.strip() for c in row["code"].split(";") if c.strip()),
             )
             for row in csv.DictReader(handle)
         }

@@ -1,5 +1,11 @@
 """Every value, consistency and history rule: a failing fixture gives exactly its finding (rule, cell,
-severity); the consistent fixture gives none. Rules come from base/rules/validation_rules.csv."""
+severity); the consistent fixture gives none. Rules come from base/rules/validation_rules.csv, whose
+``code`` column names where each is implemented (held to the code at the end of this file)."""
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +139,76 @@ def test_suites_run_alike_in_the_process_started_ahead(tmp_path):
         process.close()
     assert there == here
     assert set(CASES) <= {f.rule_id for found in there for f in found}
+
+
+# --------------------------------------------------------------------------------------------------
+# Each rule's code is found from its row: the catalogue's `code` column against the code itself.
+
+PRODUCT_PACKAGES = ("base", "ingest", "exports", "orchestration")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def named_function(reference: str):
+    module_name, _, qualified = reference.partition(":")
+    target = importlib.import_module(module_name)
+    for part in qualified.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def raising_calls() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Where the product code raises rules: rule id -> functions calling ``finding("ID", ...)`` (or a
+    helper named ``*_finding``), and check name -> functions calling ``rules_with_check("check")``;
+    functions as ``module:function``."""
+    by_id: dict[str, set[str]] = {}
+    by_check: dict[str, set[str]] = {}
+
+    def visit(node: ast.AST, module: str, scope: list[str]) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = [*scope, child.name]
+            elif isinstance(child, ast.Call) and child.args and isinstance(child.args[0], ast.Constant):
+                called = getattr(child.func, "id", None) or getattr(child.func, "attr", "")
+                where = f"{module}:{'.'.join(scope)}"
+                if called.endswith("finding") and isinstance(child.args[0].value, str):
+                    by_id.setdefault(child.args[0].value, set()).add(where)
+                elif called == "rules_with_check":
+                    by_check.setdefault(child.args[0].value, set()).add(where)
+            visit(child, module, inner)
+
+    for package in PRODUCT_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            visit(ast.parse(path.read_text(encoding="utf-8")), module, [])
+    return by_id, by_check
+
+
+def test_every_function_a_rule_names_exists_and_mentions_the_rule():
+    wrong = []
+    for rule in rules().values():
+        assert rule.code, f"{rule.rule_id}: the code column is empty"
+        for reference in rule.code:
+            source = inspect.getsource(named_function(reference))
+            if rule.rule_id not in source and f'"{rule.check}"' not in source:
+                wrong.append((rule.rule_id, reference))
+    assert wrong == []
+
+
+def test_every_rule_raised_in_the_code_is_catalogued_and_every_catalogued_rule_is_raised():
+    by_id, by_check = raising_calls()
+    assert set(by_id) <= set(rules())
+    assert set(by_check) <= {rule.check for rule in rules().values()}
+    unraised = [r.rule_id for r in rules().values() if r.rule_id not in by_id and r.check not in by_check]
+    assert unraised == []
+
+
+def test_every_function_that_raises_a_rule_is_named_in_its_row():
+    by_id, by_check = raising_calls()
+    missing = {
+        rule.rule_id: sorted(
+            (by_id.get(rule.rule_id, set()) | by_check.get(rule.check, set())) - set(rule.code)
+        )
+        for rule in rules().values()
+    }
+    assert {rule_id: where for rule_id, where in missing.items() if where} == {}
