@@ -21,8 +21,7 @@ from tests.orchestration.conftest import copy_home, definitions_for, instance_fo
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 RAW_INVARIANTS = (  # severity error: a violation fails dbt build
-    "raw_accepted_reports_have_values",
-    "raw_accepted_targets_have_lines",
+    "raw_accepted_files_have_rows",
     "raw_rows_belong_to_a_submission",
     "raw_versions_are_unique",
     "raw_status_agrees_with_errors",
@@ -38,19 +37,22 @@ def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckE
     }
 
 
-def raw_invariants(home, work: Path) -> dict[str, tuple[str, int]]:
+def raw_invariants(home, work: Path) -> dict[str, tuple[str, list[tuple]]]:
     """The raw invariants alone (and the staging views they read), built by dbt on a copy of the home's
-    warehouse: test -> (status, failing rows)."""
+    warehouse, keeping the failing rows: test -> (status, failing rows)."""
     work.mkdir()
-    shutil.copyfile(home.warehouse, work / "warehouse.duckdb")
-    arguments = ["build", "--select", "+path:tests/raw", "--quiet"]
-    run_dbt(settings_for(home), arguments, warehouse=work / "warehouse.duckdb", target_path=work)
+    copy = work / "warehouse.duckdb"
+    shutil.copyfile(home.warehouse, copy)
+    arguments = ["build", "--select", "+path:tests/raw", "--store-failures", "--quiet"]
+    run_dbt(settings_for(home), arguments, warehouse=copy, target_path=work)
     results = json.loads((work / "run_results.json").read_text(encoding="utf-8"))["results"]
-    return {
-        r["unique_id"].rsplit(".", 1)[-1]: (r["status"], r["failures"])
-        for r in results
-        if r["unique_id"].startswith("test.pingan.raw_")
-    }
+    names = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results}
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        return {
+            name: (status, sorted(connection.execute(f"select * from dbt_test__audit.{name}").fetchall()))
+            for name, status in names.items()
+            if name.startswith("raw_")
+        }
 
 
 def warehouse_tables(home) -> list[tuple]:
@@ -64,11 +66,13 @@ def test_inconsistent_raw_tables_block_the_build_and_rejections_only_warn(new_ho
     home = new_home
     good = write_demo_file(tmp_path / "大方县", demo_file("522422", "2022-05"))
     rejected = write_demo_file(tmp_path / "赫章县", demo_file("522428", "2022-05", 0))
-    assert [r.status for r in ingest_files([good, rejected], home.root)] == ["accepted", "rejected"]
+    taken = ingest_files([good, rejected], home.root)
+    assert [r.status for r in taken] == ["accepted", "rejected"]
+    errors = sum(e["severity"] == "error" for e in taken[1].errors)
     # What intake wrote keeps every invariant; the rejected file, not yet corrected, is one warning.
     assert raw_invariants(home, tmp_path / "consistent") == {
-        **dict.fromkeys(RAW_INVARIANTS, ("pass", 0)),
-        OUTSTANDING_REJECTIONS: ("warn", 1),
+        **dict.fromkeys(RAW_INVARIANTS, ("pass", [])),
+        OUTSTANDING_REJECTIONS: ("warn", [("522428", "2022-05", rejected.name, errors)]),
     }
     with duckdb.connect(str(home.warehouse)) as connection:
         # An accepted report whose figures are missing: building marts from it would publish zeros.
@@ -76,9 +80,9 @@ def test_inconsistent_raw_tables_block_the_build_and_rejections_only_warn(new_ho
             "delete from raw.indicator_values where sha256 in (select sha256 from raw.submissions where unit_code = '522422')"
         )
     assert raw_invariants(home, tmp_path / "broken") == {
-        **dict.fromkeys(RAW_INVARIANTS, ("pass", 0)),
-        "raw_accepted_reports_have_values": ("fail", 1),
-        OUTSTANDING_REJECTIONS: ("warn", 1),
+        **dict.fromkeys(RAW_INVARIANTS, ("pass", [])),
+        "raw_accepted_files_have_rows": ("fail", [("monthly_report", good.name)]),
+        OUTSTANDING_REJECTIONS: ("warn", [("522428", "2022-05", rejected.name, errors)]),
     }
     before = warehouse_tables(home)
 
@@ -87,18 +91,18 @@ def test_inconsistent_raw_tables_block_the_build_and_rejections_only_warn(new_ho
         result = execute_job(definitions, "refresh_job", instance)
     assert not result.success
     checks = check_results(result)
-    blocking = checks["raw_accepted_reports_have_values"]
+    blocking = checks["raw_accepted_files_have_rows"]
     assert not blocking.passed
     assert blocking.severity == dg.AssetCheckSeverity.ERROR
     assert blocking.metadata["dagster_dbt/failed_row_count"].value == 1
-    assert all(checks[name].passed for name in RAW_INVARIANTS if name != "raw_accepted_reports_have_values")
+    assert all(checks[name].passed for name in RAW_INVARIANTS if name != "raw_accepted_files_have_rows")
     assert not checks[OUTSTANDING_REJECTIONS].passed
     assert checks[OUTSTANDING_REJECTIONS].severity == dg.AssetCheckSeverity.WARN
     assert checks[OUTSTANDING_REJECTIONS].metadata["dagster_dbt/failed_row_count"].value == 1
     (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failure.step_key == "warehouse_models"
     description = failure.step_failure_data.user_failure_data.description
-    assert "已保留上一次成功构建的数据" in description and "raw_accepted_reports_have_values" in description
+    assert "已保留上一次成功构建的数据" in description and "raw_accepted_files_have_rows" in description
     built = {
         e.asset_key.to_user_string()
         for e in result.all_events

@@ -12,8 +12,7 @@ import pytest
 from warehouse_builder import RawWarehouse, Target, query, run_dbt
 
 ERROR_TESTS = {
-    "raw_accepted_reports_have_values",
-    "raw_accepted_targets_have_lines",
+    "raw_accepted_files_have_rows",
     "raw_rows_belong_to_a_submission",
     "raw_versions_are_unique",
     "raw_status_agrees_with_errors",
@@ -70,10 +69,13 @@ def test_each_broken_invariant_fails_with_exactly_its_rows(broken):
     results = invariant_results(json.loads((work_dir / "dbt_target" / "run_results.json").read_text()))
     assert results == {
         **dict.fromkeys(ERROR_TESTS, ("fail", 1)),
+        "raw_accepted_files_have_rows": ("fail", 2),
         "raw_no_outstanding_rejections": ("warn", 1),
     }
-    assert failing_rows(warehouse, "raw_accepted_reports_have_values") == [("522422_2022-02_v1.xlsx",)]
-    assert failing_rows(warehouse, "raw_accepted_targets_have_lines") == [("targets_2023_v1.xlsx",)]
+    assert failing_rows(warehouse, "raw_accepted_files_have_rows") == [
+        ("monthly_report", "522422_2022-02_v1.xlsx"),
+        ("targets", "targets_2023_v1.xlsx"),
+    ]
     assert failing_rows(warehouse, "raw_rows_belong_to_a_submission") == [("0" * 64,)]
     assert failing_rows(warehouse, "raw_versions_are_unique") == [
         ("monthly_report", "522424", "2022-01", 1, 2)
