@@ -13,9 +13,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from exports import bulletin_styles as st
+from exports.bulletin import layout as st
 from exports.bulletin import publish_bulletin, write_bulletin, write_unit_extract
-from exports.bulletin_pdf import PdfError, to_pdf
+from exports.bulletin.pdf import PdfError, to_pdf
 from tests.exports.bulletin_fixture import INJECTION, build_fixture_warehouse, submission_sha, targets_sha
 
 AS_OF = "2022-04-08T09:30:00"

@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, Row
-from exports.bulletin_format import (
+from exports.bulletin import layout as st
+from exports.bulletin.data import BulletinData, Row
+from exports.bulletin.format import (
     actual_format,
     actual_text,
     mark_of,
@@ -29,7 +29,7 @@ from exports.bulletin_format import (
     target_text,
     with_suffix,
 )
-from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
+from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 
 HEADER_WRAP = 10  # header lines wrap at about this many display columns (5 CJK characters)
 CELL_WRAP = 20  # per-unit target cells wrap beyond this width

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from base.catalogue import reference_dir
-from exports.bulletin_data import BulletinData, Row
+from exports.bulletin.data import BulletinData, Row
 
 MANIFEST_SUFFIX = ".manifest.json"
 

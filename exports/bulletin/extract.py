@@ -8,9 +8,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from base.calendar import month_label
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData
-from exports.bulletin_format import (
+from exports.bulletin import layout as st
+from exports.bulletin.charts import axis_floor, trend_line_chart
+from exports.bulletin.data import BulletinData
+from exports.bulletin.format import (
     DIRECTIONS,
     actual_format,
     mean_format,
@@ -21,9 +22,8 @@ from exports.bulletin_format import (
     target_type_label,
     value_format,
 )
-from exports.bulletin_records import FMT_DATE, FMT_TIME, status_colours
-from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
-from exports.charts import axis_floor, trend_line_chart
+from exports.bulletin.records import FMT_DATE, FMT_TIME, status_colours
+from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 
 SUMMARY_HEADERS = ("综合得分", "等级", "名次/参评", "名次变化", "一票否决", "黄牌警告", "情况说明")
 TARGET_HEADERS = (

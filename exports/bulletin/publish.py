@@ -22,15 +22,13 @@ from openpyxl import Workbook
 
 from base.calendar import Period, local_time, parse_period
 from base.catalogue import resolve_unit
-from exports import bulletin_records as records
-from exports import bulletin_sheets as sheets
-from exports import bulletin_styles as st
-from exports.bulletin_attainment import write_attainment
-from exports.bulletin_data import BulletinData, read_bulletin_data
-from exports.bulletin_extract import write_extract_sheets
-from exports.bulletin_format import prefecture_title
-from exports.bulletin_pdf import to_pdf
-from exports.manifest import (
+from exports.bulletin import layout as st
+from exports.bulletin import records, sheets
+from exports.bulletin.attainment import write_attainment
+from exports.bulletin.data import BulletinData, read_bulletin_data
+from exports.bulletin.extract import write_extract_sheets
+from exports.bulletin.format import prefecture_title
+from exports.bulletin.manifest import (
     MANIFEST_SUFFIX,
     build_manifest,
     read_manifest,
@@ -39,6 +37,7 @@ from exports.manifest import (
     unit_moves,
     write_manifest,
 )
+from exports.bulletin.pdf import to_pdf
 
 PREFECTURE = "毕节"
 ISSUED_BY = "毕节市社会治安综合治理委员会办公室"

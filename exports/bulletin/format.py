@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from base import catalogue
-from exports import bulletin_styles as st
+from exports.bulletin import layout as st
 
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 SEVERITIES = {"error": "错误", "warning": "警告"}

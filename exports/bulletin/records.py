@@ -13,11 +13,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from base.calendar import date_text, month_label
 from base.catalogue import grades as grades_best_first
 from base.catalogue import settings
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData
-from exports.bulletin_format import SEVERITIES
-from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
-from exports.manifest import SubmissionChange, UnitMove
+from exports.bulletin import layout as st
+from exports.bulletin.data import BulletinData
+from exports.bulletin.format import SEVERITIES
+from exports.bulletin.manifest import SubmissionChange, UnitMove
+from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 from exports.safe import set_text
 
 FMT_DATE = "yyyy-mm-dd"

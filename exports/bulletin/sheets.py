@@ -2,7 +2,7 @@
 
 Each writer takes the workbook, the data read from the marts and the masthead, adds one sheet with a
 title block, its tables, print set-up and conditional formats, and returns it. 目标完成情况 is in
-bulletin_attainment. Layouts are made for A4 landscape paper first: the PDF is what leaders read.
+attainment.py. Layouts are made for A4 landscape paper first: the PDF is what leaders read.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from base.calendar import date_text, month_label
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, Row
-from exports.bulletin_format import (
+from exports.bulletin import layout as st
+from exports.bulletin.charts import axis_floor, score_bar_chart, trend_line_chart
+from exports.bulletin.data import BulletinData, Row
+from exports.bulletin.format import (
     DIRECTIONS,
     mean_format,
     rank_change_text,
     rank_of,
     value_format,
 )
-from exports.charts import axis_floor, score_bar_chart, trend_line_chart
 from exports.safe import safe_sheet_title
 
 
