@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from base import catalogue
-from exports.bulletin import layout as st
+from exports import styles as st
 
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 SEVERITIES = {"error": "错误", "warning": "警告"}
@@ -34,8 +34,21 @@ def rank_of(rank: int | None, units_ranked: int | None) -> str:
     return "未参评" if rank is None else f"{rank} / {units_ranked}"
 
 
+# How a value of each catalogue value_type is shown (S01/S03 percents are on a 0-100 scale).
+VALUE_FORMATS = {
+    "count": st.FMT_INTEGER,
+    "amount": "#,##0.0",
+    "percent": "0.0",
+    "ratio": st.FMT_PERCENT,
+    "timeliness": st.FMT_PERCENT,
+    "per_10k": st.FMT_DECIMAL,
+    "rank": "0",
+    "rank_change": st.FMT_SIGNED,
+}
+
+
 def value_format(value_type: str | None) -> str:
-    return st.VALUE_FORMATS.get(value_type or "", "#,##0.00")
+    return VALUE_FORMATS.get(value_type or "", "#,##0.00")
 
 
 MEAN_FORMATS = {"count": "#,##0.0", "rank": "0.0"}  # a mean of whole numbers needs a decimal

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from base.calendar import Period, local_time, parse_period
 from base.catalogue import resolve_unit
-from exports.bulletin import layout as st
+from exports import styles as st
 from exports.bulletin import records, sheets
 from exports.bulletin.attainment import write_attainment
 from exports.bulletin.data import BulletinData, read_bulletin_data
@@ -156,7 +156,7 @@ def _new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     st.set_default_font(wb)
-    st.register(wb)
+    st.add_bulletin_styles(wb)
     return wb
 
 

@@ -13,8 +13,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from exports.bulletin import layout as st
-from exports.bulletin import publish_bulletin, write_bulletin, write_unit_extract
+from exports import styles as st
+from exports.bulletin import layout, publish_bulletin, write_bulletin, write_unit_extract
 from exports.bulletin.pdf import PdfError, to_pdf
 from tests.exports.bulletin_fixture import INJECTION, build_fixture_warehouse, submission_sha, targets_sha
 
@@ -143,7 +143,7 @@ def test_attainment_matrix_fits_a4_landscape_at_a_readable_size(march):
     _, wb = march
     ws = wb["目标完成情况"]
     # Fit-to-width shrinks a sheet wider than the page: the matrix must print at 85% or more.
-    assert st.fit_scale(ws, ws.max_column) >= 0.85
+    assert layout.fit_scale(ws, ws.max_column) >= 0.85
     assert ws.print_title_rows == "$4:$4"
 
 
