@@ -37,6 +37,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from base import calendar
 from base.catalogue import fold_label
 from base.rules import rules
 from exports import styles
@@ -173,16 +174,14 @@ def feedback_file_name(
 
 
 def period_text(period: str | None) -> str:
-    """'2022-05' -> '2022年5月', '2022Q2' -> '2022年第2季度', '2022' -> '2022年'; None -> '未识别'."""
+    """The period's label ('2022年5月', '2022年度' for a targets workbook); what was given when it is not
+    a period key; '未识别' when there is none."""
     if not period:
         return "未识别"
-    if match := re.fullmatch(r"(\d{4})-(\d{2})", period):
-        return f"{match.group(1)}年{int(match.group(2))}月"
-    if match := re.fullmatch(r"(\d{4})Q([1-4])", period):
-        return f"{match.group(1)}年第{match.group(2)}季度"
-    if re.fullmatch(r"\d{4}", period):
-        return f"{period}年"
-    return period
+    try:
+        return calendar.period_label(period)
+    except ValueError:
+        return period
 
 
 # --------------------------------------------------------------------------------------------------
@@ -539,10 +538,9 @@ def received_text(received_at: str | None) -> str:
     if not received_at:
         return "—"
     try:
-        moment = dt.datetime.fromisoformat(received_at)
+        return calendar.date_text(dt.datetime.fromisoformat(received_at))
     except ValueError:
         return received_at
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def _how_to_read(copy_note: str | None) -> str:

@@ -29,7 +29,7 @@ TARGET_BLANK_ROWS = 200  # rows prepared with dropdowns in a blank targets workb
 HEADER_ROWS = "1:2"  # a sheet's title and column headers, printed on every page
 
 # Number formats by the catalogue's value_type.
-_NUMBER_FORMATS = {"percent": "0.00", "rank": "0", "amount": "#,##0.0", "count": "#,##0"}
+_NUMBER_FORMATS = {"percent": "0.00", "rank": "0", "amount": "#,##0.0", "count": styles.FMT_INTEGER}
 
 _INDICATOR_WIDTHS = {
     "indicator_code": 10,
@@ -291,7 +291,9 @@ def _township_sheet(ws: Worksheet, unit: Unit, rows: Sequence[Mapping[str, objec
             if column.field == "township_name":
                 set_text(cell, township.get("township_name")).style = styles.FORM_LABEL
                 continue
-            _write_value(cell, township.get(column.field), None if column.field == "has_centre" else "#,##0")
+            _write_value(
+                cell, township.get(column.field), None if column.field == "has_centre" else styles.FMT_INTEGER
+            )
             (centre_ranges if column.field == "has_centre" else numeric_ranges).append(cell.coordinate)
     last = first + len(rows) - 1
     if rows and any(len(township) > 1 for township in rows):
@@ -331,7 +333,7 @@ def _township_total_row(ws: Worksheet, columns, rows, row: int) -> None:
         numbers = [r.get(column.field) for r in rows]
         if numbers and all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
             cell.value = sum(numbers)
-            cell.number_format = "#,##0"
+            cell.number_format = styles.FMT_INTEGER
 
 
 def _compress(cells: list[str]) -> list[str]:
@@ -399,7 +401,7 @@ def _targets_instructions(year: int) -> list[str]:
         "2. 每行一个单位、一个考核指标：填单位名称（或行政区划代码）、年度、指标代码、目标类型、目标值、分值、是否一票否决。",
         "3. 目标类型（下拉选择）：",
         *(f"   {t.code}（{t.label}）：{t.description}" for t in catalogue.target_types()),
-        "4. 目标值：比率类指标（如调解成功率）和同比增长按百分比填写（95% 即 0.95，单元格显示为 95.0%）；"
+        f"4. 目标值：比率类指标（如调解成功率）和{catalogue.target_type_by_code()['growth'].label}按百分比填写（95% 即 0.95，单元格显示为 95.0%）；"
         "排名、位次、件数、次数填数字；群众安全感得分按百分制。",
         "5. 流量指标的目标为全年目标，月度、季度考评按已过月份折算。",
         f"6. 每个单位各项分值合计应为 100 分；“是否一票否决”选“是”的指标未达标时，考评等级直接定为{catalogue.veto_grade()}。",
@@ -410,7 +412,7 @@ def _targets_instructions(year: int) -> list[str]:
 def _target_format(indicator_code: str, target_type: str) -> str:
     indicator = catalogue.indicator_by_code().get(indicator_code)
     if target_type == "growth" or (indicator is not None and indicator.value_type == "ratio"):
-        return "0.0%"
+        return styles.FMT_PERCENT
     if indicator is not None and indicator.value_type == "percent":
         return "0.00"
     return "0"

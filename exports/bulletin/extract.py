@@ -14,6 +14,7 @@ from exports.bulletin.charts import axis_floor, trend_line_chart
 from exports.bulletin.data import BulletinData
 from exports.bulletin.format import (
     DIRECTIONS,
+    SEVERITIES,
     actual_format,
     mean_format,
     rank_change_text,
@@ -124,7 +125,7 @@ def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) 
     header = mh.start(ws, len(headers), f"{unit['unit_name']} · 重点指标排名")
     layout.header_row(ws, header, headers)
     row = header
-    for r in (x for x in data.rankings or [] if x["unit_code"] == unit["unit_code"]):
+    for r in (x for x in data.rankings if x["unit_code"] == unit["unit_code"]):
         row += 1
         per_10k = r["rank_basis"] == "per_10k"
         fmt = st.FMT_DECIMAL if per_10k else value_format(r["value_type"])
@@ -247,13 +248,13 @@ def _write_reports(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
     for col in range(len(FINDING_HEADERS) + 1, n + 1):
         layout.put(ws, row, col, None, st.HEADER)
     ws.merge_cells(start_row=row, start_column=len(FINDING_HEADERS), end_row=row, end_column=n)
-    for f in data.findings or []:
+    for f in data.findings:
         row += 1
         advice = f"{(f['message'] or '').rstrip('。')}。修改建议：{f['hint']}" if f["hint"] else f["message"]
         values = [
             month_label(f["period"]),
             f["version"],
-            "错误" if f["severity"] == "error" else "警告",
+            SEVERITIES.get(f["severity"], f["severity"]),
             " ".join(str(x) for x in (f["sheet"], f["cell"]) if x),
             f["value"],
             advice,

@@ -17,6 +17,11 @@ def target_type_label(code: str) -> str:
     return known.label if known else code
 
 
+def lowest_grade() -> str:
+    """The grade shown in red wherever grades are listed: the last of grades.csv."""
+    return catalogue.grades()[-1][0]
+
+
 def rank_change_text(rank_change: int | None, rank: int | None = 1) -> str:
     """↑2 moved up two places, ↓1 down one, — unchanged, 新 not ranked last period; '' when not ranked now."""
     if rank is None:
@@ -97,7 +102,7 @@ def target_text(row: dict, effective: bool = True) -> str:
         return f"上升≥{value:g}位"
     if kind == "improve":
         if value == 0:
-            return "较上年提高"
+            return target_type_label(kind)  # 较上年提高
         return f"提高>{value:g}个百分点" if vt == "percent" else f"提高>{show(value, vt)}"
     if kind == "growth":
         return f"同比≥{value:.1%}"

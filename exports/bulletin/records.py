@@ -9,13 +9,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from base.calendar import date_text, month_label
-from base.catalogue import grades as grades_best_first
-from base.catalogue import settings
+from base import catalogue
+from base.calendar import date_text, deadline_day, month_label
 from exports import styles as st
 from exports.bulletin import layout
 from exports.bulletin.data import BulletinData
-from exports.bulletin.format import SEVERITIES
+from exports.bulletin.format import SEVERITIES, target_type_label
 from exports.bulletin.manifest import SubmissionChange, UnitMove
 from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 from exports.safe import set_text
@@ -94,7 +93,7 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
     layout.header_row(ws, row + 1, rate_headers)
     row += 1
     rate_first = row + 1
-    for r in data.rates or []:
+    for r in data.rates:
         row += 1
         values = [(month_label(r["period"]), st.CENTER, None)]
         values += [
@@ -111,14 +110,14 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         values += [(r["completeness_rate"], st.PERCENT, None), (r["timeliness_rate"], st.PERCENT, None)]
         for col, (value, style, fmt) in enumerate(values, start=1):
             layout.put(ws, row, col, value, style, fmt)
-    if data.rates is None:
+    if not data.rates:
         row += 1
         layout.note_rows(ws, row, ["数据仓库中暂无报送率数据。"], len(rate_headers))
     elif row >= rate_first:
         layout.highlight_below(ws, f"H{rate_first}:I{row}", 1)
     layout.fit_columns(ws, header, minimum=8)
     notes = [
-        f"注：月报于次月{settings().get('deadline_day', '5')}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
+        f"注：月报于次月{deadline_day()}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
         "未报=未收到，退回=未通过数据校验且无可用版本。报送率=收到可用月报的单位数÷应报单位数，及时率=按时报送单位数÷应报单位数。"
     ]
     layout.note_rows(ws, row + 2, notes, n)
@@ -160,7 +159,7 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     without findings named together in one closing line."""
     ws = new_sheet(wb, "数据质量")
     n = len(QUALITY_HEADERS)
-    findings = data.findings or []
+    findings = data.findings
     errors = sum(f["severity"] == "error" for f in findings)
     header = mh.start(ws, n, f"数据质量问题（错误 {errors} 条，警告 {len(findings) - errors} 条）")
     layout.header_row(ws, header, QUALITY_HEADERS)
@@ -205,9 +204,7 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             ]
             for col, value in enumerate(values, start=1):
                 layout.put(ws, row, col, value, st.CENTER if col in (1, 3, 4, 5, 6) else st.TEXT)
-    if data.findings is None:
-        text = "数据仓库中暂无校验结果。"
-    elif not findings:
+    if not findings:
         text = "本期各单位报送数据未发现问题。"
     elif clean:
         text = f"其他单位（{'、'.join(clean)}）本期报送数据未发现问题。"
@@ -218,8 +215,8 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
         layout.put(ws, row, 1, text, st.GROUP)
         groups.append(row)
     first = header + 1
-    layout.highlight_text(ws, f"E{first}:E{row}", "错误", st.RED_FILL, st.RED_FONT)
-    layout.highlight_text(ws, f"E{first}:E{row}", "警告", st.YELLOW_FILL)
+    layout.highlight_text(ws, f"E{first}:E{row}", SEVERITIES["error"], st.RED_FILL, st.RED_FONT)
+    layout.highlight_text(ws, f"E{first}:E{row}", SEVERITIES["warning"], st.YELLOW_FILL)
     widths = dict(QUALITY_WIDTHS)
     widths[2] = max((layout.display_width(u["unit_name"]) for u in units), default=8) + 2
     for col, field, cap in ((6, "rule_id", 20), (8, "value", 20)):
@@ -238,7 +235,7 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
 
 
 def _grades_text() -> str:
-    grades = grades_best_first()
+    grades = catalogue.grades()  # best first
     parts = [
         f"{grade} ≥{minimum:g}分" if minimum > 0 else f"{grade} 低于{grades[i - 1][1]:g}分"
         for i, (grade, minimum) in enumerate(grades)
@@ -249,7 +246,6 @@ def _grades_text() -> str:
 def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) -> Worksheet:
     ws = new_sheet(wb, "说明")
     header = mh.start(ws, 1 + len(data.period.scope_months), "计分办法与数据来源")
-    cfg = settings()
     targets = manifest["targets"]
     targets_text = (
         "未找到已接收的目标管理责任书"
@@ -261,19 +257,20 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
         ("数据截止时间", date_text(mh.as_of)),
         (
             "计分办法",
-            "各单位按签订的目标管理责任书逐项考评，每项目标设有分值：达标得满分；“不低于”类目标未达标的按完成比例"
-            "计分，最高不超过满分；其他类型未达标不得分。流量指标的年度目标按已过月数折算后与累计数比较。"
+            "各单位按签订的目标管理责任书逐项考评，每项目标设有分值：达标得满分；"
+            f"“{target_type_label('min')}”类目标未达标的按完成比例计分，最高不超过满分；其他类型未达标不得分。"
+            "流量指标的年度目标按已过月数折算后与累计数比较。"
             "综合得分 = 实得分值 ÷ 已评价目标分值 × 100（保留1位小数）；尚无测评结果的目标本期不评价、不计分。",
         ),
         ("等级划分", _grades_text() + "。"),
         (
             "一票否决",
-            f"一票否决目标未达标的，等级定为{cfg.get('veto_grade', '不合格')}，名次排在所有未被否决单位之后。",
+            f"一票否决目标未达标的，等级定为{catalogue.veto_grade()}，名次排在所有未被否决单位之后。",
         ),
         (
             "黄牌警告",
-            f"等级为{cfg.get('yellow_card_grade', '不合格')}，或连续"
-            f"{cfg.get('yellow_card_last_place_periods', '2')}期排名末位的，给予黄牌警告。",
+            f"等级为{catalogue.yellow_card_grade()}，或连续"
+            f"{catalogue.settings()['yellow_card_last_place_periods']}期排名末位的，给予黄牌警告。",
         ),
         (
             "排名规则",

@@ -25,6 +25,7 @@ from exports.bulletin.charts import axis_floor, score_bar_chart, trend_line_char
 from exports.bulletin.data import BulletinData, Row
 from exports.bulletin.format import (
     DIRECTIONS,
+    lowest_grade,
     mean_format,
     rank_change_text,
     rank_of,
@@ -116,7 +117,7 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     layout.score_bars(ws, f"C{first}:C{row}")
     layout.highlight_text(ws, f"E{first}:E{row}", "↑", None, st.GREEN_FONT)
     layout.highlight_text(ws, f"E{first}:E{row}", "↓", None, st.RED_FONT)
-    layout.highlight_text(ws, f"D{first}:D{row}", "不合格", st.RED_FILL, st.RED_FONT)
+    layout.highlight_text(ws, f"D{first}:D{row}", lowest_grade(), st.RED_FILL, st.RED_FONT)
     layout.highlight_rows(ws, f"A{first}:B{row}", f'$I{first}="否决"', st.RED_FILL)
     layout.highlight_text(ws, f"J{first}:J{row}", "黄牌", st.YELLOW_FILL)
     layout.fit_columns(ws, header, fixed={11: 40})
@@ -205,13 +206,13 @@ def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Ro
 def write_indicator_rankings(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     """Key-indicator league tables, three across; a printed page never splits a row of tables."""
     ws = new_sheet(wb, "指标排名")
-    tables = _league_tables(data.rankings or [])
+    tables = _league_tables(data.rankings)
     across = max(1, min(BLOCKS_ACROSS, len(tables)))
     span = len(BLOCK_HEADERS) + 1  # a narrow gap column after each table
     n = across * span - 1
     basis = data.period.basis if data.ranking_period_type != "month" else "当月"
     header = mh.start(ws, n, f"重点指标排名（{basis}）")
-    names = [r["unit_name"] for r in data.rankings or []] or ["单位名称"]
+    names = [r["unit_name"] for r in data.rankings] or ["单位名称"]
     widths = (5, max(map(layout.display_width, names)) + 2, 10, 8, 8, 1.5)
     for col in range(1, n + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths[(col - 1) % span]
