@@ -31,12 +31,13 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from base import calendar
 from base.catalogue import fold_label
 from base.rules import rules
 from exports import styles
@@ -47,8 +48,8 @@ from ingest.read import read_sheets
 SUMMARY_SHEET = "反馈说明"
 LIST_SHEET = "问题清单"
 COMMENT_AUTHOR = "pingan"
-ERROR_FILL = "FFC7CE"  # Excel's own "bad" red
-WARNING_FILL = "FFEB9C"  # Excel's own "neutral" yellow
+ERROR_FILL = styles.RED_FILL
+WARNING_FILL = styles.YELLOW_FILL
 # A county's workbook is ~30 KB and ~1,000 cells; beyond these its findings are listed but not copied
 # (copying 100,000 cells takes ~5 s). Bytes are checked before opening: inflated sheet XML and shared
 # strings for a zip (.xlsx/.xlsm/.ods), the file size otherwise.
@@ -74,15 +75,12 @@ LIST_COLUMNS = (  # label, width
 _WRAPPED_COLUMNS = {5, 7, 8}
 _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_LINK_FONT = Font(name=styles.FONT_NAME, size=11, color="0563C1", underline="single")
+_LINK_FONT = styles.font(11, color=styles.LINK_BLUE, underline="single", fallback=False)
 _WRAP = Alignment(vertical="center", wrap_text=True)
-_FILLS = {
-    sev: PatternFill("solid", fgColor=color)
-    for sev, color in (("error", ERROR_FILL), ("warning", WARNING_FILL))
-}
+_FILLS = {"error": styles.solid(ERROR_FILL), "warning": styles.solid(WARNING_FILL)}
 _MARK = {
     sev: Border(*(Side(style="medium", color=color),) * 4)
-    for sev, color in (("error", "C00000"), ("warning", "BF8F00"))
+    for sev, color in (("error", styles.DARK_RED), ("warning", styles.DARK_YELLOW))
 }
 
 
@@ -127,7 +125,7 @@ def write_feedback_workbook(
     """
     ordered = sorted(findings, key=lambda f: f.get("severity") != "error")
     wb = Workbook()
-    styles.register(wb)
+    styles.add_form_styles(wb)
     summary = wb.active
     summary.title = SUMMARY_SHEET
     listing = wb.create_sheet(LIST_SHEET)
@@ -176,16 +174,14 @@ def feedback_file_name(
 
 
 def period_text(period: str | None) -> str:
-    """'2022-05' -> '2022年5月', '2022Q2' -> '2022年第2季度', '2022' -> '2022年'; None -> '未识别'."""
+    """The period's label ('2022年5月', '2022年度' for a targets workbook); what was given when it is not
+    a period key; '未识别' when there is none."""
     if not period:
         return "未识别"
-    if match := re.fullmatch(r"(\d{4})-(\d{2})", period):
-        return f"{match.group(1)}年{int(match.group(2))}月"
-    if match := re.fullmatch(r"(\d{4})Q([1-4])", period):
-        return f"{match.group(1)}年第{match.group(2)}季度"
-    if re.fullmatch(r"\d{4}", period):
-        return f"{period}年"
-    return period
+    try:
+        return calendar.period_label(period)
+    except ValueError:
+        return period
 
 
 # --------------------------------------------------------------------------------------------------
@@ -285,7 +281,7 @@ def _copy_with_openpyxl(wb: Workbook, path: Path, taken: set[str]) -> list[Copie
         visible = ws.sheet_state == "visible"
         if not visible:
             target.sheet_state = "hidden"
-        _print_setup(target, landscape=ws.max_column > 8, title_rows=None)
+        styles.print_setup(target, landscape=ws.max_column > 8, document=False, centred=False)
         copies.append(CopiedSheet(ws.title, title, visible))
     return copies
 
@@ -310,7 +306,7 @@ def _copy_with_calamine(wb: Workbook, path: Path, taken: set[str]) -> list[Copie
             target.column_dimensions[get_column_letter(col)].width = min(50, max(8, width + 2))
         if not sheet.visible:
             target.sheet_state = "hidden"
-        _print_setup(target, landscape=len(widths) > 8, title_rows=None)
+        styles.print_setup(target, landscape=len(widths) > 8, document=False, centred=False)
         copies.append(CopiedSheet(sheet.name, title, sheet.visible))
     return copies
 
@@ -399,11 +395,11 @@ def _list_sheet(ws: Worksheet, findings: list[dict], targets: list[Target | None
     width = len(LIST_COLUMNS)
     set_text(
         ws.cell(row=1, column=1), f"数据质量问题清单（错误 {errors} 项，提示 {warnings_} 项）"
-    ).style = styles.TITLE
+    ).style = styles.FORM_TITLE
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 28
     for col, (label, col_width) in enumerate(LIST_COLUMNS, start=1):
-        set_text(ws.cell(row=2, column=col), label).style = styles.HEADER
+        set_text(ws.cell(row=2, column=col), label).style = styles.FORM_HEADER
         ws.column_dimensions[get_column_letter(col)].width = col_width
     row = 2
     for number, (finding, target) in enumerate(zip(findings, targets, strict=True), start=1):
@@ -421,7 +417,7 @@ def _list_sheet(ws: Worksheet, findings: list[dict], targets: list[Target | None
         )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
-            set_text(cell, _clean(value) if value is not None else None).style = styles.LABEL
+            set_text(cell, _clean(value) if value is not None else None).style = styles.FORM_LABEL
             if col in _WRAPPED_COLUMNS:
                 cell.alignment = _WRAP
         if target is not None:
@@ -433,7 +429,7 @@ def _list_sheet(ws: Worksheet, findings: list[dict], targets: list[Target | None
         ws.row_dimensions[row].height = 16 * _lines_needed(values) + 4
     if not findings:
         row += 1
-        set_text(ws.cell(row=row, column=1), "未发现问题。").style = styles.NOTE
+        set_text(ws.cell(row=row, column=1), "未发现问题。").style = styles.FORM_NOTE
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     last = get_column_letter(width)
     if findings:
@@ -444,7 +440,7 @@ def _list_sheet(ws: Worksheet, findings: list[dict], targets: list[Target | None
             )
         ws.auto_filter.ref = f"A2:{last}{row}"
     ws.freeze_panes = "A3"
-    _print_setup(ws, landscape=True, title_rows="1:2")
+    styles.print_setup(ws, "1:2", document=False, centred=False)
 
 
 def cell_reference(sheet_title: str, coordinate: str) -> str:
@@ -482,7 +478,7 @@ def _summary_sheet(
     copy_note: str | None,
 ) -> None:
     errors, warnings_ = _counts(findings)
-    set_text(ws.cell(row=1, column=1), "数据质量反馈表").style = styles.TITLE
+    set_text(ws.cell(row=1, column=1), "数据质量反馈表").style = styles.FORM_TITLE
     ws.merge_cells("A1:B1")
     ws.row_dimensions[1].height = 30
     rows: list[tuple[str, object]] = [
@@ -502,22 +498,18 @@ def _summary_sheet(
         ("本表说明", _how_to_read(copy_note)),
     ]
     for row, (label, value) in enumerate(rows, start=2):
-        set_text(ws.cell(row=row, column=1), label).style = styles.LABEL
+        set_text(ws.cell(row=row, column=1), label).style = styles.FORM_LABEL
         cell = set_text(ws.cell(row=row, column=2), _clean(value) if isinstance(value, str) else value)
-        cell.style = styles.LABEL
+        cell.style = styles.FORM_LABEL
         cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         lines = sum(math.ceil(max(1, _display_width(p)) / 76) for p in str(value).split("\n"))
         ws.row_dimensions[row].height = max(20, 17 * lines + 4)
         if label == "处理结果":
-            cell.font = Font(
-                name=styles.FONT_NAME,
-                size=12,
-                bold=True,
-                color="C00000" if status == "rejected" else "000000",
-            )
+            color = styles.DARK_RED if status == "rejected" else "000000"
+            cell.font = styles.font(12, bold=True, color=color, fallback=False)
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 80
-    _print_setup(ws, landscape=False, title_rows=None)
+    styles.print_setup(ws, landscape=False, document=False, centred=False)
 
 
 def next_steps(status: str, errors: int, warnings_: int, deadline_text: str | None) -> str:
@@ -546,10 +538,9 @@ def received_text(received_at: str | None) -> str:
     if not received_at:
         return "—"
     try:
-        moment = dt.datetime.fromisoformat(received_at)
+        return calendar.date_text(dt.datetime.fromisoformat(received_at))
     except ValueError:
         return received_at
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def _how_to_read(copy_note: str | None) -> str:
@@ -595,13 +586,3 @@ def _stamp(received_at: str | None) -> dt.datetime:
         moment = None
     moment = moment or dt.datetime.now().replace(microsecond=0)
     return max(moment.replace(tzinfo=None), dt.datetime(1980, 1, 1))
-
-
-def _print_setup(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows

@@ -26,9 +26,10 @@ from exports import styles
 from exports.safe import set_text
 
 TARGET_BLANK_ROWS = 200  # rows prepared with dropdowns in a blank targets workbook
+HEADER_ROWS = "1:2"  # a sheet's title and column headers, printed on every page
 
 # Number formats by the catalogue's value_type.
-_NUMBER_FORMATS = {"percent": "0.00", "rank": "0", "amount": "#,##0.0", "count": "#,##0"}
+_NUMBER_FORMATS = {"percent": "0.00", "rank": "0", "amount": "#,##0.0", "count": styles.FMT_INTEGER}
 
 _INDICATOR_WIDTHS = {
     "indicator_code": 10,
@@ -85,7 +86,7 @@ def save_workbook(wb: Workbook, path: str | Path, stamp: datetime) -> Path:
 
 
 def _title(ws: Worksheet, text: str, width: int) -> None:
-    set_text(ws.cell(row=1, column=1), text).style = styles.TITLE
+    set_text(ws.cell(row=1, column=1), text).style = styles.FORM_TITLE
     if width > 1:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 28
@@ -93,21 +94,10 @@ def _title(ws: Worksheet, text: str, width: int) -> None:
 
 def _header(ws: Worksheet, columns: Sequence[layout.Column], widths: Mapping[str, int], row: int = 2) -> None:
     for col, column in enumerate(columns, start=1):
-        set_text(ws.cell(row=row, column=col), column.label).style = styles.HEADER
+        set_text(ws.cell(row=row, column=col), column.label).style = styles.FORM_HEADER
         width = widths.get(column.field, max(12, 2 * len(column.label) + 4))
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[row].height = 30
-
-
-def _print_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | None = "1:2") -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    if title_rows:
-        ws.print_title_rows = title_rows
 
 
 def _protect(ws: Worksheet) -> None:
@@ -129,7 +119,7 @@ def _write_value(cell, value: object, number_format: str | None = None) -> None:
     if isinstance(value, bool):
         value = "是" if value else "否"
     set_text(cell, value)
-    cell.style = styles.INPUT
+    cell.style = styles.FORM_INPUT
     if number_format:
         cell.number_format = number_format
 
@@ -138,9 +128,9 @@ def _instructions(ws: Worksheet, title: str, lines: Sequence[str]) -> None:
     _title(ws, title, 1)
     ws.column_dimensions["A"].width = 110
     for row, line in enumerate(lines, start=2):
-        set_text(ws.cell(row=row, column=1), line).style = styles.NOTE
+        set_text(ws.cell(row=row, column=1), line).style = styles.FORM_NOTE
         ws.row_dimensions[row].height = 18 * (1 + len(line) // 55)
-    _print_setup(ws, title_rows=None)
+    styles.print_setup(ws, landscape=False, document=False)
     _protect(ws)
 
 
@@ -197,16 +187,16 @@ def _info_sheet(ws: Worksheet, unit: Unit, period: str, info: Mapping[str, objec
     defaults: dict[str, object] = {"unit_name": unit.name, "unit_code": unit.code, "period": period}
     locked = {"unit_name", "unit_code"}
     for row, field in enumerate(layout.INFO_FIELDS, start=2):
-        set_text(ws.cell(row=row, column=1), field.label).style = styles.LABEL
+        set_text(ws.cell(row=row, column=1), field.label).style = styles.FORM_LABEL
         value = info.get(field.field, defaults.get(field.field))
         cell = ws.cell(row=row, column=2)
         _write_value(cell, value)
         if field.field in locked:
-            cell.style = styles.LABEL
+            cell.style = styles.FORM_LABEL
         ws.row_dimensions[row].height = 20
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 40
-    _print_setup(ws, title_rows=None)
+    styles.print_setup(ws, landscape=False, document=False)
     _protect(ws)
 
 
@@ -233,7 +223,7 @@ def _indicator_sheet(
             "measure_unit": indicator.measure_unit,
         }
         for field, text in fixed.items():
-            set_text(ws.cell(row=row, column=position[field]), text).style = styles.LABEL
+            set_text(ws.cell(row=row, column=position[field]), text).style = styles.FORM_LABEL
         number_format = _NUMBER_FORMATS.get(indicator.value_type)
         _write_value(ws.cell(row=row, column=position["value"]), values.get(indicator.code), number_format)
         _write_value(
@@ -283,7 +273,7 @@ def _indicator_sheet(
         prompt="填数字；空白表示未报，为零填 0。",
     )
     ws.freeze_panes = ws.cell(row=first, column=position["value"])
-    _print_setup(ws)
+    styles.print_setup(ws, HEADER_ROWS, landscape=False, document=False)
     _protect(ws)
 
 
@@ -299,9 +289,11 @@ def _township_sheet(ws: Worksheet, unit: Unit, rows: Sequence[Mapping[str, objec
         for col, column in enumerate(columns, start=1):
             cell = ws.cell(row=row, column=col)
             if column.field == "township_name":
-                set_text(cell, township.get("township_name")).style = styles.LABEL
+                set_text(cell, township.get("township_name")).style = styles.FORM_LABEL
                 continue
-            _write_value(cell, township.get(column.field), None if column.field == "has_centre" else "#,##0")
+            _write_value(
+                cell, township.get(column.field), None if column.field == "has_centre" else styles.FMT_INTEGER
+            )
             (centre_ranges if column.field == "has_centre" else numeric_ranges).append(cell.coordinate)
     last = first + len(rows) - 1
     if rows and any(len(township) > 1 for township in rows):
@@ -326,22 +318,22 @@ def _township_sheet(ws: Worksheet, unit: Unit, rows: Sequence[Mapping[str, objec
         error="应为不小于 0 的整数；为零可填 0。",
     )
     ws.freeze_panes = ws.cell(row=first, column=2)
-    _print_setup(ws, landscape=True)
+    styles.print_setup(ws, HEADER_ROWS, document=False)
     _protect(ws)
 
 
 def _township_total_row(ws: Worksheet, columns, rows, row: int) -> None:
     """A 合计 row as plain numbers (openpyxl cannot store a formula's cached value)."""
-    set_text(ws.cell(row=row, column=1), "合计").style = styles.HEADER
+    set_text(ws.cell(row=row, column=1), "合计").style = styles.FORM_HEADER
     for col, column in enumerate(columns[1:], start=2):
         cell = ws.cell(row=row, column=col)
-        cell.style = styles.HEADER
+        cell.style = styles.FORM_HEADER
         if column.field == "has_centre":
             continue
         numbers = [r.get(column.field) for r in rows]
         if numbers and all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
             cell.value = sum(numbers)
-            cell.number_format = "#,##0"
+            cell.number_format = styles.FMT_INTEGER
 
 
 def _compress(cells: list[str]) -> list[str]:
@@ -384,7 +376,7 @@ def write_submission_workbook(
     """
     year, month = _year_month(period)
     wb = Workbook()
-    styles.register(wb)
+    styles.add_form_styles(wb)
     year_month = f"{year}年{month}月"
     _instructions(
         wb.active, f"{unit.name}综治工作月报填报说明（{year_month}）", _report_instructions(unit, period)
@@ -409,7 +401,7 @@ def _targets_instructions(year: int) -> list[str]:
         "2. 每行一个单位、一个考核指标：填单位名称（或行政区划代码）、年度、指标代码、目标类型、目标值、分值、是否一票否决。",
         "3. 目标类型（下拉选择）：",
         *(f"   {t.code}（{t.label}）：{t.description}" for t in catalogue.target_types()),
-        "4. 目标值：比率类指标（如调解成功率）和同比增长按百分比填写（95% 即 0.95，单元格显示为 95.0%）；"
+        f"4. 目标值：比率类指标（如调解成功率）和{catalogue.target_type_by_code()['growth'].label}按百分比填写（95% 即 0.95，单元格显示为 95.0%）；"
         "排名、位次、件数、次数填数字；群众安全感得分按百分制。",
         "5. 流量指标的目标为全年目标，月度、季度考评按已过月份折算。",
         f"6. 每个单位各项分值合计应为 100 分；“是否一票否决”选“是”的指标未达标时，考评等级直接定为{catalogue.veto_grade()}。",
@@ -420,7 +412,7 @@ def _targets_instructions(year: int) -> list[str]:
 def _target_format(indicator_code: str, target_type: str) -> str:
     indicator = catalogue.indicator_by_code().get(indicator_code)
     if target_type == "growth" or (indicator is not None and indicator.value_type == "ratio"):
-        return "0.0%"
+        return styles.FMT_PERCENT
     if indicator is not None and indicator.value_type == "percent":
         return "0.00"
     return "0"
@@ -432,7 +424,7 @@ def write_targets_workbook(
     """Write the office's targets workbook for ``year``; ``rows`` are dicts keyed by the fields of
     ``layout.TARGET_COLUMNS`` (is_veto may be a bool). Rates and growth targets are fractions shown as %."""
     wb = Workbook()
-    styles.register(wb)
+    styles.add_form_styles(wb)
     _instructions(wb.active, f"{year}年度综治工作目标管理责任书填报说明", _targets_instructions(year))
     wb.active.title = layout.INSTRUCTIONS_SHEET
     ws = wb.create_sheet(layout.TARGETS_SHEET)
@@ -449,7 +441,7 @@ def write_targets_workbook(
             if column.field == "is_veto" and isinstance(value, bool):
                 value = "是" if value else "否"
             set_text(cell, value)
-            cell.style = styles.LABEL
+            cell.style = styles.FORM_LABEL
         value_cell = ws.cell(row=row, column=position["target_value"])
         value_cell.number_format = _target_format(
             str(target.get("indicator_code")), str(target.get("target_type"))
@@ -491,6 +483,6 @@ def write_targets_workbook(
     )
     ws.freeze_panes = ws.cell(row=first, column=1)
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(first, first + len(rows) - 1)}"
-    _print_setup(ws, landscape=True)
+    styles.print_setup(ws, HEADER_ROWS, document=False)
     wb.active = 1
     return save_workbook(wb, path, datetime(year, 1, 1))

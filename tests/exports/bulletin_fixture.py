@@ -1,8 +1,9 @@
 """A small warehouse with exactly the marts contract, for testing what reads the marts.
 
 ``build_fixture_warehouse(path)`` writes a DuckDB file with schema ``marts`` (every contract table, with
-the contract's columns and types) and ``raw.submissions`` (from ``ingest/raw_schema.sql``), filled for
-the nine catalogue units, January to March 2022 (months, year-to-date, 2022Q1 and the year 2022).
+the contract's columns and types) and the ``raw`` tables (from ``ingest/raw_schema.sql``; the bulletin
+must not need them), filled for the nine catalogue units, January to March 2022 (months, year-to-date,
+2022Q1 and the year 2022).
 
 What it pins, so tests can name it:
 - March scores have a tie (大方县 and 金沙县 86.5, both 3rd, next is 5th) and a veto (赫章县 scores 95.0 but
@@ -13,7 +14,8 @@ What it pins, so tests can name it:
 - Submission status has 逾期 (纳雍县 March), 未报 (百里杜鹃管委会 February), 退回 (威宁 March) and a
   resubmission (大方县 January version 2).
 - A finding whose value is ``=HYPERLINK("x")`` (纳雍县 March): county text that must stay text.
-- The targets workbook was received three times: v1 accepted, v2 accepted with warnings, v3 rejected.
+- The targets workbook was received three times: v1 accepted, v2 accepted with warnings, v3 rejected
+  (raw.submissions); fct_target_files names v2, the one the year's scores use.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ create table marts.fct_submission_status (unit_code varchar, period varchar, dea
 create table marts.fct_period_submission_rates (period varchar, units_expected integer,
     units_received integer, units_on_time integer, units_late integer, units_missing integer,
     units_rejected integer, completeness_rate double, timeliness_rate double);
+create table marts.fct_target_files (year integer, sha256 varchar, file_name varchar, version integer,
+    status varchar, received_at timestamp, target_lines integer);
 create table marts.fct_validation_findings (sha256 varchar, unit_code varchar, period varchar,
     version integer, file_name varchar, rule_id varchar, severity varchar, sheet varchar, cell varchar,
     field varchar, value varchar, message varchar, hint varchar);
@@ -98,11 +102,8 @@ def competition_ranks(
 
 def _grade(score: float, veto: bool) -> str:
     if veto:
-        return "不合格"
-    for grade, floor in (("优秀", 90), ("良好", 75), ("合格", 60)):
-        if score >= floor:
-            return grade
-    return "不合格"
+        return catalogue.veto_grade()
+    return next(grade for grade, floor in catalogue.grades() if score >= floor)
 
 
 def _score_rows(units) -> list[tuple]:
@@ -119,8 +120,8 @@ def _score_rows(units) -> list[tuple]:
             veto = code in vetoed
             grade = _grade(score, veto)
             reasons = []
-            if grade == "不合格":
-                reasons.append("等级为不合格")
+            if grade == catalogue.yellow_card_grade():
+                reasons.append(f"等级为{grade}")
             if code in last and code in previous_last:
                 reasons.append("连续2期排名末位")
             rank_change = previous[code] - ranks[code] if previous.get(code) else None
@@ -511,6 +512,16 @@ def targets_sha(version: int) -> str:
     return sha(f"targets/2022/v{version}")
 
 
+def _target_files(units) -> list[tuple]:
+    """fct_target_files: the latest accepted targets workbook of 2022 (v2; v3 was rejected)."""
+    used = max(
+        (r for r in _targets_submissions() if r[11] in ("accepted", "accepted_with_warnings")),
+        key=lambda r: r[10],
+    )
+    sha256, file_name, received_at, version, status = used[0], used[2], used[5], used[10], used[11]
+    return [(YEAR, sha256, file_name, version, status, received_at, len(units) * (len(COMMON_TARGETS) + 1))]
+
+
 def build_fixture_warehouse(path: str | Path) -> Path:
     """Write the fixture warehouse at ``path`` (a new DuckDB file) and return the path."""
     path = Path(path)
@@ -554,6 +565,7 @@ def build_fixture_warehouse(path: str | Path) -> Path:
             ("fct_indicator_rankings", rankings),
             ("fct_submission_status", status),
             ("fct_period_submission_rates", rates),
+            ("fct_target_files", _target_files(units)),
             ("fct_validation_findings", _findings()),
         ):
             marks = ", ".join("?" * len(rows[0]))

@@ -13,9 +13,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from exports import bulletin_styles as st
-from exports.bulletin import publish_bulletin, write_bulletin, write_unit_extract
-from exports.bulletin_pdf import PdfError, to_pdf
+from base import catalogue, settings
+from exports import styles as st
+from exports.bulletin import layout, publish_bulletin, write_bulletin, write_unit_extract
+from exports.bulletin.data import BULLETIN_MARTS, MissingMart, read_bulletin_data
+from exports.bulletin.pdf import PdfError, to_pdf
 from tests.exports.bulletin_fixture import INJECTION, build_fixture_warehouse, submission_sha, targets_sha
 
 AS_OF = "2022-04-08T09:30:00"
@@ -143,7 +145,7 @@ def test_attainment_matrix_fits_a4_landscape_at_a_readable_size(march):
     _, wb = march
     ws = wb["目标完成情况"]
     # Fit-to-width shrinks a sheet wider than the page: the matrix must print at 85% or more.
-    assert st.fit_scale(ws, ws.max_column) >= 0.85
+    assert layout.fit_scale(ws, ws.max_column) >= 0.85
     assert ws.print_title_rows == "$4:$4"
 
 
@@ -216,16 +218,76 @@ def test_indicator_rankings_are_small_league_tables_that_match_the_marts(march, 
     assert ws.row_breaks.brk and all(b.id + 1 in titles for b in ws.row_breaks.brk)
 
 
-def test_a_warehouse_without_rankings_or_findings_still_gives_every_sheet(warehouse, tmp_path):
+def _cells(path: Path) -> dict[str, list[list]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+
+def test_bulletin_reads_the_marts_it_names_and_nothing_else(warehouse, march, tmp_path):
+    # BULLETIN_MARTS (Dagster's lineage of the bulletin) must cover every table the bulletin reads:
+    # with every other table dropped, raw included, the bulletin and an extract are written as before.
     db = shutil.copy(warehouse, tmp_path / "w.duckdb")
     con = duckdb.connect(str(db))
-    con.execute("drop table marts.fct_indicator_rankings")
-    con.execute("drop table marts.fct_validation_findings")
+    tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    others = [
+        (schema, name)
+        for schema, name in tables
+        if (schema, name) not in {("marts", m) for m in BULLETIN_MARTS}
+    ]
+    assert ("raw", "submissions") in others and ("marts", "fct_indicator_values") in others
+    for schema, name in others:
+        con.execute(f"drop table {schema}.{name}")
+    con.execute("drop schema raw")
+    con.close()
+    for period in ("2022-03", "2022Q1", "2022"):
+        result = write_bulletin(db, period, tmp_path / "out", as_of=AS_OF, pdf=False)
+        assert openpyxl.load_workbook(result.path).sheetnames == SHEETS
+    assert _cells(tmp_path / "out" / march[0].path.name) == _cells(march[0].path)
+    assert write_unit_extract(db, "2022-03", "522422", tmp_path / "extract", as_of=AS_OF, pdf=False).is_file()
+
+
+@pytest.mark.parametrize("mart", BULLETIN_MARTS)
+def test_without_any_mart_it_names_the_bulletin_is_not_written(warehouse, tmp_path, mart):
+    # ...and every table in BULLETIN_MARTS is one the bulletin reads: without it, reading fails and says
+    # which table is missing (every mart is built by dbt: a missing one is never an empty sheet).
+    db = shutil.copy(warehouse, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute(f"drop table marts.{mart}")
+    con.close()
+    with pytest.raises(MissingMart, match=f"缺少通报所需的数据表.*{mart}"):
+        read_bulletin_data(db, "2022-03")
+    assert not list(tmp_path.glob("**/*.xlsx"))
+    with pytest.raises(MissingMart):
+        write_bulletin(db, "2022-03", tmp_path / "out", as_of=AS_OF, pdf=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_period_without_rankings_or_findings_still_gives_every_sheet(warehouse, tmp_path):
+    # The marts exist but hold nothing for the period. (Before the bulletin read marts only, a missing
+    # table was treated the same as an empty one and the quality sheet said 数据仓库中暂无校验结果; a missing
+    # mart is now an error, see above, and an empty findings table means no findings.)
+    db = shutil.copy(warehouse, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("delete from marts.fct_indicator_rankings")
+    con.execute("delete from marts.fct_validation_findings")
     con.close()
     wb = openpyxl.load_workbook(write_bulletin(db, "2022-03", tmp_path / "out", as_of=AS_OF, pdf=False).path)
     assert wb.sheetnames == SHEETS
     assert wb["指标排名"]["A4"].value == "数据仓库中暂无本期指标排名数据。"
-    assert wb["数据质量"]["A5"].value == "数据仓库中暂无校验结果。"
+    assert wb["数据质量"]["A5"].value == "本期各单位报送数据未发现问题。"
+    assert wb["数据质量"]["A2"].value.endswith("数据质量问题（错误 0 条，警告 0 条）")
+
+
+def test_a_year_without_targets_workbook_says_so(warehouse, tmp_path):
+    db = shutil.copy(warehouse, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("delete from marts.fct_target_files")
+    con.close()
+    result = write_bulletin(db, "2022-03", tmp_path / "out", as_of=AS_OF, pdf=False)
+    ws = openpyxl.load_workbook(result.path)["说明"]
+    notes = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(5, 15)}
+    assert notes["目标责任书"] == "未找到已接收的目标管理责任书"
+    assert json.loads(result.manifest_path.read_text(encoding="utf-8"))["targets"] is None
 
 
 def test_trend_has_units_down_and_months_across_with_ranks_on_a_page_of_their_own(march):
@@ -290,7 +352,13 @@ def test_manifest_names_the_submissions_targets_and_rule_version(march):
     result, wb = march
     manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
     assert (manifest["period"], manifest["period_type"], manifest["as_of"]) == ("2022-03", "month", AS_OF)
-    assert manifest["targets"]["sha256"] == targets_sha(2)  # latest accepted; v3 was rejected
+    assert manifest["targets"] == {  # the row of marts.fct_target_files for 2022 (v3 was rejected)
+        "file_name": "2022年目标管理责任书_v2.xlsx",
+        "received_at": "2022-01-12T09:00:00",
+        "sha256": targets_sha(2),
+        "status": "accepted_with_warnings",
+        "version": 2,
+    }
     assert len(manifest["rule_version"]) == 12
     used = {(s["unit_code"], s["period"]): (s["version"], s["sha256"]) for s in manifest["submissions"]}
     assert len(used) == 27 - 2  # 百里杜鹃 February missing, 威宁 March rejected
@@ -306,12 +374,7 @@ def test_manifest_names_the_submissions_targets_and_rule_version(march):
 def test_same_warehouse_and_as_of_give_the_same_cells(warehouse, tmp_path):
     first = write_bulletin(warehouse, "2022-03", tmp_path / "a", as_of=AS_OF, pdf=False)
     second = write_bulletin(warehouse, "2022-03", tmp_path / "b", as_of=AS_OF, pdf=False)
-
-    def cells(path):
-        wb = openpyxl.load_workbook(path)
-        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
-
-    assert cells(first.path) == cells(second.path)
+    assert _cells(first.path) == _cells(second.path)
     assert first.manifest_path.read_bytes() == second.manifest_path.read_bytes()
 
 
@@ -495,3 +558,53 @@ def test_libreoffice_giving_no_pdf_is_an_error(tmp_path):
     soffice = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 0")
     with pytest.raises(PdfError, match="source file could not be loaded"):
         to_pdf(workbook, soffice=soffice)
+
+
+@pytest.fixture
+def another_office(tmp_path, monkeypatch):
+    """The seeds copied and changed where each rule lives: the prefecture and its office, the grades'
+    words, the veto and yellow-card grades, a target type's label (scoring_settings, grades, target_types)."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(settings.DEFAULT_REFERENCE_DIR, seeds)
+
+    def change(name: str, old: str, new: str) -> None:
+        text = (seeds / name).read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        (seeds / name).write_text(text.replace(old, new), encoding="utf-8")
+
+    change("scoring_settings.csv", "毕节市社会治安综合治理委员会办公室", "黔南州综治办")
+    change("scoring_settings.csv", "prefecture,毕节,", "prefecture,黔南州,")
+    change("grades.csv", "优秀,", "好,")
+    for csv in seeds.glob("*.csv"):  # the lowest grade, wherever the veto and yellow-card grades name it
+        if "不合格" in csv.read_text(encoding="utf-8"):
+            change(csv.name, "不合格", "差")
+    change("target_types.csv", "min,不低于,", "min,至少,")
+    monkeypatch.setenv("PINGAN_REFERENCE_DIR", str(seeds))
+    catalogue.forget_cached_reference()
+    yield build_fixture_warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.undo()
+    catalogue.forget_cached_reference()
+
+
+def test_office_grades_and_target_labels_are_the_seeds(another_office, tmp_path):
+    # Each rule is changed in its one seed file, and the bulletin and the extract follow.
+    result = write_bulletin(another_office, "2022-03", tmp_path / "out", as_of=AS_OF, pdf=False)
+    wb = openpyxl.load_workbook(result.path)
+    ranking = wb["综合排名"]
+    assert ranking["A1"].value == "黔南州社会治安综合治理考评排名通报"
+    assert ranking["A3"].value == "发布单位：黔南州综治办"
+    rows = {r["单位名称"]: r for r in _table(ranking)}
+    assert rows["赫章县"]["等级"] == "差" and rows["毕节市"]["等级"] == "好"
+    red = [r for cf in ranking.conditional_formatting for r in cf.rules if cf.sqref == "D5:D13"]
+    assert [r.formula for r in red] == [['NOT(ISERROR(SEARCH("差",D5)))']]
+    notes = wb["说明"]
+    items = {notes.cell(r, 1).value: notes.cell(r, 2).value for r in range(5, 15)}
+    assert items["等级划分"].startswith("好 ≥90分；良好 ≥75分；合格 ≥60分；差 低于60分")
+    assert "等级定为差" in items["一票否决"] and items["黄牌警告"].startswith("等级为差")
+    assert "“至少”类目标未达标的按完成比例计分" in items["计分办法"]
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    assert (manifest["prefecture"], manifest["issued_by"]) == ("黔南州", "黔南州综治办")
+    extract = write_unit_extract(another_office, "2022-03", "522422", tmp_path / "x", as_of=AS_OF, pdf=False)
+    ws = openpyxl.load_workbook(extract)["考评情况"]
+    assert ws["A1"].value == "黔南州社会治安综合治理考评情况"
+    assert "至少" in [c.value for c in ws["C"]]

@@ -87,6 +87,30 @@ def test_summary_states_outcome_counts_and_next_step(dafang):
     assert "“提示”的 1 处请一并核对" in summary["下一步"]
 
 
+def test_summary_names_the_period_as_the_calendar_labels_it(tmp_path):
+    # The labels are base.calendar's: a targets workbook's year reads 2022年度 (before they were
+    # parsed here a second time, and the year read 2022年); text that is no period key is shown as given.
+    def period_shown(period: str) -> str:
+        path = write_feedback_workbook(
+            tmp_path / period,
+            original=None,
+            file_name="x.xlsx",
+            unit_name="大方县",
+            period=period,
+            version=1,
+            status="accepted",
+            findings=[],
+        )
+        return _summary(openpyxl.load_workbook(path))["报送期间"]
+
+    assert [period_shown(p) for p in ("2022-05", "2022Q2", "2022", "2022年13月")] == [
+        "2022年5月",
+        "2022年第2季度",
+        "2022年度",
+        "2022年13月",
+    ]
+
+
 def test_list_has_one_row_per_finding_errors_first(dafang):
     report, _, wb = dafang
     rows = _listed(wb)

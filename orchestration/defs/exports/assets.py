@@ -9,7 +9,7 @@ import warnings
 
 import dagster as dg
 
-from exports.bulletin_data import BULLETIN_MARTS
+from exports.bulletin.data import BULLETIN_MARTS
 from orchestration.defs.partitions import PeriodPartitions
 from orchestration.defs.resources import PinganHome
 from orchestration.defs.retry import retry_when_busy

@@ -2,7 +2,7 @@
 
 Each writer takes the workbook, the data read from the marts and the masthead, adds one sheet with a
 title block, its tables, print set-up and conditional formats, and returns it. 目标完成情况 is in
-bulletin_attainment. Layouts are made for A4 landscape paper first: the PDF is what leaders read.
+attainment.py. Layouts are made for A4 landscape paper first: the PDF is what leaders read.
 """
 
 from __future__ import annotations
@@ -19,16 +19,18 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from base.calendar import date_text, month_label
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, Row
-from exports.bulletin_format import (
+from exports import styles as st
+from exports.bulletin import layout
+from exports.bulletin.charts import axis_floor, score_bar_chart, trend_line_chart
+from exports.bulletin.data import BulletinData, Row
+from exports.bulletin.format import (
     DIRECTIONS,
+    lowest_grade,
     mean_format,
     rank_change_text,
     rank_of,
     value_format,
 )
-from exports.charts import axis_floor, score_bar_chart, trend_line_chart
 from exports.safe import safe_sheet_title
 
 
@@ -43,7 +45,7 @@ class Masthead:
 
     def start(self, ws: Worksheet, columns: int, caption: str) -> int:
         """Write the title block; returns the header row."""
-        return st.title_block(
+        return layout.title_block(
             ws,
             columns,
             self.title,
@@ -82,7 +84,7 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     ws = new_sheet(wb, "综合排名")
     n = len(RANKING_HEADERS)
     header = mh.start(ws, n, f"综合排名（{data.period.basis}）")
-    st.header_row(ws, header, RANKING_HEADERS)
+    layout.header_row(ws, header, RANKING_HEADERS)
     row = header
     scored = {s["unit_code"] for s in data.scores}
     for s in data.scores:
@@ -102,7 +104,7 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             (reasons, st.TEXT, None),
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt)
+            layout.put(ws, row, col, value, style, fmt)
     last_ranked = row
     for unit in data.units:
         if unit["unit_code"] not in scored:
@@ -110,20 +112,20 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             for col, value in enumerate(
                 ["", unit["unit_name"], None, "", "", "未参评", None, None, "", "", "本期无考评得分"], start=1
             ):
-                st.put(ws, row, col, value, st.TEXT if col in (2, 11) else st.CENTER)
+                layout.put(ws, row, col, value, st.TEXT if col in (2, 11) else st.CENTER)
     first = header + 1
-    st.score_bars(ws, f"C{first}:C{row}")
-    st.highlight_text(ws, f"E{first}:E{row}", "↑", None, st.GREEN_FONT)
-    st.highlight_text(ws, f"E{first}:E{row}", "↓", None, st.RED_FONT)
-    st.highlight_text(ws, f"D{first}:D{row}", "不合格", st.RED_FILL, st.RED_FONT)
-    st.highlight_rows(ws, f"A{first}:B{row}", f'$I{first}="否决"', st.RED_FILL)
-    st.highlight_text(ws, f"J{first}:J{row}", "黄牌", st.YELLOW_FILL)
-    st.fit_columns(ws, header, fixed={11: 40})
+    layout.score_bars(ws, f"C{first}:C{row}")
+    layout.highlight_text(ws, f"E{first}:E{row}", "↑", None, st.GREEN_FONT)
+    layout.highlight_text(ws, f"E{first}:E{row}", "↓", None, st.RED_FONT)
+    layout.highlight_text(ws, f"D{first}:D{row}", lowest_grade(), st.RED_FILL, st.RED_FONT)
+    layout.highlight_rows(ws, f"A{first}:B{row}", f'$I{first}="否决"', st.RED_FILL)
+    layout.highlight_text(ws, f"J{first}:J{row}", "黄牌", st.YELLOW_FILL)
+    layout.fit_columns(ws, header, fixed={11: 40})
     notes = [
         "注：1. 综合得分相同的名次并列，其后名次顺延（如 1、2、2、4）；一票否决单位排在未被否决单位之后。",
         "2. 名次变化与上期比较：↑上升，↓下降，—不变，新=上期未参评。“名次/参评”为名次与参评单位数。",
     ]
-    after = st.note_rows(ws, row + 2, notes, n)
+    after = layout.note_rows(ws, row + 2, notes, n)
     if last_ranked > header:
         score_bar_chart(
             ws,
@@ -169,69 +171,69 @@ def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Ro
     value_fmt = value_format(first["value_type"])
     compare_fmt = st.FMT_DECIMAL if per_10k else value_fmt
     right = left + len(BLOCK_HEADERS) - 1
-    st.put(ws, top, left, _league_title(number, first), st.HEADER)
+    layout.put(ws, top, left, _league_title(number, first), st.HEADER)
     for col in range(left + 1, right + 1):
-        st.put(ws, top, col, None, st.HEADER)
+        layout.put(ws, top, col, None, st.HEADER)
     merges = [(top, left, right)]
     for offset, text in enumerate(BLOCK_HEADERS):
-        st.put(ws, top + 1, left + offset, text if per_10k or offset != 3 else None, st.HEADER)
+        layout.put(ws, top + 1, left + offset, text if per_10k or offset != 3 else None, st.HEADER)
     row = top + 1
     for r in rows:
         row += 1
-        st.put(ws, row, left, r["rank"] if r["rank"] is not None else "—", st.CENTER)
-        st.put(ws, row, left + 1, r["unit_name"])
-        st.put(ws, row, left + 2, r["value"], st.DECIMAL, value_fmt)
-        st.put(ws, row, left + 3, r["ranked_value"] if per_10k else None, st.DECIMAL, compare_fmt)
-        st.put(ws, row, left + 4, rank_change_text(r["rank_change"], r["rank"]), st.CENTER)
+        layout.put(ws, row, left, r["rank"] if r["rank"] is not None else "—", st.CENTER)
+        layout.put(ws, row, left + 1, r["unit_name"])
+        layout.put(ws, row, left + 2, r["value"], st.DECIMAL, value_fmt)
+        layout.put(ws, row, left + 3, r["ranked_value"] if per_10k else None, st.DECIMAL, compare_fmt)
+        layout.put(ws, row, left + 4, rank_change_text(r["rank_change"], r["rank"]), st.CENTER)
     row += 1
     mean_fmt = mean_format(first["value_type"], per_10k)
-    st.put(ws, row, left, "全市平均", st.CENTER)
-    st.put(ws, row, left + 1, None, st.CENTER)
-    st.put(ws, row, left + 2, None if per_10k else first["prefecture_mean"], st.DECIMAL, mean_fmt)
-    st.put(ws, row, left + 3, first["prefecture_mean"] if per_10k else None, st.DECIMAL, mean_fmt)
-    st.put(ws, row, left + 4, None, st.CENTER)
+    layout.put(ws, row, left, "全市平均", st.CENTER)
+    layout.put(ws, row, left + 1, None, st.CENTER)
+    layout.put(ws, row, left + 2, None if per_10k else first["prefecture_mean"], st.DECIMAL, mean_fmt)
+    layout.put(ws, row, left + 3, first["prefecture_mean"] if per_10k else None, st.DECIMAL, mean_fmt)
+    layout.put(ws, row, left + 4, None, st.CENTER)
     merges.append((row, left, left + 1))
     if not per_10k:  # the value spans the 本期值 and 每万人 columns
         merges += [(r, left + 2, left + 3) for r in range(top + 1, row + 1)]
     for r, start, end in merges:
-        st.merge(ws, r, start, end)
+        layout.merge(ws, r, start, end)
     column = get_column_letter(left + 4)
-    st.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↑", None, st.GREEN_FONT)
-    st.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↓", None, st.RED_FONT)
+    layout.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↑", None, st.GREEN_FONT)
+    layout.highlight_text(ws, f"{column}{top + 2}:{column}{row}", "↓", None, st.RED_FONT)
     return row
 
 
 def write_indicator_rankings(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     """Key-indicator league tables, three across; a printed page never splits a row of tables."""
     ws = new_sheet(wb, "指标排名")
-    tables = _league_tables(data.rankings or [])
+    tables = _league_tables(data.rankings)
     across = max(1, min(BLOCKS_ACROSS, len(tables)))
     span = len(BLOCK_HEADERS) + 1  # a narrow gap column after each table
     n = across * span - 1
     basis = data.period.basis if data.ranking_period_type != "month" else "当月"
     header = mh.start(ws, n, f"重点指标排名（{basis}）")
-    names = [r["unit_name"] for r in data.rankings or []] or ["单位名称"]
-    widths = (5, max(map(st.display_width, names)) + 2, 10, 8, 8, 1.5)
+    names = [r["unit_name"] for r in data.rankings] or ["单位名称"]
+    widths = (5, max(map(layout.display_width, names)) + 2, 10, 8, 8, 1.5)
     for col in range(1, n + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths[(col - 1) % span]
     for table in tables:  # widen the value column for large numbers
-        shown = max(st.display_width(st.number_text(r["value"])) for r in table) + 2
+        shown = max(layout.display_width(layout.number_text(r["value"])) for r in table) + 2
         for b in range(across):
             letter = get_column_letter(b * span + 3)
             ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, shown)
-    scale = st.fit_scale(ws, n)
-    room = st.printable_points()[1] / scale * 0.97
+    scale = layout.fit_scale(ws, n)
+    room = layout.printable_points()[1] / scale * 0.97
     used = sum(ws.row_dimensions[r].height or ROW_HEIGHT for r in range(1, header))
     row = header
     if not tables:
-        st.put(ws, row, 1, "数据仓库中暂无本期指标排名数据。")
+        layout.put(ws, row, 1, "数据仓库中暂无本期指标排名数据。")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
         row += 2
     for start in range(0, len(tables), across):
         group = tables[start : start + across]
         height = TITLE_HEIGHT + HEADER_HEIGHT + ROW_HEIGHT * (max(map(len, group)) + 1) + GAP_HEIGHT
         if used + height > room and row > header:
-            st.page_break_before(ws, row)
+            layout.page_break_before(ws, row)
             used = 0
         used += height
         last = row
@@ -243,7 +245,7 @@ def write_indicator_rankings(wb: Workbook, data: BulletinData, mh: Masthead) -> 
             ws.row_dimensions[r].height = ROW_HEIGHT
         ws.row_dimensions[last + 1].height = GAP_HEIGHT
         row = last + 2
-    st.note_rows(
+    layout.note_rows(
         ws,
         row,
         [
@@ -265,21 +267,21 @@ def _month_table(
     ws: Worksheet, top: int, caption: str, units: list[Row], months: tuple[str, ...], cells: dict, field: str
 ) -> int:
     """A units × months table of ``field`` under a section caption; returns its last row."""
-    st.section(ws, top, caption, 1 + len(months))
-    st.header_row(ws, top + 1, ["单位名称", *map(month_label, months)])
+    layout.section(ws, top, caption, 1 + len(months))
+    layout.header_row(ws, top + 1, ["单位名称", *map(month_label, months)])
     ws.row_dimensions[top].height = 20
     row = top + 1
     for unit in units:
         row += 1
         ws.row_dimensions[row].height = CHART_ROW_HEIGHT
-        st.put(ws, row, 1, unit["unit_name"])
+        layout.put(ws, row, 1, unit["unit_name"])
         for col, month in enumerate(months, start=2):
             t = cells.get((month, unit["unit_code"]))
             value = t[field] if t else None
             if field == "score":
-                st.put(ws, row, col, value, st.DECIMAL, "0.0")
+                layout.put(ws, row, col, value, st.DECIMAL, "0.0")
             else:
-                st.put(ws, row, col, value, st.CENTER)
+                layout.put(ws, row, col, value, st.CENTER)
     return row
 
 
@@ -293,7 +295,7 @@ def write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     header = mh.start(ws, max(n, 6), f"{data.period.year}年各月综合得分与名次")
     cells = {(t["period"], t["unit_code"]): t for t in data.trend}
     names = [u["unit_name"] for u in units] or ["单位名称"]
-    ws.column_dimensions["A"].width = max(map(st.display_width, names)) + 2
+    ws.column_dimensions["A"].width = max(map(layout.display_width, names)) + 2
     month_width = max(7.0, min(12.0, 90 / max(len(months), 1)))
     for col in range(2, n + 1):
         ws.column_dimensions[get_column_letter(col)].width = month_width
@@ -301,11 +303,11 @@ def write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     last_ranked = max((t["units_ranked"] or 0 for t in data.trend), default=0)
     row = scores_end + 2
     if units:
-        table_cm = st.columns_width(ws, 1, n) * st.POINTS_PER_WIDTH_UNIT / 72 * 2.54
+        table_cm = layout.columns_width(ws, 1, n) * layout.POINTS_PER_WIDTH_UNIT / 72 * 2.54
         used = sum(ws.row_dimensions[r].height or CHART_ROW_HEIGHT for r in range(1, row))
-        room_cm = (st.printable_points()[1] * 0.95 - used) / 72 * 2.54
+        room_cm = (layout.printable_points()[1] * 0.95 - used) / 72 * 2.54
         if room_cm < 6:  # not enough room under the table: the chart starts a page of its own
-            st.page_break_before(ws, row)
+            layout.page_break_before(ws, row)
             room_cm = 9
         height_cm = min(9.0, room_cm)
         trend_line_chart(
@@ -325,7 +327,7 @@ def write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
         for r in range(row, row + chart_rows):
             ws.row_dimensions[r].height = CHART_ROW_HEIGHT
         row += chart_rows
-        st.page_break_before(ws, row)
+        layout.page_break_before(ws, row)
     ranks_end = _month_table(ws, row, "各月名次", units, months, cells, "rank")
     first_rank = row + 2
     if last_ranked:
@@ -333,7 +335,7 @@ def write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
         ws.conditional_formatting.add(
             rank_cells, CellIsRule(operator="equal", formula=["1"], font=Font(color=st.GREEN_FONT, bold=True))
         )
-    st.note_rows(
+    layout.note_rows(
         ws,
         ranks_end + 2,
         ["注：各月综合得分与名次为截至该月的累计考评结果（名次第1位以绿色加粗显示）；空白表示该月未参评。"],

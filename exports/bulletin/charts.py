@@ -18,6 +18,8 @@ from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exports.styles import SERIF  # as the sheets; LibreOffice maps it like the cells' font
+
 # Tableau 10: distinct in colour, still distinguishable by marker when printed in grey.
 PALETTE = (
     "4E79A7",
@@ -32,12 +34,13 @@ PALETTE = (
     "BAB0AC",
 )
 MARKERS = ("circle", "square", "triangle", "diamond", "x", "star", "plus", "dash", "dot")
-BAR_COLOUR = "4E79A7"
-FONT = "宋体"  # as the sheets; LibreOffice maps it like the cells' font
+BAR_COLOUR = PALETTE[0]
 
 
 def _chars(size: float, bold: bool = False) -> CharacterProperties:
-    return CharacterProperties(sz=int(size * 100), b=bold, latin=Font(typeface=FONT), ea=Font(typeface=FONT))
+    return CharacterProperties(
+        sz=int(size * 100), b=bold, latin=Font(typeface=SERIF), ea=Font(typeface=SERIF)
+    )
 
 
 def text_properties(size: float = 9) -> RichText:

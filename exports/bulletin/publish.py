@@ -5,7 +5,8 @@
     publish_bulletin(warehouse, "2022-12", out_dir)            -> original, unchanged, or a numbered 更正
 
 The warehouse is opened read-only and closed before anything is written. The same warehouse and the
-same ``as_of`` always give the same cells; ``as_of`` defaults to now (the office's time zone).
+same ``as_of`` always give the same cells; ``as_of`` defaults to now (the office's time zone). The
+issuing office and the prefecture are those of scoring_settings.csv (office_name, prefecture) unless given.
 When LibreOffice is installed the PDF is written beside each workbook (same stem, ``pdf=False`` skips
 it; about 3 s each); a LibreOffice failure raises ``PdfError`` after the workbook is written.
 """
@@ -20,17 +21,15 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from base import catalogue
 from base.calendar import Period, local_time, parse_period
-from base.catalogue import resolve_unit
-from exports import bulletin_records as records
-from exports import bulletin_sheets as sheets
-from exports import bulletin_styles as st
-from exports.bulletin_attainment import write_attainment
-from exports.bulletin_data import BulletinData, read_bulletin_data
-from exports.bulletin_extract import write_extract_sheets
-from exports.bulletin_format import prefecture_title
-from exports.bulletin_pdf import to_pdf
-from exports.manifest import (
+from exports import styles as st
+from exports.bulletin import records, sheets
+from exports.bulletin.attainment import write_attainment
+from exports.bulletin.data import BulletinData, read_bulletin_data
+from exports.bulletin.extract import write_extract_sheets
+from exports.bulletin.format import prefecture_title
+from exports.bulletin.manifest import (
     MANIFEST_SUFFIX,
     build_manifest,
     read_manifest,
@@ -39,9 +38,8 @@ from exports.manifest import (
     unit_moves,
     write_manifest,
 )
+from exports.bulletin.pdf import to_pdf
 
-PREFECTURE = "毕节"
-ISSUED_BY = "毕节市社会治安综合治理委员会办公室"
 BULLETIN_STEM = "社会治安综合治理考评排名通报"
 EXTRACT_STEM = "社会治安综合治理考评情况"
 CORRECTION_MARK = "更正"
@@ -67,6 +65,11 @@ class _Correction:
     moves: list
 
 
+def _issuer(issued_by: str | None, prefecture: str | None) -> tuple[str, str]:
+    """(issuing office, prefecture): as given, else as scoring_settings.csv names them."""
+    return issued_by or catalogue.office_name(), prefecture or catalogue.prefecture()
+
+
 def bulletin_stem(period: Period, correction: int | None = None) -> str:
     stem = f"{BULLETIN_STEM}_{period.label}"
     return f"{stem}_{CORRECTION_MARK}{correction}" if correction else stem
@@ -84,7 +87,7 @@ def write_bulletin(
 ) -> BulletinResult:
     """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx``, its manifest JSON and its PDF."""
     data = read_bulletin_data(warehouse_path, period)
-    result = _write(data, Path(out_dir), local_time(as_of), issued_by or ISSUED_BY, prefecture or PREFECTURE)
+    result = _write(data, Path(out_dir), local_time(as_of), *_issuer(issued_by, prefecture))
     return _with_pdf(result) if pdf else result
 
 
@@ -112,13 +115,15 @@ def publish_bulletin(
 def _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture) -> BulletinResult:
     data = read_bulletin_data(warehouse_path, period)
     out, moment = Path(out_dir), local_time(as_of)
-    issued_by, prefecture = issued_by or ISSUED_BY, prefecture or PREFECTURE
+    issued_by, prefecture = _issuer(issued_by, prefecture)
     published = published_bulletins(out, data.period)
     if not published:
         return _write(data, out, moment, issued_by, prefecture)
     number, manifest_path = published[-1]
     previous = read_manifest(manifest_path)
-    fresh = build_manifest(data, file_name="", as_of=moment, prefecture=prefecture, issued_by=issued_by)
+    fresh = build_manifest(
+        data, document=BULLETIN_STEM, file_name="", as_of=moment, prefecture=prefecture, issued_by=issued_by
+    )
     if same_inputs(previous, fresh):
         return BulletinResult(
             manifest_path.parent / previous["file"],
@@ -157,7 +162,7 @@ def _new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     st.set_default_font(wb)
-    st.register(wb)
+    st.add_bulletin_styles(wb)
     return wb
 
 
@@ -188,6 +193,7 @@ def _write(
     )
     manifest = build_manifest(
         data,
+        document=BULLETIN_STEM,
         file_name=path.name,
         as_of=as_of,
         prefecture=prefecture,
@@ -220,7 +226,7 @@ def _unit(data: BulletinData, unit: str) -> dict:
     for u in data.units:
         if unit in (u["unit_name"], u["short_name"]):
             return u
-    known = resolve_unit(unit)
+    known = catalogue.resolve_unit(unit)
     if known is not None and known.code in by_code:
         return by_code[known.code]
     raise ValueError(f"数据仓库中没有单位“{unit}” / unknown unit: {unit!r}")
@@ -241,8 +247,9 @@ def write_unit_extract(
     goes beside it (same stem) when LibreOffice is installed and ``pdf`` is true."""
     data = read_bulletin_data(warehouse_path, parse_period(period))
     unit = _unit(data, str(unit_code).strip())
-    issued_by, moment = issued_by or ISSUED_BY, local_time(as_of)
-    title = f"{prefecture_title(prefecture or PREFECTURE)}{EXTRACT_STEM}"
+    issued_by, prefecture = _issuer(issued_by, prefecture)
+    moment = local_time(as_of)
+    title = f"{prefecture_title(prefecture)}{EXTRACT_STEM}"
     name = re.sub(r'[\\/:*?"<>|]', "_", unit["unit_name"])
     path = Path(out_dir) / f"{EXTRACT_STEM}_{name}_{data.period.label}.xlsx"
     wb = _new_workbook()

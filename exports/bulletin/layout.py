@@ -1,9 +1,9 @@
-"""The look of a bulletin: named styles, number formats, title block, column widths and print set-up.
+"""Where things go on a bulletin sheet: cells with a named style, the title block, column widths and row
+heights measured from the text, merged blocks, notes under a table, conditional formats, page geometry.
 
-Fonts are the official 宋体 (tables, titles) and 仿宋 (running text). An xlsx font is one name, so the
-fallback is carried by the font record itself: ``charset=134`` (GB2312) and ``family=3`` tell Excel, WPS
-and LibreOffice to substitute a Simplified-Chinese serif (e.g. Noto Serif CJK SC, Songti SC) when the
-named font is missing. Call ``register(wb)`` once, then give cells their look by name.
+Sheets are laid out for A4 paper first (the PDF is what leaders read): widths come from the printed width
+of the text, rows grow for wrapped text, and a sheet prints on one page when that stays readable. The
+look itself (fonts, colours, named styles, print set-up) is ``exports.styles``.
 """
 
 from __future__ import annotations
@@ -17,141 +17,30 @@ from weakref import WeakKeyDictionary
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.formatting.rule import CellIsRule, DataBarRule, FormulaRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exports.safe import set_text
+from exports.styles import (
+    BAR_BLUE,
+    DOCUMENT_MARGINS,
+    HEADER,
+    META,
+    NOTE,
+    NOTE_SIZE,
+    RED_FONT,
+    SECTION,
+    SUBTITLE,
+    TEXT,
+    TITLE,
+)
 
-SERIF = "宋体"
-FANGSONG = "仿宋"
-
-TITLE = "通报标题"
-SUBTITLE = "通报副标题"
-META = "通报落款"
-HEADER = "通报表头"
-TEXT = "通报正文"
-CENTER = "通报居中"
-INTEGER = "通报整数"
-DECIMAL = "通报小数"
-PERCENT = "通报百分比"
-NOTE = "通报说明"
-SECTION = "通报小标题"
-GROUP = "通报分组行"
-OK = "达标"
-FAIL = "未达标"
-NOT_EVALUATED = "未评价"
-
-NOTE_SIZE = 12  # running text (仿宋) is a size larger than the tables
-NOTE_LINE_HEIGHT = 16
-
-FMT_PERCENT = "0.0%"
-FMT_INTEGER = "#,##0"
-FMT_DECIMAL = "0.00"
-FMT_SIGNED = "+0;-0;0"
-
-# Colours (Excel's own "good" / "bad" / "neutral" pairs, which print legibly in grey too).
-GREEN_FILL, GREEN_FONT = "C6EFCE", "006100"
-RED_FILL, RED_FONT = "FFC7CE", "9C0006"
-GREY_FILL, GREY_FONT = "EDEDED", "595959"
-YELLOW_FILL = "FFEB9C"
-HEADER_FILL = "DDEBF7"
-
-# How a value of each catalogue value_type is shown (S01/S03 percents are on a 0-100 scale).
-VALUE_FORMATS = {
-    "count": FMT_INTEGER,
-    "amount": "#,##0.0",
-    "percent": "0.0",
-    "ratio": FMT_PERCENT,
-    "timeliness": FMT_PERCENT,
-    "per_10k": FMT_DECIMAL,
-    "rank": "0",
-    "rank_change": FMT_SIGNED,
-}
-
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-GROUP_TOP = Border(left=_THIN, right=_THIN, top=Side(style="medium", color="000000"), bottom=_THIN)
-
-
-def _font(size: float = 11, bold: bool = False, name: str = SERIF, color: str | None = None) -> Font:
-    return Font(name=name, size=size, bold=bold, charset=134, family=3, color=color)
-
-
-def _cell(name: str, fmt: str = "General", horizontal: str | None = None, **font) -> NamedStyle:
-    return NamedStyle(
-        name=name,
-        font=_font(**font),
-        border=_BOX,
-        number_format=fmt,
-        alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True),
-    )
-
-
-def _flag(name: str, fill: str, color: str) -> NamedStyle:
-    style = _cell(name, horizontal="center", color=color)
-    style.fill = PatternFill("solid", fgColor=fill)
-    return style
-
-
-def _styles() -> list[NamedStyle]:
-    header = _cell(HEADER, horizontal="center", bold=True)
-    header.fill = PatternFill("solid", fgColor=HEADER_FILL)
-    group = _cell(GROUP, bold=True)
-    group.fill = PatternFill("solid", fgColor=GREY_FILL)
-    return [
-        NamedStyle(
-            name=TITLE, font=_font(18, bold=True), alignment=Alignment(horizontal="center", vertical="center")
-        ),
-        NamedStyle(
-            name=SUBTITLE,
-            font=_font(13, name=FANGSONG),
-            alignment=Alignment(horizontal="center", vertical="center"),
-        ),
-        NamedStyle(name=META, font=_font(11, name=FANGSONG), alignment=Alignment(vertical="center")),
-        NamedStyle(name=SECTION, font=_font(12, bold=True), alignment=Alignment(vertical="center")),
-        NamedStyle(
-            name=NOTE,
-            font=_font(NOTE_SIZE, name=FANGSONG),
-            alignment=Alignment(vertical="top", wrap_text=True),
-        ),
-        header,
-        group,
-        _cell(TEXT),
-        _cell(CENTER, horizontal="center"),
-        _cell(INTEGER, FMT_INTEGER, "right"),
-        _cell(DECIMAL, FMT_DECIMAL, "right"),
-        _cell(PERCENT, FMT_PERCENT, "right"),
-        _flag(OK, GREEN_FILL, GREEN_FONT),
-        _flag(FAIL, RED_FILL, RED_FONT),
-        _flag(NOT_EVALUATED, GREY_FILL, GREY_FONT),
-    ]
-
-
-def set_default_font(wb: Workbook) -> None:
-    """Make 宋体 11 the workbook's default (Normal) font, on a fresh workbook.
-
-    Column widths are measured in digits of the default font: left as Calibri, LibreOffice (where Calibri
-    is missing) measures them in a wider substitute and every fit-to-width sheet prints smaller. openpyxl
-    has no public setter: the Normal style's font is font 0 of the workbook's font list.
-    """
-    font = _font()
-    wb._fonts = IndexedList([font])
-    wb._named_styles["Normal"].font = font
-
-
-def register(wb: Workbook) -> None:
-    """Add the bulletin's named styles to ``wb`` (idempotent)."""
-    present = set(wb.named_styles)
-    for style in _styles():
-        if style.name not in present:
-            wb.add_named_style(style)
-
+NOTE_LINE_HEIGHT = 16  # points per line of a note (仿宋 12)
 
 # Per workbook, the style record (openpyxl's StyleArray) each (named style, number format) pair gives a
 # cell: giving a cell a named style by name looks the style up and re-registers its parts on every call,
@@ -283,34 +172,6 @@ def fit_rows(ws: Worksheet, first_row: int, line_height: float = 15) -> None:
             ws.row_dimensions[row[0].row].height = max(current, line_height * lines + 3)
 
 
-def print_setup(
-    ws: Worksheet,
-    title_rows: str | None,
-    *,
-    freeze: str | None = None,
-    table_ref: str | None = None,
-    landscape: bool = True,
-) -> None:
-    """A4, fit to one page wide, repeated header rows, page numbers; frozen header and auto-filter."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
-    if title_rows:
-        ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.oddFooter.center.font = f"{SERIF},Regular"
-    ws.oddFooter.center.size = 10
-    if freeze:
-        ws.freeze_panes = freeze
-    if table_ref:
-        ws.auto_filter.ref = table_ref
-
-
 # Conditional formats -------------------------------------------------------------------------------------
 
 
@@ -335,7 +196,7 @@ def highlight_below(ws: Worksheet, ref: str, threshold: float) -> None:
 
 def score_bars(ws: Worksheet, ref: str) -> None:
     ws.conditional_formatting.add(
-        ref, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100, color="5B9BD5")
+        ref, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100, color=BAR_BLUE)
     )
 
 
@@ -398,16 +259,17 @@ def note_columns(ws: Worksheet, start_row: int, items: Sequence[str], columns: i
     return start_row + down
 
 
-# Page geometry (A4 landscape with the margins of print_setup) --------------------------------------------
+# Page geometry (A4 with the document margins of styles.print_setup) ---------------------------------------
 
 A4_LONG_IN, A4_SHORT_IN = 11.69, 8.27
 POINTS_PER_WIDTH_UNIT = 5.25  # one column-width unit is about 7 px at 96 dpi
 
 
 def printable_points(landscape: bool = True) -> tuple[float, float]:
-    """(width, height) in points inside the margins print_setup sets."""
+    """(width, height) in points inside the document margins print_setup sets."""
     width, height = (A4_LONG_IN, A4_SHORT_IN) if landscape else (A4_SHORT_IN, A4_LONG_IN)
-    return (width - 1.0) * 72, (height - 1.3) * 72
+    m = DOCUMENT_MARGINS
+    return (width - (m.left + m.right)) * 72, (height - (m.top + m.bottom)) * 72
 
 
 def fit_scale(ws: Worksheet, last_column: int, landscape: bool = True) -> float:

@@ -18,9 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData, Row
-from exports.bulletin_format import (
+from exports import styles as st
+from exports.bulletin import layout
+from exports.bulletin.data import BulletinData, Row
+from exports.bulletin.format import (
     actual_format,
     actual_text,
     mark_of,
@@ -29,7 +30,7 @@ from exports.bulletin_format import (
     target_text,
     with_suffix,
 )
-from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
+from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 
 HEADER_WRAP = 10  # header lines wrap at about this many display columns (5 CJK characters)
 CELL_WRAP = 20  # per-unit target cells wrap beyond this width
@@ -121,16 +122,16 @@ def _cell_text(column: TargetColumn, r: Row) -> str:
 
 def _put_target(ws: Worksheet, row: int, col: int, column: TargetColumn, r: Row | None) -> None:
     if r is None:
-        st.put(ws, row, col, "/", st.CENTER)
+        layout.put(ws, row, col, "/", st.CENTER)
         return
     _, style = result_of(r)
     if column.uniform and r["evaluated"] and r["attained"] is not None and r["actual_value"] is not None:
         fmt = actual_format(r)
         if r["target_type"] == "rank_within":
             fmt = '"第"0"位"'
-        st.put(ws, row, col, r["actual_value"], style, with_suffix(fmt, f" {mark_of(r)}"))
+        layout.put(ws, row, col, r["actual_value"], style, with_suffix(fmt, f" {mark_of(r)}"))
     else:
-        st.put(ws, row, col, _cell_text(column, r), style)
+        layout.put(ws, row, col, _cell_text(column, r), style)
 
 
 def write_attainment(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
@@ -142,22 +143,25 @@ def write_attainment(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshee
     header = mh.start(ws, n, f"目标完成情况（{data.period.basis}）")
     headers = ["序号", "单位名称", *(c.header for c in columns), "达标/已评价", "综合得分"]
     for col, text in enumerate(headers, start=1):
-        st.put(ws, header, col, text, st.HEADER)
+        layout.put(ws, header, col, text, st.HEADER)
 
     widths = {
         1: 5.0,
-        2: min(max((st.display_width(u["unit_name"]) for u in units), default=8), NAME_WRAP) + 2,
+        2: min(max((layout.display_width(u["unit_name"]) for u in units), default=8), NAME_WRAP) + 2,
     }
     for i, column in enumerate(columns):
         cells = [_cell_text(column, r) for r in column.rows.values()]
-        content = min(max(st.display_width(line) for text in cells for line in text.split("\n")), CELL_WRAP)
-        heading = max(min(st.display_width(line), HEADER_WRAP) for line in column.header.split("\n"))
+        content = min(
+            max(layout.display_width(line) for text in cells for line in text.split("\n")), CELL_WRAP
+        )
+        heading = max(min(layout.display_width(line), HEADER_WRAP) for line in column.header.split("\n"))
         widths[first_target + i] = max(content, heading, 7) + 1.5
     widths[n - 1], widths[n] = 8.0, 7.0
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[header].height = (
-        LINE_HEIGHT * max(st.text_lines(text, widths[col]) for col, text in enumerate(headers, start=1)) + 6
+        LINE_HEIGHT * max(layout.text_lines(text, widths[col]) for col, text in enumerate(headers, start=1))
+        + 6
     )
 
     scores = {s["unit_code"]: s for s in data.scores}
@@ -165,14 +169,14 @@ def write_attainment(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshee
     for i, unit in enumerate(units, start=1):
         row += 1
         code = unit["unit_code"]
-        st.put(ws, row, 1, i, st.CENTER)
-        st.put(ws, row, 2, unit["unit_name"])
-        lines = st.text_lines(unit["unit_name"], widths[2])
+        layout.put(ws, row, 1, i, st.CENTER)
+        layout.put(ws, row, 2, unit["unit_name"])
+        lines = layout.text_lines(unit["unit_name"], widths[2])
         for offset, column in enumerate(columns):
             r = column.rows.get(code)
             _put_target(ws, row, first_target + offset, column, r)
             if r is not None:
-                lines = max(lines, st.text_lines(_cell_text(column, r), widths[first_target + offset]))
+                lines = max(lines, layout.text_lines(_cell_text(column, r), widths[first_target + offset]))
                 if r["evaluated"] and r["attained"] is False:
                     reason = (r["reason"] or r["indicator_name"] or r["indicator_code"]).replace(
                         "，未达标", ""
@@ -180,9 +184,11 @@ def write_attainment(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshee
                     failed.append((unit["unit_name"], reason))
         own = [c.rows[code] for c in columns if code in c.rows]
         evaluated = [r for r in own if r["evaluated"] and r["attained"] is not None]
-        st.put(ws, row, n - 1, f"{sum(bool(r['attained']) for r in evaluated)}/{len(evaluated)}", st.CENTER)
+        layout.put(
+            ws, row, n - 1, f"{sum(bool(r['attained']) for r in evaluated)}/{len(evaluated)}", st.CENTER
+        )
         score = scores.get(code)
-        st.put(ws, row, n, score["score"] if score else None, st.DECIMAL, "0.0")
+        layout.put(ws, row, n, score["score"] if score else None, st.DECIMAL, "0.0")
         ws.row_dimensions[row].height = LINE_HEIGHT * lines + 9
     st.print_setup(
         ws, f"{header}:{header}", freeze=f"C{header + 1}", table_ref=f"A{header}:{cell_ref(n, row)}"
@@ -193,12 +199,12 @@ def write_attainment(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshee
         "或测评结果，不计入已评价分值；“/”表示该单位无此项目标。表头为各单位共同的目标，流量指标的年度目标已按"
         "已过月数折算；各单位目标不同的，单元格内注明本单位目标。"
     )
-    row = st.note_rows(ws, row + 1, [legend], n) + 1
-    st.section(ws, row, "未达标项目说明", n)
+    row = layout.note_rows(ws, row + 1, [legend], n) + 1
+    layout.section(ws, row, "未达标项目说明", n)
     items = [f"{i}. {unit}：{reason}" for i, (unit, reason) in enumerate(failed, start=1)]
     if items:
-        st.note_columns(ws, row + 1, items, n)
+        layout.note_columns(ws, row + 1, items, n)
     else:
-        st.note_rows(ws, row + 1, ["本期各单位已评价的目标均已达标。"], n)
-    st.fit_one_page_if_readable(ws, n)
+        layout.note_rows(ws, row + 1, ["本期各单位已评价的目标均已达标。"], n)
+    layout.fit_one_page_if_readable(ws, n)
     return ws

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from base.catalogue import reference_dir
-from exports.bulletin_data import BulletinData, Row
+from exports.bulletin.data import BulletinData, Row
 
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -44,6 +44,7 @@ def _score(value: float | None) -> float | None:
 def build_manifest(
     data: BulletinData,
     *,
+    document: str,
     file_name: str,
     as_of: datetime,
     prefecture: str,
@@ -53,7 +54,7 @@ def build_manifest(
     files = rule_files()
     targets = data.targets_file
     return {
-        "document": "社会治安综合治理考评排名通报",
+        "document": document,
         "file": file_name,
         "prefecture": prefecture,
         "issued_by": issued_by,

@@ -1,9 +1,10 @@
 """What a bulletin shows, read once from the marts of a warehouse opened read-only.
 
-Every query sorts explicitly (rank, then the units' catalogue order, then codes), so the same warehouse
-always gives the same rows in the same order. Tables that later issues add to the marts
-(fct_indicator_rankings, fct_period_submission_rates, fct_validation_findings) and ``raw.submissions``
-are optional: when absent the matching part is ``None`` and the sheet says so.
+The bulletin reads the marts named in ``BULLETIN_MARTS`` and nothing else: no ``raw`` table (which
+targets workbook and which report versions a period used are the warehouse's to say, in
+``fct_target_files`` and ``fct_submission_status``). dbt builds every one of them, so a missing one is an
+error (``MissingMart``), never an empty sheet. Every query sorts explicitly (rank, then the units'
+catalogue order, then codes), so the same warehouse always gives the same rows in the same order.
 """
 
 from __future__ import annotations
@@ -18,20 +19,23 @@ from base.calendar import Period, parse_period
 
 Row = dict[str, Any]
 
-# The marts a bulletin reads (Dagster draws the bulletin's lineage from them; a test holds the list equal
-# to what ``read_bulletin_data`` reads).
+# The marts a bulletin reads: Dagster draws the bulletin's lineage from them, and a test holds the list
+# equal to what ``read_bulletin_data`` reads (it reads with only these; it fails without any one of them).
 BULLETIN_MARTS = (
     "dim_units",
     "dim_indicators",
     "fct_unit_scores",
     "fct_target_attainment",
+    "fct_target_files",
     "fct_indicator_rankings",
-    "fct_indicator_values",
-    "fct_prefecture_values",
     "fct_submission_status",
     "fct_period_submission_rates",
     "fct_validation_findings",
 )
+
+
+class MissingMart(LookupError):
+    """The warehouse lacks a mart the bulletin reads: not built yet, or built by an older pingan."""
 
 
 @dataclass
@@ -42,12 +46,12 @@ class BulletinData:
     scores: list[Row]
     trend: list[Row]
     attainment: list[Row]
-    rankings: list[Row] | None
-    ranking_period_type: str | None
+    rankings: list[Row]
+    ranking_period_type: str | None  # which rankings of fct_indicator_rankings (a month: ytd, else month)
     status: list[Row]
-    rates: list[Row] | None
-    findings: list[Row] | None
-    targets_file: Row | None
+    rates: list[Row]
+    findings: list[Row]
+    targets_file: Row | None  # None when no targets workbook was accepted for the year
 
     @property
     def units_ranked(self) -> int:
@@ -61,8 +65,8 @@ class BulletinData:
     def for_unit(self, unit_code: str) -> BulletinData:
         """The same data narrowed to one unit (rankings keep every unit: a rank needs the others)."""
 
-        def own(rows: list[Row] | None) -> list[Row] | None:
-            return None if rows is None else [r for r in rows if r["unit_code"] == unit_code]
+        def own(rows: list[Row]) -> list[Row]:
+            return [r for r in rows if r["unit_code"] == unit_code]
 
         return BulletinData(
             self.period,
@@ -86,13 +90,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        f"{s}.{t}"
-        for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-    }
-
-
 _UNIT_JOIN = "left join marts.dim_units u on u.unit_code = t.unit_code"
 _UNIT_COLUMNS = (
     "coalesce(u.unit_name, t.unit_code) as unit_name, coalesce(u.short_name, u.unit_name, "
@@ -104,21 +101,12 @@ def _in(values: tuple[str, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _targets_file(con: duckdb.DuckDBPyConnection, year: int, has_lines: bool) -> Row | None:
-    """The targets workbook the year's scores use, picked as dbt's int_targets_used does (the latest
-    accepted version with lines for the year); by the submission's period when no lines are loaded."""
-    lines = (
-        "exists (select 1 from raw.targets t where t.sha256 = s.sha256 and t.year = ?)"
-        if has_lines
-        else "false"
-    )
+def _targets_file(con: duckdb.DuckDBPyConnection, year: int) -> Row | None:
+    """The targets workbook the year's scores use, as the warehouse picked it (``fct_target_files``)."""
     found = _rows(
         con,
-        "select s.sha256, s.file_name, s.version, s.status, s.received_at from raw.submissions s "
-        "where s.kind = 'targets' and s.status in ('accepted', 'accepted_with_warnings') "
-        f"and ({lines} or s.period = ?) "
-        "order by s.version desc nulls last, s.received_at desc, s.sha256 limit 1",
-        [*([year] if has_lines else []), str(year)],
+        "select sha256, file_name, version, status, received_at from marts.fct_target_files where year = ?",
+        [year],
     )
     return found[0] if found else None
 
@@ -143,12 +131,16 @@ def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> Bull
     con = _connect_read_only(path)
     try:
         return _read(con, period)
+    except duckdb.CatalogException as error:
+        raise MissingMart(
+            f"数据仓库 {path} 缺少通报所需的数据表，请先更新数据仓库（pingan report） / "
+            f"a mart the bulletin reads is missing: {error}"
+        ) from error
     finally:
         con.close()
 
 
 def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
-    tables = _tables(con)
     key, ptype, months, scope = period.key, period.period_type, period.months, period.scope_months
     scores = _rows(
         con,
@@ -183,48 +175,40 @@ def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
         "order by unit_order, t.unit_code, indicator_order, t.indicator_code, t.target_type",
         [ptype, key],
     )
-    rankings, ranking_type = None, None
-    if "marts.fct_indicator_rankings" in tables:
-        for candidate in period.ranking_types:
-            rankings = _rows(
-                con,
-                f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.measure_unit, i.direction, i.value_type, "
-                "i.sort_order as indicator_order from marts.fct_indicator_rankings t "
-                f"{_UNIT_JOIN} join marts.dim_indicators i on i.indicator_code = t.indicator_code "
-                "where t.period_type = ? and t.period = ? and i.is_key and i.direction <> 'none' "
-                "order by indicator_order, t.indicator_code, t.rank nulls last, unit_order, t.unit_code",
-                [candidate, key],
-            )
-            if rankings:
-                ranking_type = candidate
-                break
+    rankings, ranking_type = [], None
+    for candidate in period.ranking_types:
+        rankings = _rows(
+            con,
+            f"select t.*, {_UNIT_COLUMNS}, i.indicator_name, i.measure_unit, i.direction, i.value_type, "
+            "i.sort_order as indicator_order from marts.fct_indicator_rankings t "
+            f"{_UNIT_JOIN} join marts.dim_indicators i on i.indicator_code = t.indicator_code "
+            "where t.period_type = ? and t.period = ? and i.is_key and i.direction <> 'none' "
+            "order by indicator_order, t.indicator_code, t.rank nulls last, unit_order, t.unit_code",
+            [candidate, key],
+        )
+        if rankings:
+            ranking_type = candidate
+            break
     status = _rows(
         con,
         f"select t.*, {_UNIT_COLUMNS} from marts.fct_submission_status t {_UNIT_JOIN} "
         f"where t.period in ({_in(scope)}) order by unit_order, t.unit_code, t.period",
         scope,
     )
-    rates = None
-    if "marts.fct_period_submission_rates" in tables:
-        rates = _rows(
-            con,
-            f"select * from marts.fct_period_submission_rates where period in ({_in(months)}) "
-            "order by period",
-            months,
-        )
-    findings = None
-    if "marts.fct_validation_findings" in tables:
-        findings = _rows(
-            con,
-            f"select t.*, {_UNIT_COLUMNS} from marts.fct_validation_findings t {_UNIT_JOIN} "
-            f"where t.period in ({_in(months)}) order by unit_order, t.unit_code, t.period, t.version, "
-            "case t.severity when 'error' then 0 else 1 end, t.sheet, t.cell, t.rule_id, t.field, t.value, "
-            "t.message",
-            months,
-        )
-    targets_file = None
-    if "raw.submissions" in tables:
-        targets_file = _targets_file(con, period.year, "raw.targets" in tables)
+    rates = _rows(
+        con,
+        f"select * from marts.fct_period_submission_rates where period in ({_in(months)}) order by period",
+        months,
+    )
+    findings = _rows(
+        con,
+        f"select t.*, {_UNIT_COLUMNS} from marts.fct_validation_findings t {_UNIT_JOIN} "
+        f"where t.period in ({_in(months)}) order by unit_order, t.unit_code, t.period, t.version, "
+        "case t.severity when 'error' then 0 else 1 end, t.sheet, t.cell, t.rule_id, t.field, t.value, "
+        "t.message",
+        months,
+    )
+    targets_file = _targets_file(con, period.year)
     return BulletinData(
         period,
         units,

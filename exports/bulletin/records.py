@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from base.calendar import date_text, month_label
-from base.catalogue import grades as grades_best_first
-from base.catalogue import settings
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData
-from exports.bulletin_format import SEVERITIES
-from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
-from exports.manifest import SubmissionChange, UnitMove
+from base import catalogue
+from base.calendar import date_text, deadline_day, month_label
+from exports import styles as st
+from exports.bulletin import layout
+from exports.bulletin.data import BulletinData
+from exports.bulletin.format import SEVERITIES, target_type_label
+from exports.bulletin.manifest import SubmissionChange, UnitMove
+from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 from exports.safe import set_text
 
 FMT_DATE = "yyyy-mm-dd"
@@ -27,7 +26,7 @@ STATUS_COLOURS = (("逾期", st.YELLOW_FILL), ("未报", st.RED_FILL), ("退回"
 
 def status_colours(ws: Worksheet, ref: str) -> None:
     for text, fill in STATUS_COLOURS:
-        st.highlight_text(ws, ref, text, fill)
+        layout.highlight_text(ws, ref, text, fill)
 
 
 def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
@@ -53,12 +52,12 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         headers = ["序号", "单位名称", *map(month_label, months), "按时", "逾期", "未报", "退回", "及时率"]
     n = len(headers)
     header = mh.start(ws, n, "月报报送情况")
-    st.header_row(ws, header, headers)
+    layout.header_row(ws, header, headers)
     row = header
     for i, unit in enumerate(units, start=1):
         row += 1
-        st.put(ws, row, 1, i, st.CENTER)
-        st.put(ws, row, 2, unit["unit_name"])
+        layout.put(ws, row, 1, i, st.CENTER)
+        layout.put(ws, row, 2, unit["unit_name"])
         own = [by_key.get((unit["unit_code"], m)) for m in months]
         if len(months) == 1:
             s = own[0]
@@ -82,19 +81,19 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
             rate = counts[0][0] / expected if expected else None
             values = [*labels, *counts, (rate, st.PERCENT, None)]
         for col, (value, style, fmt) in enumerate(values, start=3):
-            st.put(ws, row, col, value, style, fmt)
+            layout.put(ws, row, col, value, style, fmt)
     first = header + 1
     status_colours(ws, f"C{first}:{cell_ref(2 + len(months), max(row, first))}")
     if len(months) > 1:
-        st.highlight_below(ws, f"{cell_ref(n, first)}:{cell_ref(n, max(row, first))}", 1)
+        layout.highlight_below(ws, f"{cell_ref(n, first)}:{cell_ref(n, max(row, first))}", 1)
     table_end = row
     row += 2
-    st.section(ws, row, "报送率与及时率")
+    layout.section(ws, row, "报送率与及时率")
     rate_headers = ["月份", "应报单位", "已报送", "按时", "逾期", "未报", "退回", "报送率", "及时率"]
-    st.header_row(ws, row + 1, rate_headers)
+    layout.header_row(ws, row + 1, rate_headers)
     row += 1
     rate_first = row + 1
-    for r in data.rates or []:
+    for r in data.rates:
         row += 1
         values = [(month_label(r["period"]), st.CENTER, None)]
         values += [
@@ -110,18 +109,18 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         ]
         values += [(r["completeness_rate"], st.PERCENT, None), (r["timeliness_rate"], st.PERCENT, None)]
         for col, (value, style, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt)
-    if data.rates is None:
+            layout.put(ws, row, col, value, style, fmt)
+    if not data.rates:
         row += 1
-        st.note_rows(ws, row, ["数据仓库中暂无报送率数据。"], len(rate_headers))
+        layout.note_rows(ws, row, ["数据仓库中暂无报送率数据。"], len(rate_headers))
     elif row >= rate_first:
-        st.highlight_below(ws, f"H{rate_first}:I{row}", 1)
-    st.fit_columns(ws, header, minimum=8)
+        layout.highlight_below(ws, f"H{rate_first}:I{row}", 1)
+    layout.fit_columns(ws, header, minimum=8)
     notes = [
-        f"注：月报于次月{settings().get('deadline_day', '5')}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
+        f"注：月报于次月{deadline_day()}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
         "未报=未收到，退回=未通过数据校验且无可用版本。报送率=收到可用月报的单位数÷应报单位数，及时率=按时报送单位数÷应报单位数。"
     ]
-    st.note_rows(ws, row + 2, notes, n)
+    layout.note_rows(ws, row + 2, notes, n)
     st.print_setup(
         ws,
         f"{header}:{header}",
@@ -160,10 +159,10 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     without findings named together in one closing line."""
     ws = new_sheet(wb, "数据质量")
     n = len(QUALITY_HEADERS)
-    findings = data.findings or []
+    findings = data.findings
     errors = sum(f["severity"] == "error" for f in findings)
     header = mh.start(ws, n, f"数据质量问题（错误 {errors} 条，警告 {len(findings) - errors} 条）")
-    st.header_row(ws, header, QUALITY_HEADERS)
+    layout.header_row(ws, header, QUALITY_HEADERS)
     months = set(data.period.months)
     findings_of: dict[str, list[dict]] = defaultdict(list)
     for f in findings:
@@ -185,7 +184,7 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             continue
         status = [s for s in status_of.get(unit["unit_code"], []) if s["period"] in months]
         row += 1
-        st.put(ws, row, 1, _unit_line(unit, own, status), st.GROUP)
+        layout.put(ws, row, 1, _unit_line(unit, own, status), st.GROUP)
         groups.append(row)
         for f in own:
             row += 1
@@ -204,10 +203,8 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
                 f["hint"],
             ]
             for col, value in enumerate(values, start=1):
-                st.put(ws, row, col, value, st.CENTER if col in (1, 3, 4, 5, 6) else st.TEXT)
-    if data.findings is None:
-        text = "数据仓库中暂无校验结果。"
-    elif not findings:
+                layout.put(ws, row, col, value, st.CENTER if col in (1, 3, 4, 5, 6) else st.TEXT)
+    if not findings:
         text = "本期各单位报送数据未发现问题。"
     elif clean:
         text = f"其他单位（{'、'.join(clean)}）本期报送数据未发现问题。"
@@ -215,30 +212,30 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
         text = None
     if text:
         row += 1
-        st.put(ws, row, 1, text, st.GROUP)
+        layout.put(ws, row, 1, text, st.GROUP)
         groups.append(row)
     first = header + 1
-    st.highlight_text(ws, f"E{first}:E{row}", "错误", st.RED_FILL, st.RED_FONT)
-    st.highlight_text(ws, f"E{first}:E{row}", "警告", st.YELLOW_FILL)
+    layout.highlight_text(ws, f"E{first}:E{row}", SEVERITIES["error"], st.RED_FILL, st.RED_FONT)
+    layout.highlight_text(ws, f"E{first}:E{row}", SEVERITIES["warning"], st.YELLOW_FILL)
     widths = dict(QUALITY_WIDTHS)
-    widths[2] = max((st.display_width(u["unit_name"]) for u in units), default=8) + 2
+    widths[2] = max((layout.display_width(u["unit_name"]) for u in units), default=8) + 2
     for col, field, cap in ((6, "rule_id", 20), (8, "value", 20)):
-        shown = max((st.display_width(f[field] or "") for f in findings), default=0) + 2
+        shown = max((layout.display_width(f[field] or "") for f in findings), default=0) + 2
         widths[col] = min(max(widths[col], shown), cap)
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     for r in groups:
         for col in range(2, n + 1):
-            st.put(ws, r, col, None, st.GROUP)
+            layout.put(ws, r, col, None, st.GROUP)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
         ws.row_dimensions[r].height = 20
-    st.fit_rows(ws, first)
+    layout.fit_rows(ws, first)
     st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{cell_ref(n, row)}")
     return ws
 
 
 def _grades_text() -> str:
-    grades = grades_best_first()
+    grades = catalogue.grades()  # best first
     parts = [
         f"{grade} ≥{minimum:g}分" if minimum > 0 else f"{grade} 低于{grades[i - 1][1]:g}分"
         for i, (grade, minimum) in enumerate(grades)
@@ -249,7 +246,6 @@ def _grades_text() -> str:
 def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) -> Worksheet:
     ws = new_sheet(wb, "说明")
     header = mh.start(ws, 1 + len(data.period.scope_months), "计分办法与数据来源")
-    cfg = settings()
     targets = manifest["targets"]
     targets_text = (
         "未找到已接收的目标管理责任书"
@@ -261,19 +257,20 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
         ("数据截止时间", date_text(mh.as_of)),
         (
             "计分办法",
-            "各单位按签订的目标管理责任书逐项考评，每项目标设有分值：达标得满分；“不低于”类目标未达标的按完成比例"
-            "计分，最高不超过满分；其他类型未达标不得分。流量指标的年度目标按已过月数折算后与累计数比较。"
+            "各单位按签订的目标管理责任书逐项考评，每项目标设有分值：达标得满分；"
+            f"“{target_type_label('min')}”类目标未达标的按完成比例计分，最高不超过满分；其他类型未达标不得分。"
+            "流量指标的年度目标按已过月数折算后与累计数比较。"
             "综合得分 = 实得分值 ÷ 已评价目标分值 × 100（保留1位小数）；尚无测评结果的目标本期不评价、不计分。",
         ),
         ("等级划分", _grades_text() + "。"),
         (
             "一票否决",
-            f"一票否决目标未达标的，等级定为{cfg.get('veto_grade', '不合格')}，名次排在所有未被否决单位之后。",
+            f"一票否决目标未达标的，等级定为{catalogue.veto_grade()}，名次排在所有未被否决单位之后。",
         ),
         (
             "黄牌警告",
-            f"等级为{cfg.get('yellow_card_grade', '不合格')}，或连续"
-            f"{cfg.get('yellow_card_last_place_periods', '2')}期排名末位的，给予黄牌警告。",
+            f"等级为{catalogue.yellow_card_grade()}，或连续"
+            f"{catalogue.settings()['yellow_card_last_place_periods']}期排名末位的，给予黄牌警告。",
         ),
         (
             "排名规则",
@@ -289,46 +286,46 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
     ]
     months = data.period.scope_months
     n = 1 + len(months)
-    st.header_row(ws, header, ["项目", "内容"])
+    layout.header_row(ws, header, ["项目", "内容"])
     for col in range(3, n + 1):
-        st.put(ws, header, col, None, st.HEADER)
+        layout.put(ws, header, col, None, st.HEADER)
     ws.merge_cells(start_row=header, start_column=2, end_row=header, end_column=n)
     row = header
     for label, text in items:
         row += 1
-        st.put(ws, row, 1, label, st.CENTER)
-        st.put(ws, row, 2, text, st.NOTE)
+        layout.put(ws, row, 1, label, st.CENTER)
+        layout.put(ws, row, 2, text, st.NOTE)
         for col in range(3, n + 1):
-            st.put(ws, row, col, None, st.NOTE)
+            layout.put(ws, row, col, None, st.NOTE)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=n)
     row += 2
-    st.section(ws, row, "本通报所用月报版本", n)
+    layout.section(ws, row, "本通报所用月报版本", n)
     row += 1
-    st.header_row(ws, row, ["单位名称", *map(month_label, months)])
+    layout.header_row(ws, row, ["单位名称", *map(month_label, months)])
     matrix_first = row + 1
     cells = {(s["unit_code"], s["period"]): s for s in data.status}
     expected = {s["unit_code"] for s in data.status}
     for unit in (u for u in data.units if u["unit_code"] in expected):
         row += 1
-        st.put(ws, row, 1, unit["unit_name"])
+        layout.put(ws, row, 1, unit["unit_name"])
         for col, month in enumerate(months, start=2):
             s = cells.get((unit["unit_code"], month))
             value = "/" if s is None else (s["version"] if s["version"] is not None else s["status_label"])
-            st.put(ws, row, col, value, st.CENTER)
+            layout.put(ws, row, col, value, st.CENTER)
             if s is not None and s["late"] and s["version"] is not None:
-                ws.cell(row, col).fill = PatternFill("solid", fgColor=st.YELLOW_FILL)
+                ws.cell(row, col).fill = st.solid(st.YELLOW_FILL)
     status_colours(ws, f"B{matrix_first}:{cell_ref(n, max(row, matrix_first))}")
     legend = (
         "注：表中数字为本通报采用的月报版本号（同一单位同一月份重报的，采用最新的有效版本）；黄色为逾期报送，"
         "“未报”“退回”为该月无可用月报。各版本文件的 sha256 指纹见通报附带的清单文件（.manifest.json）"
         "及本工作簿的隐藏工作表“清单”。"
     )
-    widest = max((st.display_width(u["unit_name"]) for u in data.units), default=8) + 2
+    widest = max((layout.display_width(u["unit_name"]) for u in data.units), default=8) + 2
     ws.column_dimensions["A"].width = max(widest, 14)
     for col in range(2, n + 1):
         ws.column_dimensions[get_column_letter(col)].width = max(5.5, 66 / max(len(months), 1))
-    st.fit_rows(ws, header + 1, line_height=18)
-    st.note_rows(ws, row + 1, [legend], n)
+    layout.fit_rows(ws, header + 1, line_height=18)
+    layout.note_rows(ws, row + 1, [legend], n)
     st.print_setup(ws, None, landscape=False)
     return ws
 
@@ -382,22 +379,24 @@ def write_correction(
         f"本通报更正原通报《{original['file']}》（数据截止 {date_text(published) if published else '未知'}）。"
         "原通报发布后，下列月报有补报或更正，现按最新有效数据重新考评，原通报同时保留备查。"
     )
-    row = st.note_rows(ws, header, [intro], n) + 1
-    st.section(ws, row, "一、月报变化")
+    row = layout.note_rows(ws, header, [intro], n) + 1
+    layout.section(ws, row, "一、月报变化")
     row += 1
-    st.header_row(ws, row, ["单位名称", "月份", "原采用版本", "现采用版本", "变化"])
+    layout.header_row(ws, row, ["单位名称", "月份", "原采用版本", "现采用版本", "变化"])
     for c in changes:
         row += 1
         values = [c.unit_name, month_label(c.period), c.old_version or "无", c.new_version or "无", c.kind]
         for col, value in enumerate(values, start=1):
-            st.put(ws, row, col, value, st.TEXT if col == 1 else st.CENTER)
+            layout.put(ws, row, col, value, st.TEXT if col == 1 else st.CENTER)
     if not changes:
         row += 1
-        st.note_rows(ws, row, ["月报未变化（目标责任书或考评规则已更新）。"], n)
+        layout.note_rows(ws, row, ["月报未变化（目标责任书或考评规则已更新）。"], n)
     row += 2
-    st.section(ws, row, "二、名次与得分变化")
+    layout.section(ws, row, "二、名次与得分变化")
     row += 1
-    st.header_row(ws, row, ["单位名称", "原名次", "现名次", "原得分", "现得分", "原等级", "现等级", "原因"])
+    layout.header_row(
+        ws, row, ["单位名称", "原名次", "现名次", "原得分", "现得分", "原等级", "现等级", "原因"]
+    )
     for m in moves:
         row += 1
         old, new = m.old or {}, m.new or {}
@@ -412,10 +411,10 @@ def write_correction(
             (m.reason, st.TEXT, None),
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt)
+            layout.put(ws, row, col, value, style, fmt)
     if not moves:
         row += 1
-        st.note_rows(ws, row, ["各单位名次、得分和等级均无变化。"], n)
-    st.fit_columns(ws, header + 2, minimum=9, fixed={8: 44})
+        layout.note_rows(ws, row, ["各单位名次、得分和等级均无变化。"], n)
+    layout.fit_columns(ws, header + 2, minimum=9, fixed={8: 44})
     st.print_setup(ws, None)
     return ws

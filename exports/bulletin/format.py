@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from base import catalogue
-from exports import bulletin_styles as st
+from exports import styles as st
 
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 SEVERITIES = {"error": "错误", "warning": "警告"}
@@ -15,6 +15,11 @@ def target_type_label(code: str) -> str:
     """The Chinese label of a target type (target_types.csv), or the code when it is not known."""
     known = catalogue.target_type_by_code().get(code)
     return known.label if known else code
+
+
+def lowest_grade() -> str:
+    """The grade shown in red wherever grades are listed: the last of grades.csv."""
+    return catalogue.grades()[-1][0]
 
 
 def rank_change_text(rank_change: int | None, rank: int | None = 1) -> str:
@@ -34,8 +39,21 @@ def rank_of(rank: int | None, units_ranked: int | None) -> str:
     return "未参评" if rank is None else f"{rank} / {units_ranked}"
 
 
+# How a value of each catalogue value_type is shown (S01/S03 percents are on a 0-100 scale).
+VALUE_FORMATS = {
+    "count": st.FMT_INTEGER,
+    "amount": "#,##0.0",
+    "percent": "0.0",
+    "ratio": st.FMT_PERCENT,
+    "timeliness": st.FMT_PERCENT,
+    "per_10k": st.FMT_DECIMAL,
+    "rank": "0",
+    "rank_change": st.FMT_SIGNED,
+}
+
+
 def value_format(value_type: str | None) -> str:
-    return st.VALUE_FORMATS.get(value_type or "", "#,##0.00")
+    return VALUE_FORMATS.get(value_type or "", "#,##0.00")
 
 
 MEAN_FORMATS = {"count": "#,##0.0", "rank": "0.0"}  # a mean of whole numbers needs a decimal
@@ -84,7 +102,7 @@ def target_text(row: dict, effective: bool = True) -> str:
         return f"上升≥{value:g}位"
     if kind == "improve":
         if value == 0:
-            return "较上年提高"
+            return target_type_label(kind)  # 较上年提高
         return f"提高>{value:g}个百分点" if vt == "percent" else f"提高>{show(value, vt)}"
     if kind == "growth":
         return f"同比≥{value:.1%}"

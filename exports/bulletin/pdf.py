@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from exports.bulletin_styles import FANGSONG, SERIF
+from exports.styles import FANGSONG, SERIF
 
 log = logging.getLogger(__name__)
 

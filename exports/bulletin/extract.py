@@ -8,10 +8,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from base.calendar import month_label
-from exports import bulletin_styles as st
-from exports.bulletin_data import BulletinData
-from exports.bulletin_format import (
+from exports import styles as st
+from exports.bulletin import layout
+from exports.bulletin.charts import axis_floor, trend_line_chart
+from exports.bulletin.data import BulletinData
+from exports.bulletin.format import (
     DIRECTIONS,
+    SEVERITIES,
     actual_format,
     mean_format,
     rank_change_text,
@@ -21,9 +24,8 @@ from exports.bulletin_format import (
     target_type_label,
     value_format,
 )
-from exports.bulletin_records import FMT_DATE, FMT_TIME, status_colours
-from exports.bulletin_sheets import Masthead, cell_ref, new_sheet
-from exports.charts import axis_floor, trend_line_chart
+from exports.bulletin.records import FMT_DATE, FMT_TIME, status_colours
+from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 
 SUMMARY_HEADERS = ("综合得分", "等级", "名次/参评", "名次变化", "一票否决", "黄牌警告", "情况说明")
 TARGET_HEADERS = (
@@ -53,7 +55,7 @@ def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead
     ws = new_sheet(wb, "考评情况")
     n = len(TARGET_HEADERS)
     row = mh.start(ws, n, f"{unit['unit_name']} · 考评情况（{data.period.basis}）")
-    st.header_row(ws, row, SUMMARY_HEADERS)
+    layout.header_row(ws, row, SUMMARY_HEADERS)
     s = data.scores[0] if data.scores else None
     row += 1
     if s:
@@ -72,14 +74,14 @@ def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead
             ("", st.CENTER, None)
         ] * 4
     for col, (value, style, fmt) in enumerate(values, start=1):
-        st.put(ws, row, col, value, style, fmt)
+        layout.put(ws, row, col, value, style, fmt)
     ws.merge_cells(start_row=row - 1, start_column=7, end_row=row - 1, end_column=n)
     ws.merge_cells(start_row=row, start_column=7, end_row=row, end_column=n)
     row += 2
-    st.section(ws, row, "目标完成情况")
+    layout.section(ws, row, "目标完成情况")
     row += 1
     header = row
-    st.header_row(ws, header, TARGET_HEADERS)
+    layout.header_row(ws, header, TARGET_HEADERS)
     for i, r in enumerate(data.attainment, start=1):
         row += 1
         text, style = result_of(r)
@@ -97,8 +99,8 @@ def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead
             (r["reason"], st.TEXT, None),
         ]
         for col, (value, style_name, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style_name, fmt)
-    st.fit_columns(ws, header, minimum=8, fixed={n: 50})
+            layout.put(ws, row, col, value, style_name, fmt)
+    layout.fit_columns(ws, header, minimum=8, fixed={n: 50})
     st.print_setup(
         ws,
         f"{header}:{header}",
@@ -121,9 +123,9 @@ def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) 
         "名次变化",
     )
     header = mh.start(ws, len(headers), f"{unit['unit_name']} · 重点指标排名")
-    st.header_row(ws, header, headers)
+    layout.header_row(ws, header, headers)
     row = header
-    for r in (x for x in data.rankings or [] if x["unit_code"] == unit["unit_code"]):
+    for r in (x for x in data.rankings if x["unit_code"] == unit["unit_code"]):
         row += 1
         per_10k = r["rank_basis"] == "per_10k"
         fmt = st.FMT_DECIMAL if per_10k else value_format(r["value_type"])
@@ -139,8 +141,8 @@ def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) 
             (rank_change_text(r["rank_change"], r["rank"]), st.CENTER, None),
         ]
         for col, (value, style, fmt_) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt_)
-    st.fit_columns(ws, header, minimum=8)
+            layout.put(ws, row, col, value, style, fmt_)
+    layout.fit_columns(ws, header, minimum=8)
     st.print_setup(
         ws,
         f"{header}:{header}",
@@ -161,7 +163,7 @@ def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
     first_chart_col = n + 2
     last = first_chart_col + CHART_COLUMNS - 1
     header = mh.start(ws, last, f"{data.period.year}年各月考评情况")
-    st.header_row(ws, header, TREND_HEADERS)
+    layout.header_row(ws, header, TREND_HEADERS)
     by_month = {t["period"]: t for t in data.trend}
     row = header
     for month in data.period.scope_months:
@@ -176,7 +178,7 @@ def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
             (rank_change_text(t["rank_change"], t["rank"]) if t else "", st.CENTER, None),
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt)
+            layout.put(ws, row, col, value, style, fmt)
         ws.row_dimensions[row].height = 16
     for col, width in enumerate(TREND_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -202,7 +204,7 @@ def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
             anchor=f"{anchor}{top}",
             caption=title,
             y_title=y_title,
-            width=CHART_COLUMNS * CHART_COLUMN_WIDTH * st.POINTS_PER_WIDTH_UNIT / 72 * 2.54,
+            width=CHART_COLUMNS * CHART_COLUMN_WIDTH * layout.POINTS_PER_WIDTH_UNIT / 72 * 2.54,
             height=6.6,
             **bounds,
         )
@@ -221,7 +223,7 @@ def _write_reports(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
     ws = new_sheet(wb, "报送情况")
     n = len(REPORT_HEADERS)
     header = mh.start(ws, n, "月报报送与数据质量")
-    st.header_row(ws, header, REPORT_HEADERS)
+    layout.header_row(ws, header, REPORT_HEADERS)
     row = header
     for s in data.status:
         row += 1
@@ -236,38 +238,38 @@ def _write_reports(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
             (s["warning_count"], st.CENTER, None),
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
-            st.put(ws, row, col, value, style, fmt)
+            layout.put(ws, row, col, value, style, fmt)
     status_colours(ws, f"B{header + 1}:B{max(row, header + 1)}")
     table_end = row
     row += 2
-    st.section(ws, row, f"{data.period.label}数据质量问题", n)
+    layout.section(ws, row, f"{data.period.label}数据质量问题", n)
     row += 1
-    st.header_row(ws, row, FINDING_HEADERS)
+    layout.header_row(ws, row, FINDING_HEADERS)
     for col in range(len(FINDING_HEADERS) + 1, n + 1):
-        st.put(ws, row, col, None, st.HEADER)
+        layout.put(ws, row, col, None, st.HEADER)
     ws.merge_cells(start_row=row, start_column=len(FINDING_HEADERS), end_row=row, end_column=n)
-    for f in data.findings or []:
+    for f in data.findings:
         row += 1
         advice = f"{(f['message'] or '').rstrip('。')}。修改建议：{f['hint']}" if f["hint"] else f["message"]
         values = [
             month_label(f["period"]),
             f["version"],
-            "错误" if f["severity"] == "error" else "警告",
+            SEVERITIES.get(f["severity"], f["severity"]),
             " ".join(str(x) for x in (f["sheet"], f["cell"]) if x),
             f["value"],
             advice,
         ]
         for col, value in enumerate(values, start=1):
-            st.put(ws, row, col, value, st.TEXT if col >= 4 else st.CENTER)
+            layout.put(ws, row, col, value, st.TEXT if col >= 4 else st.CENTER)
         for col in range(len(values) + 1, n + 1):
-            st.put(ws, row, col, None, st.TEXT)
+            layout.put(ws, row, col, None, st.TEXT)
         ws.merge_cells(start_row=row, start_column=len(values), end_row=row, end_column=n)
     if not data.findings:
         row += 1
-        st.note_rows(ws, row, ["本期报送数据未发现问题。"], n)
+        layout.note_rows(ws, row, ["本期报送数据未发现问题。"], n)
     for col, width in enumerate(REPORT_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    st.fit_rows(ws, header + 1)
+    layout.fit_rows(ws, header + 1)
     st.print_setup(
         ws,
         f"{header}:{header}",
