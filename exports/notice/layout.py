@@ -224,6 +224,10 @@ def _styles(doc) -> None:
 
     body = _paragraph_style(doc, STYLE_BODY, FANGSONG, SIZE_BODY, based_on=normal)
     set_character_spacing(body.element.get_or_add_rPr(), SQUEEZE_TWIPS)
+    # No punctuation hanging past the 版心 (LibreOffice's default for Chinese text): lines end inside it.
+    body.element.get_or_add_pPr().insert_element_before(
+        _element("w:overflowPunct", val=0), *_PPR_AFTER_PBDR[_PPR_AFTER_PBDR.index("w:overflowPunct") + 1 :]
+    )
     _on_grid(body.paragraph_format)
     body.paragraph_format.first_line_indent = 2 * CHAR
 
@@ -353,10 +357,11 @@ def _paragraph(doc, text: str = "", style: str = STYLE_BODY, *, before_lines: fl
 def _masthead(doc, notice: NoticeDocument) -> None:
     mark = _paragraph(doc, notice.draft_mark, STYLE_MARK)  # the 份号 line: 草稿 on a draft
     mark.paragraph_format.first_line_indent = Pt(0)
-    # The 标志's line is the font size + 6 pt, the glyphs centred in it: its top edge MASTHEAD_FROM_TOP
-    # below the 版心 is that far less the line above and the 3 pt of leading over the glyphs.
+    # The 标志's line is the font size + 6 pt. Its glyphs' top edge stands MASTHEAD_FROM_TOP below the
+    # 版心: that far, less the 份号 line above, plus the 2.4 pt LibreOffice (as Word) sets the glyphs of
+    # an exact-height line above its top (measured by tests/exports/test_notice_pdf.py).
     masthead = _paragraph(doc, notice.masthead, STYLE_MASTHEAD)
-    masthead.paragraph_format.space_before = Pt(MASTHEAD_FROM_TOP.pt - LINE.pt - 3)
+    masthead.paragraph_format.space_before = Pt(MASTHEAD_FROM_TOP.pt - LINE.pt + 2.4)
     width = len(notice.masthead) * SIZE_MASTHEAD.pt
     scale = min(100, int(100 * 0.96 * BLOCK_WIDTH.pt / width))
     for run in masthead.runs:

@@ -231,6 +231,7 @@ def test_no_number_in_the_prose_comes_from_anywhere_but_the_marts(published, sec
 def test_draft_reopens_as_a_gbt_9704_document(draft):
     doc = Document(str(draft.docx))
     section = doc.sections[0]
+
     def mm(length: int) -> float:
         return round(length / Mm(1), 1)
 
