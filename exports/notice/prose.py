@@ -106,7 +106,9 @@ def basic_paragraph(facts: NoticeFacts, config: NoticeConfig) -> str:
 def grades_paragraph(facts: NoticeFacts, config: NoticeConfig) -> str:
     counts = Counter(s.grade for s in facts.scores)
     parts = [
-        config.text("text", "grade_count", grade=g, count=counts[g]) for g, _ in catalogue.grades() if counts[g]
+        config.text("text", "grade_count", grade=g, count=counts[g])
+        for g, _ in catalogue.grades()
+        if counts[g]
     ]
     text = config.text("text", "grades", grade_counts=LIST_JOIN.join(parts))
     vetoed = [s for s in facts.scores if s.veto]
