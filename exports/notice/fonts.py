@@ -6,8 +6,10 @@ A server seldom has them: before LibreOffice prints the PDF, ``render_copy`` wri
 in which each face that is not installed is replaced by the first installed one of its fallbacks (a
 Song-style serif for 仿宋 and 小标宋, a Kai face for 楷体, a sans for 黑体), so the PDF shows the intended
 style instead of whatever LibreOffice picks for an unknown name. The ``.docx`` itself is never changed.
-Debian packages that give every fallback: fonts-arphic-uming (Song), fonts-arphic-ukai (Kai),
-fonts-wqy-microhei (Hei), all in the Makefile's ``system`` target.
+The Makefile's ``system`` target installs fonts-arphic-ukai (Kai) and fonts-wqy-microhei (Hei; it also
+stands in for the Song faces there). fonts-arphic-uming would give 仿宋 and 小标宋 a Song face, but it
+also changes how the ranking workbook's PDF paginates (exports/bulletin_pdf.py falls back to it), so it is
+left to the exports owner to add.
 """
 
 from __future__ import annotations
