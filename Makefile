@@ -13,13 +13,15 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # What the tests drive besides Python: a browser (portal pages, offline docs), LibreOffice (bulletin and
-# 公文 PDFs), poppler (measuring those PDFs) and a CJK font (Chinese must render, not boxes). Installed
+# 公文 PDFs), poppler (measuring those PDFs) and CJK fonts (Chinese must render, not boxes; the arphic Kai
+# face stands in for the 公文's 楷体, see exports/notice/fonts.py). Installed
 # from Debian's packages when we are root with apt-get; otherwise say plainly what was skipped (the tests
 # that need it then skip, naming it).
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei libreoffice-calc libreoffice-writer poppler-utils
+SYSTEM_PACKAGES := chromium fonts-arphic-ukai fonts-wqy-microhei libreoffice-calc libreoffice-writer \
+	poppler-utils
 system:
 	@if command -v chromium >/dev/null && command -v soffice >/dev/null && command -v pdfinfo >/dev/null \
-		&& fc-list 2>/dev/null | grep -qi microhei; then \
+		&& fc-list 2>/dev/null | grep -qi microhei && fc-list 2>/dev/null | grep -qi "AR PL UKai"; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing the system packages the tests use: $(SYSTEM_PACKAGES)"; \

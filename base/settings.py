@@ -130,6 +130,16 @@ class Home:
         return self.root / "reports"
 
     @property
+    def notices(self) -> Path:
+        """The register of issued notices (发文登记): where each 发文字号 is taken, once."""
+        return self.root / "notices"
+
+    @property
+    def config(self) -> Path:
+        """The office's own wording of documents (notice.toml), laid over pingan's defaults."""
+        return self.root / "config"
+
+    @property
     def reminders(self) -> Path:
         return self.root / "reminders"
 

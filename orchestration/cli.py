@@ -243,7 +243,17 @@ def command_report(args: argparse.Namespace) -> int:
             else ""
         )
         _say(f"通报{what}：{bulletin.path}")
+        _say_where_the_draft_is(home, bulletin.period)
     return 0
+
+
+def _say_where_the_draft_is(home: Home, period: str) -> None:
+    from base.calendar import parse_period
+    from exports.notice.issue import draft_paths
+
+    docx, _ = draft_paths(home.reports / period, parse_period(period))
+    if docx.is_file():
+        _say(f"公文草稿（审核后用 pingan issue --period {period} 签发）：{docx}")
 
 
 def _warn_of_rejections(home: Home, period: str) -> None:
@@ -256,6 +266,59 @@ def _warn_of_rejections(home: Home, period: str) -> None:
             f"注意：{period} 有 {len(rejected)} 份报表被退回尚未重报（定时发布会等待更正），本通报按“退回”计："
             + "；".join(f"{month} {unit.unit_name}" for month, unit in rejected)
         )
+
+
+def command_issue(args: argparse.Namespace) -> int:
+    """Issue the period's 公文: the next 发文字号 of the year, the 成文日期, frozen, recorded."""
+    import datetime as dt
+
+    from base.calendar import parse_period
+    from exports.bulletin.pdf import PdfError
+    from exports.notice.config import NoticeConfigError
+    from exports.notice.issue import NoticeError, issue_notice
+
+    if not args.period:
+        raise UsageError("请用 --period 指定要签发的通报期间，例如 --period 2022-12")
+    try:
+        period = parse_period(args.period)
+        issued_on = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError as error:
+        raise UsageError(f"{error}（成文日期写成 2023-01-05）" if args.date else str(error)) from None
+    settings = _settings(args)
+    home = settings.home
+    try:
+        with _step(f"正在签发{period.label}的考评排名通报"):
+            result = issue_notice(
+                home.warehouse,
+                period,
+                home.reports / period.key,
+                register_dir=home.notices,
+                config_dir=home.config,
+                issued_on=issued_on,
+                pdf=settings.bulletin_pdf,
+            )
+    except (NoticeError, NoticeConfigError, PdfError, FileNotFoundError) as error:
+        _say(str(error))
+        return 1
+    if args.json:
+        _print_json(
+            {
+                "period": result.period,
+                "number": result.number,
+                "corrects": result.corrects,
+                "docx": str(result.docx),
+                "pdf": str(result.pdf) if result.pdf else None,
+                "already_issued": result.reused,
+            }
+        )
+    if result.reused:
+        _say(f"该期通报已签发为 {result.number}，通报工作簿没有变化，未重新编号：{result.docx}")
+    else:
+        corrects = f"（更正 {result.corrects}）" if result.corrects else ""
+        _say(f"已签发 {result.number}{corrects}：{result.docx}")
+        if result.pdf:
+            _say(f"  PDF：{result.pdf}")
+    return 0
 
 
 def _write_unit_extract(settings: Settings, args: argparse.Namespace) -> int:
@@ -480,6 +543,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--period", help="期间：2022-01（月）、2022Q1（季）或 2022（年）；默认最近一期")
     report.add_argument("--unit", help="只生成该单位自己的考评情况表（发回单位用），如 大方县")
     report.add_argument("--json", action="store_true", help="以 JSON 输出通报路径")
+
+    issue = add(
+        "issue",
+        "签发某期考评排名通报（公文）：编发文字号（每年从 1 号起连续编排）、填成文日期、定稿存档。"
+        "通报内容有更正时签发更正通报。 Issue the period's notice.",
+        command_issue,
+        epilog="例：pingan issue --period 2022-12 --date 2023-01-06。草稿在 <数据目录>/reports/<期间>/ 中，"
+        "措辞可在 <数据目录>/config/notice.toml 中修改。",
+    )
+    issue.add_argument("--period", help="期间：2022-12（月）、2022Q4（季）或 2022（年）")
+    issue.add_argument("--date", help="成文日期 YYYY-MM-DD；默认今天")
+    issue.add_argument("--json", action="store_true", help="以 JSON 输出签发结果")
 
     add(
         "rebuild",

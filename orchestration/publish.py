@@ -5,6 +5,9 @@ original; publishing again from the same inputs keeps it; changed inputs (a late
 give a numbered correction (更正) and keep every earlier file. Bulletins are written only from marts
 built from everything received (``warehouse.marts_are_current``): a later run of just the bulletin
 never publishes what an earlier failed build left behind.
+
+Each published bulletin gets the draft of its 公文 beside it (``exports.notice``): the document the
+office reads, signs and issues with ``pingan issue``. A bulletin already issued gets no new draft.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from base.calendar import bulletin_periods_of_month
 from base.parallel import run_side_by_side
 from base.settings import Home, Settings
 from exports.bulletin import BulletinResult, publish_bulletin
+from exports.notice.issue import write_draft
 from orchestration.warehouse import marts_are_current
 
 
@@ -49,8 +53,13 @@ def publish_bulletins(settings: Settings, periods: list[str] | None = None) -> l
     chosen = periods or default_bulletin_periods(home)
     pdf = settings.bulletin_pdf
     # Each period has its own folder and reads the warehouse read-only: periods are written side by side.
-    calls = [
-        {"warehouse_path": home.warehouse, "period": p, "out_dir": home.reports / p, "pdf": pdf}
-        for p in chosen
-    ]
-    return run_side_by_side(publish_bulletin, calls)
+    calls = [{"home": home, "period": p, "pdf": pdf} for p in chosen]
+    return run_side_by_side(publish_with_draft, calls)
+
+
+def publish_with_draft(home: Home, period: str, pdf: bool) -> BulletinResult:
+    """The period's bulletin, then the draft 公文 describing it (written from the same marts)."""
+    out_dir = home.reports / period
+    bulletin = publish_bulletin(warehouse_path=home.warehouse, period=period, out_dir=out_dir, pdf=pdf)
+    write_draft(home.warehouse, period, out_dir, register_dir=home.notices, config_dir=home.config, pdf=pdf)
+    return bulletin
