@@ -3,7 +3,8 @@
 ``ingest_files`` is the one entry point the command line, the Dagster assets and ``rebuild`` share
 (through ``orchestration.intake``, which then writes the feedback workbooks). Order of work: sha256 →
 read in a sandbox (meanwhile the archive copies are written and fsynced, then the ledger lines) →
-identity and value checks → version → once copies and ledger are on disk, raw tables (one transaction)
+identity checks, running totals turned into month figures (``ingest.year_to_date``), value checks →
+version → once copies and ledger are on disk, raw tables (one transaction)
 → quarantine copy → one result record per file (``ingest.results``) → only then does the inbox copy go.
 A crash anywhere loses nothing: the file is still in the inbox (or, on rebuild, in the archive) and a
 rerun finishes the job; the ledger may hold a receipt twice, which ``archived_receipts`` reads once.
@@ -40,6 +41,7 @@ from ingest.results import FileResult, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for
+from ingest.year_to_date import convert_running_totals
 
 # Files read, checked and stored together. A province's drop (about 1,000 files a year) is one batch,
 # validated in one Great Expectations run per suite; a national one is cut, in the order received, into
@@ -242,6 +244,7 @@ def _check(
             parsed[receipt.sha256] = outcomes[receipt.sha256].parsed
             _check_identity(parsed[receipt.sha256], receipt)
     reports = [parsed[r.sha256] for r in receipts]
+    convert_running_totals(reports, earlier)  # here, not in the sandbox: it needs the accepted history
     history = history_for(reports, earlier)
     for report, found in zip(reports, validate_reports(reports, history, docs_dir, runner), strict=True):
         report.findings.extend(found)
