@@ -37,7 +37,8 @@ from ingest.load import (
 )
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
-from ingest.results import FileResult, write_record
+from ingest.repeats import repeat_result, result_from_warehouse
+from ingest.results import FileResult, read_record, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for
@@ -128,13 +129,10 @@ def ingest_receipts(
         versions = latest_versions(connection) if connection else {}
         results: list[FileResult] = []
         fresh: list[Receipt] = []
+        repeated: list[Receipt] = []
         for receipt in receipts:
             if receipt.sha256 in seen:
-                results.append(
-                    FileResult(
-                        receipt.file_name, "duplicate", receipt.sha256, received_at=receipt.received_at
-                    )
-                )
+                repeated.append(receipt)
                 _consume(receipt, consume_from, dry_run)
                 continue
             seen.add(receipt.sha256)
@@ -167,6 +165,7 @@ def ingest_receipts(
                 for receipt in batch:
                     _consume(receipt, consume_from, dry_run)
             results += results_now
+        results += _repeats(repeated, results, home, connection)
     finally:
         if archiving is not None:
             archiving.shutdown()
@@ -176,6 +175,28 @@ def ingest_receipts(
             connection.close()
     order = {r.sha256: i for i, r in enumerate(receipts)}
     return sorted(results, key=lambda r: order.get(r.sha256, 0))
+
+
+def _repeats(repeated: list[Receipt], results: list[FileResult], home: Home, connection) -> list[FileResult]:
+    """The answer to each file whose bytes were received before: from this run's result, the file's
+    record, or (a file taken in before records existed) the raw tables; with the version that counts
+    now for its unit and period (the warehouse's, or this run's on a dry run)."""
+    if not repeated:
+        return []
+    this_run = {r.sha256: r for r in results}
+    counted = latest_versions(connection, accepted=True) if connection is not None else {}
+    for result in results:
+        if result.status in ("accepted", "accepted_with_warnings") and result.version:
+            key = (result.kind, result.unit_code, result.period)
+            counted[key] = max(counted.get(key, 0), result.version)
+    answers = []
+    for receipt in repeated:
+        earlier = this_run.get(receipt.sha256) or read_record(home, receipt.sha256)
+        if earlier is None and connection is not None:
+            earlier = result_from_warehouse(connection, receipt.sha256)
+        latest = counted.get((earlier.kind, earlier.unit_code, earlier.period)) if earlier else None
+        answers.append(repeat_result(receipt, earlier, latest))
+    return answers
 
 
 def _offset(progress: Progress | None, start: int, total: int) -> Progress | None:
