@@ -13,6 +13,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from base.settings import reference_dir
@@ -27,9 +28,26 @@ def _flag(text: str) -> bool:
     return text.strip().lower() in {"true", "1", "yes"}
 
 
+# Brackets of every shape as one pair (【社区】, 〔社区〕 and [社区] read as (社区)), and the invisible
+# characters that hurried typing or copying from the web leaves in a label (zero-width spaces, joiners,
+# the byte-order mark, soft hyphens) removed.
+_FOLD = str.maketrans(
+    "[{【〔〖]}】〕〗",
+    "((((()))))",
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad",
+)
+
+
+_TO_FOLD = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+
+
 def fold_label(text: str) -> str:
-    """A label as compared: NFKC (full-width to half-width), no white space or line breaks."""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+    """A label as compared: NFKC (full-width to half-width), brackets unified to ( ), no white space of
+    any kind (spaces, full-width spaces, line breaks) and no invisible characters."""
+    normal = unicodedata.normalize("NFKC", str(text))
+    if _TO_FOLD.search(normal):  # rare: translating every label would cost more than the search
+        normal = normal.translate(_FOLD)
+    return "".join(normal.split())
 
 
 def name_key(text: object) -> str:
@@ -131,6 +149,41 @@ def indicators() -> tuple[Indicator, ...]:
         )
         for r in _rows("indicators")
     )
+
+
+# The unit a percentage typed as a fraction is in (measure_units.csv: % <- 小数, factor 100).
+FRACTION_UNIT = "小数"
+
+
+@cache
+def measure_unit_factors() -> dict[tuple[str, str], Decimal]:
+    """(catalogue unit, unit a county may type) -> the factor that turns a figure in the typed unit into
+    the catalogue's, both units folded; 1 for a synonym. The catalogue's own unit is not listed."""
+    factors = {}
+    for r in _rows("measure_units"):
+        key = (fold_label(r["measure_unit"]), fold_label(r["typed_unit"]))
+        if key in factors:
+            raise ValueError(f"measure_units.csv 重复：{r['measure_unit']} ← {r['typed_unit']}")
+        factors[key] = Decimal(r["factor"])
+    return factors
+
+
+@cache
+def unit_factor(measure_unit: str, typed: object) -> Decimal | None:
+    """The factor that turns a figure in the ``typed`` unit into the catalogue's ``measure_unit``: 1 for the
+    catalogue's own unit (in any width or brackets: （件）) and its synonyms; None for a unit the catalogue
+    does not know for it."""
+    wanted, given = fold_label(measure_unit), fold_label(typed)
+    given = given[1:-1] if given.startswith("(") and given.endswith(")") else given
+    return Decimal(1) if given == wanted else measure_unit_factors().get((wanted, given))
+
+
+def fraction_factor(measure_unit: str) -> Decimal:
+    """The factor of a percentage typed as a fraction where the catalogue's unit is ``measure_unit``."""
+    factor = unit_factor(measure_unit, FRACTION_UNIT)
+    if factor is None:
+        raise LookupError(f"measure_units.csv 缺少「{measure_unit}」←「{FRACTION_UNIT}」的换算系数")
+    return factor
 
 
 @cache
@@ -265,6 +318,8 @@ def forget_cached_reference() -> None:
         townships,
         indicators,
         indicator_by_code,
+        measure_unit_factors,
+        unit_factor,
         submitted_indicator_by_label,
         grades,
         target_types,

@@ -2,12 +2,18 @@
 
 Reading, the template writer and the docs all use this table, so a label a county may write is
 listed in exactly one place. Labels are compared folded (see ``catalogue.fold_label``): full-width
-and half-width forms, spaces and line breaks do not matter.
+and half-width forms, bracket shapes, spaces and line breaks do not matter.
+
+The two figure columns of 指标填报 (本期数, 去年同期数) also list the words a county adds to their label
+(本期数（本月）, 本期累计数, 1-3月累计) and what each word makes of the column (``Basis``): the same
+figure, a running total since January, or something that is not the figure at all. The reader
+(``ingest.headings``) and the template's instructions read these tuples; nothing else lists the words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from base.catalogue import fold_label
 
@@ -21,15 +27,113 @@ REQUIRED_SHEETS = (INFO_SHEET, INDICATOR_SHEET)
 
 
 @dataclass(frozen=True)
+class Basis:
+    """What a figure column holds, and the words after its label that say so.
+
+    ``code``: ``month`` (the column's own figure: read), ``year_to_date`` (a running total since January:
+    for a flow indicator never read as the month's figure, see ``ingest.year_to_date``) or ``other``
+    (a change, a target, another period: never read). In ``words`` an N stands for a month's number
+    (1-3月累计), a "-" for any sign of a range (1—3月, 1~3月, 1至3月), and a trailing 数 may be added to
+    any word (累计数)."""
+
+    code: str
+    label: str  # what the column then holds, as messages say it ("是1月至本月的累计数")
+    words: tuple[str, ...]
+    effect: str  # what the reader does with such a column, as the template's instructions say it
+
+
+MONTH, YEAR_TO_DATE, OTHER = "month", "year_to_date", "other"
+
+_YEAR_TO_DATE_WORDS = (
+    "累计",
+    "本年累计",
+    "今年累计",
+    "年累计",
+    "本月累计",
+    "本期累计",
+    "全年累计",
+    "年初至今",
+    "年初至本月",
+    "今年以来",
+    "本年以来",
+    "年初以来",
+    "自年初累计",
+    "截至本月",
+    "截至本月累计",
+    "1-N月",
+    "1-N月份",
+    "1-N月累计",
+    "1-N月合计",
+    "元-N月",
+    "元-N月累计",
+    "截至N月",
+    "截至N月底",
+    "截至N月累计",
+    "截止N月",
+    "截止N月累计",
+)
+_CHANGE_WORDS = (
+    "同比",
+    "环比",
+    "增减",
+    "增减额",
+    "增幅",
+    "增长",
+    "增长率",
+    "比上年",
+    "比上月",
+    "比去年同期",
+)
+
+_READ = "照常读取"
+VALUE_BASES = (
+    Basis(MONTH, "是本月数", ("本月", "当月", "本期", "单月", "月度", "本月份", "当月发生"), _READ),
+    Basis(
+        YEAR_TO_DATE,
+        "是1月至本月的累计数",
+        _YEAR_TO_DATE_WORDS,
+        "按月发生的指标（案件、纠纷、上访等）减去截至上月已接收的累计数，换算为本月数；"
+        "上月及以前的月报未接收的，无法换算，退回",
+    ),
+    Basis(
+        OTHER,
+        "是增减、目标或其他时期的数，不是本月数",
+        ("上月", "上期", "去年", "上年", "目标", "计划", "全年目标", *_CHANGE_WORDS),
+        "不作为本期数读取；表中另无本月数列的，退回",
+    ),
+)
+LAST_YEAR_BASES = (
+    Basis(
+        MONTH,
+        "是去年同月数",
+        ("去年同月", "上年同月", "同月", "同期", "去年同期", "上年同期", "去年", "上年", "本月", "当月"),
+        _READ,
+    ),
+    Basis(
+        YEAR_TO_DATE,
+        "是去年1月至同月的累计数",
+        (*_YEAR_TO_DATE_WORDS, "去年累计", "上年累计"),
+        "按月发生的指标（案件、纠纷、上访等）不读取",
+    ),
+    Basis(OTHER, "是增减、目标或计划数，不是去年同月数", ("目标", "计划", *_CHANGE_WORDS), "不读取"),
+)
+
+
+@dataclass(frozen=True)
 class Column:
     field: str
     label: str  # the label the template writes
     aliases: tuple[str, ...] = ()
     required: bool = True
+    bases: tuple[Basis, ...] = ()  # a figure column: the words that may follow its label (see Basis)
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The label and its aliases, folded."""
+        return frozenset(fold_label(name) for name in (self.label, *self.aliases))
 
     def matches(self, text: object) -> bool:
-        folded = fold_label(text)
-        return folded in {fold_label(self.label), *(fold_label(a) for a in self.aliases)}
+        return fold_label(text) in self.names
 
 
 # 基本信息: one label per row, its value in the next cell to the right.
@@ -48,8 +152,14 @@ INDICATOR_COLUMNS = (
     Column("indicator_code", "指标代码", ("代码", "编码", "指标编码"), required=False),
     Column("indicator_name", "指标名称", ("指标", "项目")),
     Column("measure_unit", "计量单位", ("单位",), required=False),
-    Column("value", "本期数", ("本月数", "本期", "本月", "数值")),
-    Column("value_last_year", "去年同期数", ("去年同期", "上年同期数", "上年同期"), required=False),
+    Column("value", "本期数", ("本月数", "本期", "本月", "数值"), bases=VALUE_BASES),
+    Column(
+        "value_last_year",
+        "去年同期数",
+        ("去年同期", "上年同期数", "上年同期"),
+        required=False,
+        bases=LAST_YEAR_BASES,
+    ),
     Column("remark", "备注", ("说明",), required=False),
 )
 

@@ -178,6 +178,14 @@ def _accepted_labels() -> list[str]:
     for sheet, columns in tables:
         names = "；".join(f"{c.label}（{'、'.join(c.aliases)}）" if c.aliases else c.label for c in columns)
         lines.append(f"    “{sheet}”：{names}")
+    figures = [c for c in layout.INDICATOR_COLUMNS if c.bases]
+    lines.append(
+        f"    {'、'.join(f'“{c.label}”' for c in figures)}后可在括号内或紧接栏目名称注明口径"
+        "（N 为月份，如 1-3月累计）："
+    )
+    for column in figures:
+        for basis in column.bases:
+            lines.append(f"    “{column.label}”{basis.label}：{'、'.join(basis.words)}；{basis.effect}")
     return lines
 
 

@@ -28,14 +28,15 @@ def flagged_cells(path: Path) -> dict[str, dict[str, str]]:
         return {}
     flagged: dict[str, dict[str, str]] = {}
     with zipfile.ZipFile(path) as archive:
-        for name, member in _sheet_members(archive).items():
+        for name, member in sheet_members(archive).items():
             cells = _scan(archive, member)
             if cells:
                 flagged[name] = cells
     return flagged
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{sheet name: the zip member holding its XML}."""
     try:
         workbook = parse(archive.open("xl/workbook.xml")).getroot()
         relationships = parse(archive.open("xl/_rels/workbook.xml.rels")).getroot()

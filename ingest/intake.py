@@ -3,7 +3,8 @@
 ``ingest_files`` is the one entry point the command line, the Dagster assets and ``rebuild`` share
 (through ``orchestration.intake``, which then writes the feedback workbooks). Order of work: sha256 →
 read in a sandbox (meanwhile the archive copies are written and fsynced, then the ledger lines) →
-identity and value checks → version → once copies and ledger are on disk, raw tables (one transaction)
+identity checks, running totals turned into month figures (``ingest.year_to_date``), value checks →
+version → once copies and ledger are on disk, raw tables (one transaction)
 → quarantine copy → one result record per file (``ingest.results``) → only then does the inbox copy go.
 A crash anywhere loses nothing: the file is still in the inbox (or, on rebuild, in the archive) and a
 rerun finishes the job; the ledger may hold a receipt twice, which ``archived_receipts`` reads once.
@@ -36,10 +37,12 @@ from ingest.load import (
 )
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
-from ingest.results import FileResult, write_record
+from ingest.repeats import repeat_result, result_from_warehouse
+from ingest.results import FileResult, read_record, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for
+from ingest.year_to_date import convert_running_totals
 
 # Files read, checked and stored together. A province's drop (about 1,000 files a year) is one batch,
 # validated in one Great Expectations run per suite; a national one is cut, in the order received, into
@@ -126,13 +129,10 @@ def ingest_receipts(
         versions = latest_versions(connection) if connection else {}
         results: list[FileResult] = []
         fresh: list[Receipt] = []
+        repeated: list[Receipt] = []
         for receipt in receipts:
             if receipt.sha256 in seen:
-                results.append(
-                    FileResult(
-                        receipt.file_name, "duplicate", receipt.sha256, received_at=receipt.received_at
-                    )
-                )
+                repeated.append(receipt)
                 _consume(receipt, consume_from, dry_run)
                 continue
             seen.add(receipt.sha256)
@@ -165,6 +165,7 @@ def ingest_receipts(
                 for receipt in batch:
                     _consume(receipt, consume_from, dry_run)
             results += results_now
+        results += _repeats(repeated, results, home, connection)
     finally:
         if archiving is not None:
             archiving.shutdown()
@@ -174,6 +175,28 @@ def ingest_receipts(
             connection.close()
     order = {r.sha256: i for i, r in enumerate(receipts)}
     return sorted(results, key=lambda r: order.get(r.sha256, 0))
+
+
+def _repeats(repeated: list[Receipt], results: list[FileResult], home: Home, connection) -> list[FileResult]:
+    """The answer to each file whose bytes were received before: from this run's result, the file's
+    record, or (a file taken in before records existed) the raw tables; with the version that counts
+    now for its unit and period (the warehouse's, or this run's on a dry run)."""
+    if not repeated:
+        return []
+    this_run = {r.sha256: r for r in results}
+    counted = latest_versions(connection, accepted=True) if connection is not None else {}
+    for result in results:
+        if result.status in ("accepted", "accepted_with_warnings") and result.version:
+            key = (result.kind, result.unit_code, result.period)
+            counted[key] = max(counted.get(key, 0), result.version)
+    answers = []
+    for receipt in repeated:
+        earlier = this_run.get(receipt.sha256) or read_record(home, receipt.sha256)
+        if earlier is None and connection is not None:
+            earlier = result_from_warehouse(connection, receipt.sha256)
+        latest = counted.get((earlier.kind, earlier.unit_code, earlier.period)) if earlier else None
+        answers.append(repeat_result(receipt, earlier, latest))
+    return answers
 
 
 def _offset(progress: Progress | None, start: int, total: int) -> Progress | None:
@@ -242,6 +265,7 @@ def _check(
             parsed[receipt.sha256] = outcomes[receipt.sha256].parsed
             _check_identity(parsed[receipt.sha256], receipt)
     reports = [parsed[r.sha256] for r in receipts]
+    convert_running_totals(reports, earlier)  # here, not in the sandbox: it needs the accepted history
     history = history_for(reports, earlier)
     for report, found in zip(reports, validate_reports(reports, history, docs_dir, runner), strict=True):
         report.findings.extend(found)

@@ -6,7 +6,7 @@ file behind, and a rerun from the ledger finishes the job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
@@ -58,10 +58,15 @@ def known_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in connection.execute("select sha256 from raw.submissions").fetchall()}
 
 
-def latest_versions(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | None, str], int]:
+def latest_versions(
+    connection: duckdb.DuckDBPyConnection, *, accepted: bool = False
+) -> dict[tuple[str, str | None, str], int]:
+    """The newest version of each (kind, unit, period); with ``accepted``, the newest accepted one (the
+    version that counts)."""
+    only_accepted = "and status in ('accepted', 'accepted_with_warnings')" if accepted else ""
     rows = connection.execute(
         "select kind, unit_code, period, max(version) from raw.submissions "
-        "where version is not null group by all"
+        f"where version is not null {only_accepted} group by all"
     ).fetchall()
     return {(kind, unit, period): version for kind, unit, period, version in rows}
 
@@ -131,7 +136,7 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
         finding_rows += [{"sha256": s.sha256, **f.as_dict()} for f in s.findings]
         if s.parsed is None:
             continue
-        value_rows += [{"sha256": s.sha256, **vars(i)} for i in s.parsed.indicators]
+        value_rows += [{"sha256": s.sha256, **_stored(i)} for i in s.parsed.indicators]
         township_rows += [
             {
                 "sha256": s.sha256,
@@ -154,6 +159,11 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
         "findings": pd.DataFrame(finding_rows),
         "targets": _typed(pd.DataFrame(target_rows), floats=("target_value", "points")),
     }
+
+
+def _stored(row: object) -> dict:
+    """A parsed row's fields that are columns of its raw table (not those marked ``NOT_STORED``)."""
+    return {f.name: getattr(row, f.name) for f in fields(row) if f.metadata.get("stored", True)}
 
 
 def _typed(frame: pd.DataFrame, *, timestamps=(), integers=(), floats=()) -> pd.DataFrame:

@@ -11,6 +11,9 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
+
+from base import catalogue
 
 NOT_REPORTED = {"", "-", "—", "－", "–", "/", "／", "\\", "--", "——", "－－", "空", "暂无数据"}
 ZERO_WORDS = {"无", "零", "没有"}
@@ -20,6 +23,7 @@ ZERO_WORDS = {"无", "零", "没有"}
 class Reading:
     value: float | None
     problem: str | None = None  # Chinese reason when the text has no single obvious reading
+    fraction: Decimal | None = None  # a percentage typed as a fraction: the factor it was multiplied by
 
     @property
     def ok(self) -> bool:
@@ -35,7 +39,8 @@ def parse_number(raw: object, value_type: str = "count") -> Reading:
 
     count/amount/rank: plain numbers, text with thousands separators, full-width digits, "无" = 0.
     percent (0–100 scores): "96%", "96.0％", 96, or 0.96 (a cell formatted as a percentage stores the
-    fraction; a score of at most 1 point is not a real survey result, so it is read as the fraction).
+    fraction; a score of at most 1 point is not a real survey result, so it is read as the fraction,
+    by the catalogue's factor for 小数 -> %, and ``fraction`` says so: the caller reports it).
     ratio (targets on derived rates, stored as fractions): "95%" → 0.95; 95 → 0.95; 0.95 → 0.95.
     """
     if raw is None or isinstance(raw, bool):
@@ -63,7 +68,8 @@ def parse_number(raw: object, value_type: str = "count") -> Reading:
 def _scaled(number: float, value_type: str, had_percent_sign: bool) -> Reading:
     if value_type == "percent":
         if not had_percent_sign and 0 < number <= 1:
-            return Reading(round(number * 100, 6))
+            factor = catalogue.fraction_factor("%")
+            return Reading(scaled(number, factor), fraction=factor)
         return Reading(number)
     if value_type == "ratio":
         if had_percent_sign or number > 1.5:
@@ -72,6 +78,17 @@ def _scaled(number: float, value_type: str, had_percent_sign: bool) -> Reading:
     if had_percent_sign:
         return Reading(None, "此项为数量，不应带百分号")
     return Reading(number)
+
+
+def scaled(number: float, factor: Decimal) -> float:
+    """``number`` times ``factor`` in decimal arithmetic: 123456 元 x 0.0001 is 12.3456 万元, not
+    12.345600000000001."""
+    return float(Decimal(repr(number)) * factor)
+
+
+def number_text(number: float) -> str:
+    """A number as messages show it: 12.3456, 1500, 0.0001 (no exponent, no trailing zeros)."""
+    return format(Decimal(repr(number)).normalize(), "f")
 
 
 def parse_year(raw: object) -> int | None:

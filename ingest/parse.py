@@ -1,31 +1,31 @@
 """Finding the tables in a county's workbook and turning them into tidy rows.
 
 Counties make the workbook by hand as often as they fill in the template, so nothing here assumes
-exact cells: sheets are found by name, header rows by their labels (``base.layout``), indicator rows
-by code or by name, and every value keeps the address of the cell it came from.
+exact cells: sheets are found by name, header rows by their labels (``ingest.headings``, from the table
+in ``base.layout``), indicator rows by code or by name, and every value keeps the address of the cell
+it came from and its text as typed. A figure is read in the catalogue's unit: typed in another unit the
+catalogue lists (``measure_units.csv``) it is converted and the conversion is a finding; under a unit it
+does not list it is not read. A running total of a flow is never read as the month's figure: it is
+kept apart for ``ingest.year_to_date``, which needs the accepted history this sandboxed reader has not.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from openpyxl.utils import get_column_letter
+from decimal import Decimal
 
 from base import catalogue, layout
-from base.calendar import period_from_text
+from base.calendar import period_from_text, period_label
 from base.catalogue import fold_label
 from base.rules import Finding, finding
 from ingest.cell_flags import FORMULA_WITHOUT_VALUE
-from ingest.normalise import cell_text, parse_number, parse_year, parse_yes_no
+from ingest.headings import Heading, address, find_header, find_headings
+from ingest.normalise import cell_text, number_text, parse_number, parse_year, parse_yes_no, scaled
 from ingest.read import Sheet
 
-HEADER_SEARCH_ROWS = 30
-
-
-def address(row_index: int, column_index: int) -> str:
-    """'D17' from zero-based row and column indexes."""
-    return f"{get_column_letter(column_index + 1)}{row_index + 1}"
+# A field of a parsed row that is not a column of its raw table (``ingest.load`` leaves it out).
+NOT_STORED = {"stored": False}
 
 
 @dataclass
@@ -37,6 +37,9 @@ class IndicatorRow:
     cell: str
     last_year_cell: str | None
     raw_value: str | None
+    # A flow indicator's figure typed in a running-total column (本期数（累计）), in the catalogue's unit:
+    # never the month's figure; ``ingest.year_to_date`` turns it into ``value`` where it can.
+    year_to_date: float | None = field(default=None, metadata=NOT_STORED)
 
 
 @dataclass
@@ -70,6 +73,8 @@ class ParsedWorkbook:
     unit_code: str | None = None
     period: str | None = None  # 'YYYY-MM' for reports, 'YYYY' for targets
     indicators: list[IndicatorRow] = field(default_factory=list)
+    value_heading: Heading | None = None  # the 本期数 header cell, as read
+    indicator_sheet: str | None = None  # the name of the sheet the indicators were read from
     townships: list[TownshipRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
 
@@ -88,23 +93,6 @@ def find_sheet(sheets: list[Sheet], name: str) -> Sheet | None:
     for sheet in ordered:
         if wanted in fold_label(sheet.name):
             return sheet
-    return None
-
-
-def find_header(sheet: Sheet, columns: tuple[layout.Column, ...]) -> tuple[int, dict[str, int]] | None:
-    """(row index, field -> column index) of the first row holding every required label."""
-    required = {c.field for c in columns if c.required}
-    for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        mapping: dict[str, int] = {}
-        for c, raw in enumerate(row):
-            if raw == "" or raw is None:
-                continue
-            for column in columns:
-                if column.field not in mapping and column.matches(raw):
-                    mapping[column.field] = c
-                    break
-        if required <= mapping.keys():
-            return r, mapping
     return None
 
 
@@ -163,10 +151,11 @@ def _indicator_by_name(name: object) -> catalogue.Indicator | None:
 def check_locked_labels(
     sheet: Sheet, r: int, columns: dict[str, int], indicator: catalogue.Indicator, report: ParsedWorkbook
 ) -> bool:
-    """The template locks 指标代码, 指标名称 and 计量单位; False when the row's labels name another indicator.
+    """The template locks 指标代码 and 指标名称; False when the row's labels name another indicator.
 
     A name that names a *different* indicator than the code is an error (whose figure is it?); a name
-    or unit changed to something else is a warning (the figure is read for the code's indicator).
+    changed to something else is a warning (the figure is read for the code's indicator). The 计量单位
+    is read by ``read_unit``.
     """
     code_index, name_index = columns.get("indicator_code"), columns["indicator_name"]
     name = _cell(sheet.rows[r], name_index)
@@ -182,15 +171,38 @@ def check_locked_labels(
                 "STR13", sheet, r, name_index, indicator, label="指标名称", expected=indicator.name
             )
         )
+    return True
+
+
+@dataclass(frozen=True)
+class TypedUnit:
+    """The 计量单位 a row was typed in: as typed, where, and its factor to the catalogue's unit (1 for
+    the catalogue's own unit, a synonym or a blank cell; None when the catalogue does not know it)."""
+
+    text: str | None
+    cell: str | None
+    factor: Decimal | None
+
+
+def read_unit(
+    sheet: Sheet, r: int, columns: dict[str, int], indicator: catalogue.Indicator, report: ParsedWorkbook
+) -> TypedUnit:
+    """The row's 计量单位 against the catalogue's (``measure_units.csv``): a synonym (起 for 件) is no
+    change; a unit the catalogue does not list for the indicator is an error (what does the figure
+    count?)."""
     unit_index = columns.get("measure_unit")
-    unit = _cell(sheet.rows[r], unit_index)
-    if unit not in ("", None) and fold_label(unit) != fold_label(indicator.measure_unit):
+    raw = _cell(sheet.rows[r], unit_index)
+    if unit_index is None or raw in ("", None):
+        return TypedUnit(None, None, Decimal(1))
+    cell = address(r, unit_index)
+    factor = catalogue.unit_factor(indicator.measure_unit, raw)
+    if factor is None:
         report.findings.append(
             _label_finding(
-                "STR13", sheet, r, unit_index, indicator, label="计量单位", expected=indicator.measure_unit
+                "UNT02", sheet, r, unit_index, indicator, name=indicator.name, expected=indicator.measure_unit
             )
         )
-    return True
+    return TypedUnit(str(raw), cell, factor)
 
 
 def _label_finding(rule_id: str, sheet: Sheet, r: int, c: int, indicator: catalogue.Indicator, **message):
@@ -218,9 +230,20 @@ def resolve_indicator(code: object, name: object) -> catalogue.Indicator | None:
 
 
 def read_number(
-    sheet: Sheet, r: int, c: int | None, value_type: str, report: ParsedWorkbook, *, field: str, name: str
+    sheet: Sheet,
+    r: int,
+    c: int | None,
+    value_type: str,
+    report: ParsedWorkbook,
+    *,
+    field: str,
+    name: str,
+    measure_unit: str = "",
 ) -> tuple[float | None, object]:
-    """The number in a cell (None when unknown), with a finding for what cannot be read; (value, raw)."""
+    """The number in a cell (None when unknown), with a finding for what cannot be read; (value, raw).
+
+    A percentage typed as a fraction (0.95) is read as 95 with a warning naming the factor, unless the
+    cell is shown as a percentage (the county typed 95%)."""
     if c is None:
         return None, ""
     raw, cell = _cell(sheet.rows[r], c), address(r, c)
@@ -234,28 +257,30 @@ def read_number(
         )
         return None, hidden
     reading = parse_number(raw, value_type)
-    if not reading.ok:
+    about = {"sheet": sheet.name, "cell": cell, "field": field, "name": name}
+    if reading.fraction is not None and cell not in sheet.percent:
+        converted = {"factor": reading.fraction, "a_value": number_text(reading.value)}
         report.findings.append(
-            finding(
-                "VAL01",
-                sheet=sheet.name,
-                cell=cell,
-                field=field,
-                value=raw,
-                name=name,
-                detail=reading.problem,
-            )
+            finding("UNT03", **about, value=cell_text(raw), expected=measure_unit, **converted)
         )
+    if not reading.ok:
+        report.findings.append(finding("VAL01", **about, value=raw, detail=reading.problem))
     return reading.value, raw
 
 
 def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
-    header = find_header(sheet, layout.INDICATOR_COLUMNS)
+    header = find_headings(sheet, layout.INDICATOR_COLUMNS)
     if header is None:
         labels = "、".join(c.label for c in layout.INDICATOR_COLUMNS if c.required)
         report.findings.append(finding("STR03", sheet=sheet.name, labels=labels))
         return
-    header_row, columns = header
+    header_row, headings = header
+    _note_unknown_words(sheet, headings, report)
+    if not _value_column_readable(sheet, headings["value"], report):
+        return
+    report.value_heading, report.indicator_sheet = headings["value"], sheet.name
+    last_year_heading = _last_year_heading(sheet, headings.get("value_last_year"), report)
+    columns = {field: heading.column for field, heading in headings.items()}
     seen: dict[str, str] = {}
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
@@ -293,35 +318,8 @@ def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
             )
             continue
         seen[indicator.code] = value_cell
-        value, raw = read_number(
-            sheet,
-            r,
-            columns["value"],
-            indicator.value_type,
-            report,
-            field=indicator.code,
-            name=indicator.name,
-        )
-        last_year_index = columns.get("value_last_year")
-        last_year, _ = read_number(
-            sheet,
-            r,
-            last_year_index,
-            indicator.value_type,
-            report,
-            field=indicator.code,
-            name=f"{indicator.name}（去年同期）",
-        )
         report.indicators.append(
-            IndicatorRow(
-                indicator_code=indicator.code,
-                value=value,
-                value_last_year=last_year,
-                remark=cell_text(_cell(row, columns.get("remark"))),
-                cell=value_cell,
-                last_year_cell=address(r, last_year_index) if last_year_index is not None else None,
-                raw_value=cell_text(raw),
-            )
+            _indicator_row(sheet, r, columns, indicator, headings["value"], last_year_heading, report)
         )
     for indicator in catalogue.submitted_indicators():
         if indicator.code not in seen:
@@ -330,6 +328,163 @@ def parse_indicator_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:
                     "STR04", field=indicator.code, sheet=sheet.name, code=indicator.code, name=indicator.name
                 )
             )
+
+
+def _indicator_row(
+    sheet: Sheet,
+    r: int,
+    columns: dict[str, int],
+    indicator: catalogue.Indicator,
+    value_heading: Heading,
+    last_year_heading: Heading | None,
+    report: ParsedWorkbook,
+) -> IndicatorRow:
+    """An indicator's row read: both figures in the catalogue's unit; a flow's running total kept apart
+    from the month's figure (``year_to_date``); last year's running total of a flow not read."""
+    unit = read_unit(sheet, r, columns, indicator, report)
+    value, raw = read_figure(sheet, r, columns["value"], indicator, unit, report, name=indicator.name)
+    year_to_date = None
+    if _is_running_total(value_heading, indicator, report.period):
+        year_to_date, value = value, None
+    last_year_index = None
+    if last_year_heading is not None and not _is_running_total(last_year_heading, indicator, report.period):
+        last_year_index = last_year_heading.column
+    last_year, _ = read_figure(
+        sheet, r, last_year_index, indicator, unit, report, name=f"{indicator.name}（去年同期）"
+    )
+    return IndicatorRow(
+        indicator_code=indicator.code,
+        value=value,
+        value_last_year=last_year,
+        remark=cell_text(_cell(sheet.rows[r], columns.get("remark"))),
+        cell=address(r, columns["value"]),
+        last_year_cell=address(r, last_year_index) if last_year_index is not None else None,
+        raw_value=cell_text(raw),
+        year_to_date=year_to_date,
+    )
+
+
+def read_figure(
+    sheet: Sheet,
+    r: int,
+    c: int | None,
+    indicator: catalogue.Indicator,
+    unit: TypedUnit,
+    report: ParsedWorkbook,
+    *,
+    name: str,
+) -> tuple[float | None, object]:
+    """An indicator's figure in the catalogue's unit: a figure typed in another unit is converted with a
+    warning naming the cell, the unit typed and the factor; under a unit the catalogue does not know it
+    is not read (``read_unit`` said why). (value, raw)."""
+    if unit.factor is None:
+        return None, _cell(sheet.rows[r], c)
+    if unit.factor == 1:
+        return read_number(
+            sheet,
+            r,
+            c,
+            indicator.value_type,
+            report,
+            field=indicator.code,
+            name=name,
+            measure_unit=indicator.measure_unit,
+        )
+    # In a unit of its own, a figure is taken as typed (no guessing a fraction), then converted.
+    value_type = "amount" if indicator.value_type == "percent" else indicator.value_type
+    value, raw = read_number(sheet, r, c, value_type, report, field=indicator.code, name=name)
+    converted = None if value is None else scaled(value, unit.factor)
+    if converted == value:  # nothing to convert: not reported, or zero
+        return converted, raw
+    report.findings.append(
+        finding(
+            "UNT01",
+            sheet=sheet.name,
+            cell=address(r, c),
+            field=indicator.code,
+            value=cell_text(raw),
+            name=name,
+            unit=unit.text,
+            unit_cell=unit.cell,
+            expected=indicator.measure_unit,
+            factor=unit.factor,
+            a_value=number_text(converted),
+        )
+    )
+    return converted, raw
+
+
+def _note_unknown_words(sheet: Sheet, headings: dict[str, Heading], report: ParsedWorkbook) -> None:
+    """A bracketed note after a figure column's label that the vocabulary does not know: the column is
+    read as its label says, and the county is told so."""
+    labels = {c.field: c.label for c in layout.INDICATOR_COLUMNS}
+    for heading in headings.values():
+        if heading.unknown:
+            report.findings.append(
+                heading_finding(
+                    "STR14", sheet.name, heading, qualifier=heading.unknown, label=labels[heading.field]
+                )
+            )
+
+
+def _value_column_readable(sheet: Sheet, heading: Heading, report: ParsedWorkbook) -> bool:
+    """False (with the error) when the 本期数 column holds no figure of the month: a change, a target or
+    another period (STR15), or a running total through another month than the report's (STR16)."""
+    if heading.basis == layout.OTHER:
+        report.findings.append(heading_finding("STR15", sheet.name, heading, basis=heading.basis_label))
+        return False
+    if _wrong_month(heading, report.period):
+        period = period_label(report.period or "")
+        report.findings.append(
+            heading_finding("STR16", sheet.name, heading, through=heading.through_month, period=period)
+        )
+        return False
+    return True
+
+
+def heading_finding(rule_id: str, sheet: str | None, heading: Heading, **context) -> Finding:
+    """A finding on a header cell, with the header as typed as its value."""
+    return finding(
+        rule_id, sheet=sheet, cell=heading.cell, field=heading.field, value=heading.text, **context
+    )
+
+
+def _last_year_heading(sheet: Sheet, heading: Heading | None, report: ParsedWorkbook) -> Heading | None:
+    """The 去年同期数 column to read, or None when it holds no figure of last year's month (with a warning:
+    the column is optional, so the report stands). A running total of last year is read for the
+    indicators where it is last year's figure (stocks; January), never for flows (``_is_running_total``)."""
+    if heading is None or heading.basis == layout.MONTH:
+        return heading
+    if (
+        heading.basis == layout.YEAR_TO_DATE
+        and _is_january(report.period)
+        and not _wrong_month(heading, report.period)
+    ):
+        return heading  # last January's total since January is last January's figure
+    whole_column = heading.basis == layout.OTHER or _wrong_month(heading, report.period)
+    scope = "本列" if whole_column else "本列中按月发生的指标（案件、纠纷、上访、调研次数等）"
+    report.findings.append(
+        heading_finding("STR17", sheet.name, heading, basis=heading.basis_label, scope=scope)
+    )
+    return None if whole_column else heading
+
+
+def _wrong_month(heading: Heading, period: str | None) -> bool:
+    """A running total through month N (1-N月累计) in a report of another month."""
+    return bool(heading.through_month and period and heading.through_month != int(period[5:7]))
+
+
+def _is_running_total(heading: Heading, indicator: catalogue.Indicator, period: str | None) -> bool:
+    """Whether a figure under ``heading`` is a total since January rather than the month's own figure.
+
+    Only a flow (counted within the month: cases, disputes, visits) adds up over the year; a stock (a
+    level at the month's end: households, cameras, a survey score, funds received this year) is the
+    same figure whatever the column calls it, and in January the total since January is the month."""
+    return heading.basis == layout.YEAR_TO_DATE and indicator.kind == "flow" and not _is_january(period)
+
+
+def _is_january(period: str | None) -> bool:
+    return period is not None and period.endswith("-01")
 
 
 def parse_township_sheet(sheet: Sheet, report: ParsedWorkbook) -> None:

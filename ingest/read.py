@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from base.catalogue import fold_label
 from ingest.cell_flags import flagged_cells
+from ingest.cell_formats import percent_cells
 
 Grid = list[list[object]]
 
@@ -23,6 +24,7 @@ class Sheet:
     visible: bool
     rows: Grid  # rows[r][c] is the cell at row r+1, column c+1; '' for empty
     flagged: dict[str, str] = field(default_factory=dict)  # address -> why its value is hidden (cell_flags)
+    percent: frozenset[str] = frozenset()  # addresses of cells shown as a percentage (cell_formats)
 
 
 def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[Sheet]:
@@ -30,6 +32,7 @@ def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[S
     whose name contains one of the given names (compared folded, as ``parse.find_sheet`` does)."""
     workbook = CalamineWorkbook.from_path(str(path))
     flagged = flagged_cells(Path(path))
+    percent = percent_cells(Path(path)) if only is None else {}  # formats matter to values only
     wanted = None if only is None else [fold_label(name) for name in only]
     sheets = []
     for meta in workbook.sheets_metadata:
@@ -38,7 +41,8 @@ def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[S
         if wanted is not None and not any(name in fold_label(meta.name) for name in wanted):
             continue
         rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        visible = meta.visible == SheetVisibleEnum.Visible
         sheets.append(
-            Sheet(meta.name, meta.visible == SheetVisibleEnum.Visible, rows, flagged.get(meta.name, {}))
+            Sheet(meta.name, visible, rows, flagged.get(meta.name, {}), percent.get(meta.name, frozenset()))
         )
     return sheets

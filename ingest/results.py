@@ -34,6 +34,7 @@ class FileResult:
     errors: list[dict] = field(default_factory=list)  # every finding, errors first
     feedback: str | None = None
     received_at: str | None = None  # ISO, the office's wall clock
+    message: str | None = None  # the answer in words (Chinese), where a status alone says too little
 
     def as_dict(self) -> dict:
         """The --json contract: each finding also carries its rule id as ``rule``."""

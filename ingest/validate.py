@@ -169,6 +169,7 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
             "value_type": indicators[i.indicator_code].value_type,
             "cell": i.cell,
             "raw_value": i.raw_value,
+            "unconverted_total": i.value is None and i.year_to_date is not None,
             **_history_columns(report.unit_code, report.period, i.indicator_code, i.value, history),
         }
         for position, report in enumerate(reports)
@@ -178,7 +179,9 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
     frame["value"] = frame["value"].astype("float64")
     survey = {i.code for i in catalogue.indicators() if i.is_survey}
     # Survey results (S01–S03) are blank in months without a survey; every other indicator is expected.
-    frame["expected_value"] = frame["value"].where(~frame["indicator_code"].isin(survey), 0.0)
+    # A running total that could not be turned into the month's figure was reported: its error says why.
+    may_be_blank = frame["indicator_code"].isin(survey) | frame["unconverted_total"]
+    frame["expected_value"] = frame["value"].where(~may_be_blank, 0.0)
     for value_type in ("count", "percent", "rank"):
         frame[f"{value_type}_value"] = frame["value"].where(frame["value_type"] == value_type)
     frame["count_fraction"] = frame["count_value"] - np.floor(frame["count_value"])

@@ -153,6 +153,8 @@ def command_ingest(args: argparse.Namespace) -> int:
                 if x
             )
             _say(f"{STATUS_TEXT[result.status]:<12} {result.file} {where}")
+            if result.message:
+                _say(f"    {result.message}")
             for item in result.errors:
                 place = "!".join(x for x in (item["sheet"], item["cell"]) if x)
                 _say(f"    [{item['severity']}] {item['rule_id']} {place} {item['message']}")

@@ -230,15 +230,34 @@ def test_blank_targets_workbook_has_header_and_dropdowns_only(tmp_path):
     assert _validations_for(ws, "F3")
 
 
-def test_instructions_list_the_header_names_the_reader_accepts(tmp_path):
+def instructions_text(tmp_path) -> str:
+    """The 填报说明 sheet of 大方县's template, one line per cell."""
     from base import catalogue, layout
 
     path = write_submission_workbook(tmp_path / "t.xlsx", catalogue.resolve_unit("大方县"), "2022-01")
-    text = "\n".join(
+    return "\n".join(
         str(c)
         for row in openpyxl.load_workbook(path)[layout.INSTRUCTIONS_SHEET].iter_rows(values_only=True)
         for c in row
         if c
     )
+
+
+def test_instructions_list_the_header_names_the_reader_accepts(tmp_path):
+    from base import layout
+
+    text = instructions_text(tmp_path)
     for column in layout.INDICATOR_COLUMNS:
         assert all(alias in text for alias in column.aliases), column.field
+
+
+def test_instructions_list_every_word_a_figure_column_may_carry_and_what_it_does(tmp_path):
+    # The words after 本期数 / 去年同期数 come from the one header-mapping table, as the reader reads them.
+    from base import layout
+
+    text = instructions_text(tmp_path)
+    for column in (c for c in layout.INDICATOR_COLUMNS if c.bases):
+        for basis in column.bases:
+            line = next(line for line in text.splitlines() if f"“{column.label}”{basis.label}：" in line)
+            assert all(word in line for word in basis.words), (column.field, basis.code)
+            assert line.endswith(basis.effect)

@@ -138,14 +138,34 @@ def test_name_of_another_indicator_beside_a_code_is_an_error(tmp_path):
     assert "D02" not in {row.indicator_code for row in report.indicators}
 
 
-def test_renamed_label_or_unit_is_a_warning_and_the_figure_still_counts(tmp_path):
-    relabel = {"C01": {"indicator_name": "刑事立案"}, "P01": {"measure_unit": "万人"}}
+def test_renamed_label_is_a_warning_and_the_figure_still_counts(tmp_path):
+    relabel = {"C01": {"indicator_name": "刑事立案"}}
     report = read(write_report(tmp_path / "w.xlsx", relabel=relabel))
     found = [(f.rule_id, f.severity, f.cell, f.value) for f in report.findings]
-    assert found == [("STR13", "warning", "B3", "刑事立案"), ("STR13", "warning", "C22", "万人")]
-    assert "计量单位被改为「万人」" in report.findings[1].message
+    assert found == [("STR13", "warning", "B3", "刑事立案")]
+    assert "指标名称被改为「刑事立案」" in report.findings[0].message
     values = {row.indicator_code: row.value for row in report.indicators}
     assert values["C01"] == consistent_values()["C01"]
+
+
+def test_unit_of_another_kind_is_an_error_and_the_figure_is_not_read(tmp_path):
+    # Behaviour changed (issue 14): a 计量单位 the catalogue does not know for the indicator was an STR13
+    # warning, and the figure was stored as if typed in the catalogue's unit. What 10 "万人" of
+    # households means cannot be known, so the figure is not read and the file goes back.
+    report = read(write_report(tmp_path / "w.xlsx", relabel={"P01": {"measure_unit": "万人"}}))
+    (problem,) = report.findings
+    assert (problem.rule_id, problem.severity, problem.sheet, problem.cell, problem.value) == (
+        "UNT02",
+        "error",
+        "指标填报",
+        "C22",
+        "万人",
+    )
+    assert problem.message == (
+        "平安家庭户数的计量单位填为「万人」（C22），与目录的「户」不是同一种计量，无法确定本行数字的含义"
+    )
+    p01 = next(row for row in report.indicators if row.indicator_code == "P01")
+    assert (p01.value, p01.raw_value) == (None, "10")
 
 
 def test_label_variants_the_template_allows_are_not_changes(tmp_path):

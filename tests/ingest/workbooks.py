@@ -193,3 +193,15 @@ def set_cached_error(path: Path, sheet_index: int, address: str, error: str = "#
                 )
             target.writestr(item, data)
     return path
+
+
+# The writers a county's workbook may come from: openpyxl (.xlsx), xlwt (.xls), odfpy (.ods).
+WRITERS = (".xlsx", ".xls", ".ods")
+
+
+def write_report_in(suffix: str, path: Path, **options) -> Path:
+    """``write_report``'s workbook as written by openpyxl (.xlsx), xlwt (.xls) or odfpy (.ods)."""
+    source = write_report(path.with_name(f"{path.stem}.source.xlsx"), **options)
+    if suffix == ".xlsx":
+        return source.rename(path.with_suffix(".xlsx"))
+    return rewrite_with_other_writer(source, path.with_suffix(suffix))

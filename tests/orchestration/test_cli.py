@@ -99,3 +99,30 @@ def test_docs_are_generated_into_the_home(built_home, tmp_path, capsys):
     index = Path(capsys.readouterr().out.strip())
     assert index == home.docs / "index.html" and index.exists()
     assert "fct_unit_scores" in (home.docs / "catalog.json").read_text(encoding="utf-8")
+
+
+def test_ingest_answers_a_repeat_in_words_on_the_terminal_and_in_json(tmp_path, capsys):
+    import json
+    import shutil
+
+    from tests.ingest.workbooks import write_report
+
+    home = tmp_path / "home"
+    source = write_report(tmp_path / "大方_2022年01月_综治月报.xlsx")
+    assert main(["ingest", "--home", str(home), str(source)]) == 0
+    capsys.readouterr()
+    copy = shutil.copyfile(source, tmp_path / "再次报送.xlsx")
+    assert main(["ingest", "--home", str(home), str(copy)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    at = next(
+        n
+        for n, line in enumerate(lines)
+        if line.split() == ["重复文件（已接收过）", "再次报送.xlsx", "522422", "2022-01", "v1"]
+    )
+    assert lines[at + 1].startswith("    本文件与") and lines[at + 1].endswith(
+        "收到的「大方_2022年01月_综治月报.xlsx」内容完全相同，不再重复处理。"
+        "该文件当时已接收，为大方县2022年1月月报第 1 版。现仍以该版为准，无需再次报送。"
+    )
+    assert main(["ingest", "--home", str(home), "--json", str(copy)]) == 0
+    (answer,) = json.loads(capsys.readouterr().out)
+    assert (answer["status"], answer["message"]) == ("duplicate", lines[at + 1].strip())

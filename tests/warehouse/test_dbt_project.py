@@ -88,3 +88,17 @@ def test_unit_tests_cover_the_rules_that_are_easy_to_get_wrong(manifest):
         "int_target_attainment",
         "int_ratio_values",
     }
+
+
+def test_measure_unit_conversions_are_one_row_per_unit_pair_of_a_catalogue_unit(manifest):
+    # The reader trusts measure_units.csv (one factor per catalogue unit and unit typed): dbt checks it.
+    tests = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node["attached_node"] == "seed.pingan.measure_units"
+    ]
+    checks = {(t["test_metadata"]["name"], t["column_name"]) for t in tests}
+    assert checks >= {("unique_combination", None), ("relationships", "measure_unit"), ("not_null", "factor")}
+    (combination,) = [t for t in tests if t["test_metadata"]["name"] == "unique_combination"]
+    assert combination["test_metadata"]["kwargs"]["columns"] == ["measure_unit", "typed_unit"]
+    assert manifest["nodes"]["seed.pingan.measure_units"]["config"]["column_types"]["factor"] == "varchar"
