@@ -94,9 +94,11 @@ def create_app(settings: Settings, config: PortalConfig | None = None) -> Starle
 
 
 async def not_signed_in(request: Request, _error: Exception) -> Response:
-    if request.method == "GET" and pages._SAFE_NEXT.match(request.url.path):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return error_page(request, 401)
+    """A page asked for without a session: to the login page (back here afterwards); anything else: 401."""
+    path = request.url.path
+    if request.method != "GET" or path.endswith(".json"):
+        return error_page(request, 401)
+    return RedirectResponse(f"/login?next={path}" if pages.safe_next(path) else "/login", status_code=303)
 
 
 async def http_error(request: Request, error: HTTPException) -> Response:

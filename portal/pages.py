@@ -36,7 +36,7 @@ from portal.worker import IntakeWorker, queue_upload
 SESSION_COOKIE = "pingan_session"
 LOGIN_COOKIE = "pingan_login"  # binds the login form's CSRF token to this browser
 TEMPLATE_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SAFE_NEXT = re.compile(r"^/(?:(?:units|uploads|files)(?:/[A-Za-z0-9_-]+)*)?$")
+_SAFE_NEXT = re.compile(r"^/(?:(?:units|uploads|files|welcome)(?:/[A-Za-z0-9_-]+)*)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 TEMPLATE_MONTHS = 13  # the months a blank template is offered for, up to the current one
 
@@ -113,6 +113,12 @@ def render(
     )
 
 
+def safe_next(path: str) -> bool:
+    """Whether ``path`` may be where the login page sends the browser afterwards (this site's own pages
+    only: no other host, no scheme, nothing but plain path segments)."""
+    return bool(_SAFE_NEXT.match(path))
+
+
 def home_of(account: Account) -> str:
     if account.role == Role.OFFICE:
         return "/units"
@@ -141,7 +147,7 @@ def login_page(request: Request, message: str | None = None, status_code: int = 
         status_code=status_code,
         login_token=token,
         message=message,
-        next_path=next_path if _SAFE_NEXT.match(next_path) else "",
+        next_path=next_path if safe_next(next_path) else "",
     )
     response.set_cookie(
         LOGIN_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/login"
@@ -171,7 +177,7 @@ async def login_submit(request: Request) -> Response:
     end_session(portal.home, request.cookies.get(SESSION_COOKIE))  # a new id at every sign-in
     audit.record(portal.home, outcome.account, "login", result="ok", client=client_of(request))
     next_path = str(form.get("next") or "")
-    target = next_path if _SAFE_NEXT.match(next_path) and next_path != "/" else home_of(outcome.account)
+    target = next_path if safe_next(next_path) and next_path != "/" else home_of(outcome.account)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE, outcome.token, httponly=True, samesite="lax", secure=is_https(request), path="/"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -140,6 +139,22 @@ def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(portal):
         re.search(r'role="alert">([^<]+)<', unknown.text)[1]
         == re.search(r'role="alert">([^<]+)<', wrong.text)[1]
     )
+
+
+def test_the_login_page_sends_the_browser_back_only_to_this_sites_pages(portal):
+    for sent, expected in (
+        ("/units/522422", "/units/522422"),
+        ("//evil.example/units", f"/units/{DAFANG}"),
+        ("https://evil.example/", f"/units/{DAFANG}"),
+        ("/\\evil.example", f"/units/{DAFANG}"),
+        ("/units/../../x", f"/units/{DAFANG}"),
+    ):
+        browser = client(portal)
+        token = browser.token(f"/login?next={sent}")
+        answer = browser.post(
+            "/login", data={"username": "dafang", "password": PASSWORD, "csrf": token, "next": sent}
+        )
+        assert answer.headers["location"] == expected, sent
 
 
 # -- forms: CSRF and Origin ------------------------------------------------------------------------
