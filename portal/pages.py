@@ -273,8 +273,8 @@ def unit_page(request: Request) -> Response:
         may_upload=may(session.account, Action.UPLOAD, code),
         max_mb=f"{portal.settings.limits.max_file_bytes / 1024 / 1024:g}",
         suffixes=",".join(UPLOAD_SUFFIXES),
-        template_months=_template_months(),
-        template_month=period if period in _template_months() else _template_months()[1],
+        template_months=sorted({*_template_months(), period}, reverse=True),
+        template_month=period,
     )
 
 
@@ -298,8 +298,8 @@ def template_download(request: Request) -> Response:
     unit = known_unit(code)
     session = allowed(request, Action.READ_UNIT, code)
     period = reporting_month(request)
-    if period not in _template_months():
-        raise HTTPException(400, "只能下载最近一年各月的模板")
+    if not calendar.first_period() <= period <= calendar.month_of(calendar.now()):
+        raise HTTPException(400, f"只能下载 {calendar.first_period()} 至本月之间各月的模板")
     from exports.template import write_submission_workbook
 
     with tempfile.TemporaryDirectory() as folder:

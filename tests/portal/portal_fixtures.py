@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,14 @@ class Client:
     def login(self, name: str, password: str = PASSWORD) -> requests.Response:
         token = self.token("/login")
         return self.post("/login", data={"username": name, "password": password, "csrf": token})
+
+    def answer(self, location: str, seconds: float = 120) -> dict:
+        """The upload's result (``/uploads/<id>/result.json``) once intake has answered it."""
+        deadline = time.monotonic() + seconds
+        while (found := self.get(location + "/result.json").json())["state"] == "queued":
+            assert time.monotonic() < deadline, f"{location} not answered within {seconds} s"
+            time.sleep(0.3)
+        return found["result"]
 
     def upload(self, path: Path, name: str | None = None, token: str | None = None) -> requests.Response:
         token = token if token is not None else self.token("/")  # the account's own unit page
