@@ -4,6 +4,7 @@ or generated and shown once), ``pingan serve`` (the portal, the Dagster webserve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -147,10 +148,8 @@ def stops_within(process: subprocess.Popen, number: int, seconds: float) -> None
     assert below, "nothing was started"
     sent = time.monotonic()
     process.send_signal(number)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(seconds)
-    except subprocess.TimeoutExpired:
-        pass
     left = running(below | {process.pid})
     took = time.monotonic() - sent
     for pid in left:
