@@ -127,7 +127,7 @@ def measure_uploads(settings: Settings, latest: dict[str, Path], work: Path, pro
         for (name, concurrency, chosen), paths in zip(rounds, files[1:], strict=True):
             progress(f"  portal: {name} ({len(paths)} uploads)")
             timings = _timed(clerks, chosen, paths, concurrency)
-            seconds = [s for s, _ in timings]
+            seconds = [s for s, _ in timings if s == s] or [float("nan")]
             levels.append(
                 {
                     "level": name,
@@ -157,7 +157,10 @@ def _timed(clerks: dict, chosen: list[str], paths: list[Path], concurrency: int)
                 if not jobs:
                     return
                 code, path = jobs.pop(0)
-            answer = clerks[code].upload(path)
+            try:
+                answer = clerks[code].upload(path)
+            except requests.RequestException as error:  # counted, not the end of the benchmark
+                answer = (float("nan"), f"error: {error!r}"[:200])
             with lock:
                 results.append(answer)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +137,6 @@ def home_page(request: Request) -> Response:
 
 
 def login_page(request: Request, message: str | None = None, status_code: int = 200) -> Response:
-    import secrets
-
     token = secrets.token_urlsafe(32)
     next_path = request.query_params.get("next", "")
     response = render(
@@ -255,7 +254,6 @@ def unit_page(request: Request) -> Response:
     mine = next(u for u in status.units if u.unit_code == code)
     files = history.unit_files(portal.home, code)
     built = _last_build(portal)
-    newer = [f for f in files if built is None or f.received_at > built]
     return render(
         request,
         "unit.html",
@@ -267,7 +265,7 @@ def unit_page(request: Request) -> Response:
         mine=mine,
         deadline_text=calendar.date_text(status.deadline),
         deadline_words=deadline_words(status.deadline, calendar.now().date()),
-        pending_build=bool(newer) and status.source == "marts" or (status.source == "none" and bool(files)),
+        pending_build=any(built is None or f.received_at > built for f in files),
         files=files,
         queued=history.queued_uploads(portal.home, code),
         may_upload=may(session.account, Action.UPLOAD, code),

@@ -36,6 +36,7 @@ def server_config(
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
         log_level="warning",
         server_header=False,
+        timeout_keep_alive=75,  # longer than a clerk reads a page (uvicorn closes idle connections after 5 s)
         **options,
     )
 
