@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from base.settings import Settings
 from portal import audit
 from portal.config import PortalConfig
 from portal.server import free_port
@@ -195,3 +196,22 @@ def test_ui_stops_within_ten_seconds_of_ctrl_c(settings):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_the_demo_creates_its_accounts_and_a_second_run_gives_them_new_passwords(tmp_path):
+    from orchestration.cli import _demo_accounts
+    from orchestration.demo import DEMO_ACCOUNTS
+
+    settings = Settings.from_env(tmp_path / "home")
+    first = _demo_accounts(settings)
+    assert [(a["name"], a["role"], a["unit"]) for a in first] == list(DEMO_ACCOUNTS)
+    for account in first:
+        signed = login(settings.home, PortalConfig(), account["name"], account["password"], None).account
+        assert signed.role.value == account["role"]
+    second = _demo_accounts(settings)
+    assert all(a["password"] != b["password"] for a, b in zip(first, second, strict=True))
+    assert login(settings.home, PortalConfig(), first[0]["name"], first[0]["password"], None).account is None
+    assert (
+        login(settings.home, PortalConfig(), second[0]["name"], second[0]["password"], None).account
+        is not None
+    )
