@@ -64,9 +64,9 @@ def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path) -> 
     # upload to verdict through pingan portal: one at a time, then all three units at once
     levels = stages["portal.upload_to_verdict"]["details"]["levels"]
     assert [(lv["concurrency"], lv["uploads"]) for lv in levels] == [(1, 3), (3, 3)]
-    assert all(
-        lv["statuses"] == ["accepted"] and 0 < lv["p50_s"] <= lv["p95_s"] <= lv["max_s"] for lv in levels
-    )
+    for level in levels:  # every upload answered by intake (a new version: never a duplicate, never an error)
+        assert set(level["statuses"]) <= {"accepted", "accepted_with_warnings", "rejected"}, level
+        assert 0 < level["p50_s"] <= level["p95_s"] <= level["max_s"], level
 
     written = Path(result["json"])
     assert written.parent == tmp_path / "home" / "bench" and written.name.startswith("bench-")
