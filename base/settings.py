@@ -117,6 +117,12 @@ class Home:
         return self.root / "warehouse.building.duckdb"
 
     @property
+    def warehouse_read_copy(self) -> Path:
+        """A copy of the warehouse as of its last successful build, for readers beside the writer (the
+        county portal): DuckDB lets no other process open the live file while a writer has it."""
+        return self.root / "warehouse.read.duckdb"
+
+    @property
     def warehouse_lock(self) -> Path:
         return self.root / "warehouse.lock"
 
@@ -163,6 +169,11 @@ class Home:
     @property
     def alerts_log(self) -> Path:
         return self.root / "alerts.log"
+
+    @property
+    def portal(self) -> Path:
+        """The county portal's own data: accounts and sessions, uploads waiting for intake, the audit log."""
+        return self.root / "portal"
 
     @property
     def dagster_home(self) -> Path:

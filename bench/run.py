@@ -17,7 +17,9 @@ included:
              whose figures reach back to that month: month bulletins show January-to-month (ytd) figures
              and rank changes, so every month from the corrected one on, every quarter from its quarter
              on (their scope also runs from January), and the year. Earlier months are unchanged.
-5. naive     the same job as an analyst would write it (``bench.naive``), full or sampled and scaled.
+5. portal    upload to verdict through a real ``pingan portal`` at the province's history, warm: one at a
+             time, then several clerks at once, then every unit at once (``bench.portal``);
+6. naive     the same job as an analyst would write it (``bench.naive``), full or sampled and scaled.
 
 The province's reference folder is in force (PINGAN_REFERENCE_DIR, for this process and the stages'
 processes) for the whole run; pingan's stages get it in their ``Settings``, and dbt as a variable. Then the ratios the issue sets (each with its target and PASS/MISS), a table, and the JSON under
@@ -54,6 +56,8 @@ TARGETS = (
     ("naive_vs_pingan", "naive / whole pipeline", ">=", 25.0),
     ("incremental_vs_full", "incremental / whole pipeline", "<=", 0.15),
     ("peak_mib", "peak MiB of pingan's stages", "<=", 2048.0),
+    ("upload_p50_s", "upload to verdict p50 (s, warm)", "<=", 1.0),
+    ("upload_p95_s", "upload to verdict p95 (s, warm)", "<=", 3.0),
 )
 NATIONAL_UNITS = 2850  # the peak-memory target is set for national scale
 
@@ -225,6 +229,20 @@ def _incremental(
     }
 
 
+def _portal(record: _Recorder, settings: Settings, province: Province, work: Path) -> None:
+    """Upload to verdict through ``pingan portal`` (``bench.portal``), at the history just built."""
+    from base import catalogue
+    from bench.portal import measure_uploads
+
+    latest = {
+        catalogue.resolve_unit(path.parent.name).code: path for path in province.files
+    }  # last month wins
+    with record.stage(
+        "portal.upload_to_verdict", len(latest), "pingan portal: warm upload → verdict page"
+    ) as stage:
+        stage.details.update(measure_uploads(settings, latest, work / "portal", record.progress))
+
+
 def import_seconds(module: str) -> float:
     """What importing ``module`` costs in a fresh interpreter (a one-off cost per process)."""
     import subprocess
@@ -245,7 +263,14 @@ def ratios(stages: list[Stage], units: int) -> list[dict]:
     floor, intake, total = seconds("floor"), seconds("pingan.intake"), seconds("pingan.total")
     naive, incremental = seconds("naive.total"), seconds("incremental.total")
     peak = max((s.peak_mib for s in stages if s.name.startswith(("pingan.", "incremental."))), default=None)
+    uploads = (
+        by_name["portal.upload_to_verdict"].details["levels"][0]
+        if "portal.upload_to_verdict" in by_name
+        else {}
+    )
     values = {
+        "upload_p50_s": uploads.get("p50_s"),
+        "upload_p95_s": uploads.get("p95_s"),
         "intake_vs_floor": intake / floor if intake and floor else None,
         "pipeline_vs_floor": total / floor if total and floor else None,
         "naive_vs_pingan": naive / total if naive and total else None,
@@ -261,6 +286,8 @@ def ratios(stages: list[Stage], units: int) -> list[dict]:
             note = f"target set for {NATIONAL_UNITS} units"
         if key == "naive_vs_pingan" and naive and by_name["naive.total"].extrapolated:
             note = "naive per-file part extrapolated from a sample"
+        if key.startswith("upload_") and uploads:
+            note = f"{uploads['uploads']} uploads one at a time; concurrent levels below"
         out.append(
             {
                 "key": key,
@@ -293,6 +320,17 @@ def format_table(result: dict) -> str:
             f"{'' if rate is None else f'{rate:.1f}':>10}{'' if per_file is None else f'{per_file:.1f}':>10}"
             f"  {stage['note']}{mark}"
         )
+    portal = next((s for s in result["stages"] if s["name"] == "portal.upload_to_verdict"), None)
+    if portal:
+        lines += [
+            "",
+            f"{'upload to verdict (pingan portal)':<34}{'uploads':>8}{'p50 s':>8}{'p95 s':>8}{'max s':>8}",
+        ]
+        for level in portal["details"]["levels"]:
+            lines.append(
+                f"{level['level']:<34}{level['uploads']:>8}{level['p50_s']:>8.2f}{level['p95_s']:>8.2f}"
+                f"{level['max_s']:>8.2f}"
+            )
     lines += ["", f"{'ratio':<34}{'value':>10}  {'target':<10}result"]
     for ratio in result["ratios"]:
         value = ratio["value"]
@@ -309,6 +347,7 @@ def run_bench(
     naive: bool = True,
     json_out: bool = True,
     *,
+    portal: bool = True,
     naive_sample: int | None = None,
     seed: int | None = None,
     correction_month: int = 0,
@@ -353,6 +392,8 @@ def run_bench(
             if naive:
                 shutil.copyfile(settings.home.warehouse, snapshot)
             incremental = _incremental(record, settings, province, periods, work)
+            if portal:
+                _portal(record, settings, province, work)
             if naive:
                 from bench.naive import run_naive
 
@@ -416,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=12, help="月数 1–12（默认 12）")
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="不跑朴素基线（大规模时用）")
     parser.add_argument(
+        "--no-portal", dest="portal", action="store_false", help="不测报送门户从上传到检查结果的时间"
+    )
+    parser.add_argument(
         "--naive-sample",
         type=int,
         metavar="K",
@@ -437,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         units=args.units,
         months=args.months,
         naive=args.naive,
+        portal=args.portal,
         naive_sample=args.naive_sample,
         seed=args.seed,
         correction_month=args.correction_month,

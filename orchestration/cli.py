@@ -5,6 +5,9 @@ a county's file gets its answer in seconds without starting Dagster; ``demo`` ru
 runs them (the same definitions the UI, the sensor and the schedules use). Results go to stdout (JSON
 with ``--json``); progress and messages go to stderr. Exit codes: 0 done, 1 something was refused or
 failed (e.g. a rejected file), 2 usage error.
+
+This module is the composition root of every verb: it is the one place below nothing that imports the
+county portal (``portal``: ``pingan portal``, ``pingan users``, ``pingan serve``, the demo's accounts).
 """
 
 from __future__ import annotations
@@ -412,8 +415,9 @@ def command_demo(args: argparse.Namespace) -> int:
     except DemoFailed as error:
         _say(f"{error}\n（详细日志：{log}）")
         return 1
+    accounts = _demo_accounts(settings)
     if args.json:
-        _print_json(summary)
+        _print_json({**summary, "accounts": accounts})
     else:
         _say("")
         _say(
@@ -428,7 +432,31 @@ def command_demo(args: argparse.Namespace) -> int:
         for path in summary["feedback"]:
             _say(f"  数据质量反馈表: {path}")
         _say("  查看运行记录：pingan ui")
+        _say("")
+        _say(f"报送门户（pingan portal --home {home.root}，浏览器打开 http://127.0.0.1:8080）的演示账号：")
+        for account in accounts:
+            unit = f" {account['unit']}" if account["unit"] else ""
+            _say(f"  {_pad(account['name'], 16)}{_pad(account['role'] + unit, 18)}密码 {account['password']}")
     return 0
+
+
+def _demo_accounts(settings: Settings) -> list[dict]:
+    """The demo's portal accounts (created, or their passwords reset when they exist), with passwords."""
+    from orchestration.demo import DEMO_ACCOUNTS
+    from portal.accounts import add_account, list_accounts, reset_password
+    from portal.passwords import generate_password
+
+    home = settings.home
+    existing = {row.name for row in list_accounts(home)}
+    accounts = []
+    for name, role, unit in DEMO_ACCOUNTS:
+        password = generate_password()
+        if name in existing:
+            reset_password(home, name, password)
+        else:
+            add_account(home, name, role, password, unit)
+        accounts.append({"name": name, "role": role, "unit": unit, "password": password})
+    return accounts
 
 
 def ui_command(host: str, port: int) -> list[str]:
@@ -454,19 +482,127 @@ def command_bench(args: argparse.Namespace) -> int:
 
 
 def command_ui(args: argparse.Namespace) -> int:
-    import signal
-    import subprocess
+    from orchestration.services import Service, run_services
 
     settings = _settings(args, dbt=True)
     home = settings.home
     _say(f"Dagster 界面：http://{args.host}:{args.port} （数据目录 {home.root}；Ctrl+C 退出）")
-    server = subprocess.Popen(ui_command(args.host, args.port), env=ui_environment(settings), cwd=home.root)
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())  # stop the UI with us, cleanly
-    while True:
-        try:
-            return server.wait()
-        except KeyboardInterrupt:
-            continue  # Ctrl+C reached dagster dev too; wait for it to shut down
+    return run_services(
+        [Service("Dagster 界面", ui_command(args.host, args.port))], ui_environment(settings), home.root, _say
+    )
+
+
+def command_portal(args: argparse.Namespace) -> int:
+    from portal.config import PortalConfig
+    from portal.server import serve
+
+    settings = _settings(args)
+    refresh = None if args.refresh_after <= 0 else args.refresh_after
+    _say(
+        f"报送门户：http://{args.host}:{args.port} （数据目录 {settings.home.root}；Ctrl+C 退出）"
+        "；对外提供请放在 HTTPS 反向代理之后（见 README）"
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(settings, args.host, args.port, PortalConfig(refresh_after_seconds=refresh))
+    return 0
+
+
+def portal_command(settings: Settings, host: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "orchestration.cli", "portal", "--home", str(settings.home.root),
+        "--host", host, "--port", str(port),
+    ]  # fmt: skip
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    """The office's server: the portal, the Dagster webserver and the Dagster daemon (schedules, sensor)."""
+    from orchestration.services import Service, run_services
+
+    settings = _settings(args, dbt=True)
+    home = settings.home
+    bin_dir = Path(sys.executable).parent
+    definitions = ["-m", "orchestration.definitions"]
+    services = [
+        Service("报送门户", portal_command(settings, args.host, args.port)),
+        Service(
+            "Dagster 界面",
+            [str(bin_dir / "dagster-webserver"), *definitions, "-h", args.host, "-p", str(args.dagster_port)],
+        ),
+        Service("Dagster 守护进程", [str(bin_dir / "dagster-daemon"), "run", *definitions]),
+    ]
+    _say(
+        f"报送门户 http://{args.host}:{args.port} · Dagster 界面 http://{args.host}:{args.dagster_port}"
+        f" · 定时任务与收件箱监视已启动（数据目录 {home.root}；Ctrl+C 或 SIGTERM 全部停止）"
+    )
+    return run_services(services, ui_environment(settings), home.root, _say)
+
+
+def _new_password(args: argparse.Namespace) -> tuple[str, bool]:
+    """(password, generated): from standard input with --password-stdin, typed twice at a terminal (an
+    empty answer generates one), else generated."""
+    import getpass
+
+    from portal.passwords import generate_password, weakness
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("新密码（直接回车则自动生成）：")
+        if password and getpass.getpass("再输入一次：") != password:
+            raise UsageError("两次输入的密码不一致")
+    else:
+        password = ""
+    if not password:
+        return generate_password(), True
+    problem = weakness(password)
+    if problem:
+        raise UsageError(problem)
+    return password, False
+
+
+def command_users(args: argparse.Namespace) -> int:
+    from portal import accounts, audit
+
+    home = _settings(args).home
+    try:
+        if args.users_command == "list":
+            rows = accounts.list_accounts(home)
+            if args.json:
+                _print_json([vars(row) for row in rows])
+                return 0
+            if not rows:
+                _say("还没有账号。用 pingan users add --name 张三 --role 填报员 --unit 大方县 添加。")
+            for row in rows:
+                state = "停用" if not row.active else "锁定中" if row.locked else "正常"
+                print(f"{_pad(row.name, 18)}{_pad(row.role, 8)}{_pad(row.unit_name or '', 26)}{state}")
+            return 0
+        if args.users_command == "add":
+            password, generated = _new_password(args)
+            account = accounts.add_account(home, args.name, args.role, password, args.unit)
+            audit.record(
+                home,
+                None,
+                "user_added",
+                user=audit.COMMAND_LINE,
+                result=f"{account.name} {account.role.value}",
+            )
+            _say(f"已添加账号：{account.name}（{account.role.value}{' ' + args.unit if args.unit else ''}）")
+        elif args.users_command == "disable":
+            account = accounts.disable_account(home, args.name)
+            audit.record(home, None, "user_disabled", user=audit.COMMAND_LINE, result=account.name)
+            _say(f"已停用账号：{account.name}（其登录会话已全部结束）")
+            return 0
+        else:
+            password, generated = _new_password(args)
+            account = accounts.reset_password(home, args.name, password)
+            audit.record(home, None, "password_reset", user=audit.COMMAND_LINE, result=account.name)
+            _say(f"已重置密码：{account.name}（其登录会话已全部结束）")
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if generated:
+        _say("初始密码如下，只显示这一次，请转交本人：")
+        print(password)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -577,6 +713,68 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui.add_argument("--host", default="127.0.0.1", help="监听地址（默认只限本机）")
     ui.add_argument("--port", type=int, default=3000, help="端口（默认 3000）")
+
+    portal = add(
+        "portal",
+        "启动报送门户：各县上传月报、当场看到检查结果和有问题的单元格、下载反馈表和模板、查看报送记录。"
+        " Serve the county portal.",
+        command_portal,
+    )
+    portal.add_argument(
+        "--host", default="127.0.0.1", help="监听地址（默认只限本机；对外请经 HTTPS 反向代理）"
+    )
+    portal.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    portal.add_argument(
+        "--refresh-after",
+        type=float,
+        default=60,
+        metavar="SECONDS",
+        help="上传停止多少秒后自动更新数据汇总（报送状态）；0 表示不自动更新（默认 60）",
+    )
+
+    serve = add(
+        "serve",
+        "综治办服务器：同时启动报送门户、Dagster 界面和 Dagster 守护进程（定时通报、收件箱监视）；"
+        "Ctrl+C 或 SIGTERM 在 10 秒内全部停止。 Serve the portal and Dagster together.",
+        command_serve,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认只限本机）")
+    serve.add_argument("--port", type=int, default=8080, help="报送门户端口（默认 8080）")
+    serve.add_argument("--dagster-port", type=int, default=3000, help="Dagster 界面端口（默认 3000）")
+
+    users = add(
+        "users",
+        "管理报送门户的账号：添加（add）、列出（list）、停用（disable）、重置密码（reset-password）。"
+        " Manage portal accounts.",
+        command_users,
+        epilog="例：pingan users add --name 张三 --role 填报员 --unit 大方县；"
+        "echo 密码 | pingan users add --name 李四 --role 综治办 --password-stdin；pingan users list",
+    )
+    user_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+
+    def user_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = user_commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument(
+            "--home", default=argparse.SUPPRESS, help="数据目录（默认 PINGAN_HOME 或 ./pingan-home）"
+        )
+        return sub
+
+    add_user = user_command(
+        "add", "添加账号（密码：--password-stdin 从标准输入读取；在终端中输入；或自动生成并显示一次）"
+    )
+    add_user.add_argument("--name", required=True, help="用户名（登录时输入），如 张三")
+    add_user.add_argument(
+        "--role", required=True, choices=["填报员", "审核人", "综治办", "领导"], help="角色"
+    )
+    add_user.add_argument("--unit", help="所属单位（填报员、审核人必填），如 大方县")
+    add_user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    list_users = user_command("list", "列出全部账号及其状态")
+    list_users.add_argument("--json", action="store_true", help="以 JSON 输出")
+    disable_user = user_command("disable", "停用账号（立即结束其全部登录会话）")
+    disable_user.add_argument("--name", required=True, help="用户名")
+    reset_user = user_command("reset-password", "重置密码并解除锁定（立即结束其全部登录会话）")
+    reset_user.add_argument("--name", required=True, help="用户名")
+    reset_user.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
 
     bench = add(
         "bench",

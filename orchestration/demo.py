@@ -19,6 +19,14 @@ from orchestration.runs import execute_job
 from sampledata.demo import REPORT_YEARS, write_demo_files
 
 DEMO_MONTH = f"{REPORT_YEARS[-1]}-12"
+# The county portal's demo accounts (name, role, unit), created by ``pingan demo`` with fresh passwords.
+DEMO_ACCOUNTS = (
+    ("大方县填报员", "填报员", "大方县"),
+    ("赫章县填报员", "填报员", "赫章县"),
+    ("大方县审核人", "审核人", "大方县"),
+    ("综治办", "综治办", None),
+    ("领导", "领导", None),
+)
 TAKE_EVERYTHING = {"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}}
 
 

@@ -1,4 +1,5 @@
-"""Taking files in as every door does it (command line, Dagster, rebuild): intake, then feedback.
+"""Taking files in as every door does it (command line, Dagster, the county portal, rebuild): intake,
+then feedback.
 
 ``ingest`` archives, reads, checks and stores each file and records the answer (``ingest.results``);
 this module then writes the 数据质量反馈表 every file with findings is owed. The feedback workbook copies
@@ -18,8 +19,8 @@ from base import calendar, catalogue, layout
 from base.sandbox import Progress, run_sandboxed
 from base.settings import Home, Settings
 from exports.feedback import write_feedback_workbook
-from ingest.archive import archive_relative_path
-from ingest.intake import ingest_files, rebuild_raw
+from ingest.archive import Receipt, archive_relative_path
+from ingest.intake import ingest_files, ingest_receipts, rebuild_raw
 from ingest.results import FileResult, owed_feedback, read_record, write_record
 
 FEEDBACK_TASK = "exports.feedback:write_feedback_workbook"
@@ -44,6 +45,15 @@ def take_in(
     )
     if not dry_run:
         write_owed_feedback(settings, results)
+    return results
+
+
+def take_in_receipts(receipts: list[Receipt], settings: Settings) -> list[FileResult]:
+    """Ingest files already received elsewhere (the county portal's uploads: the unit from the account,
+    the time of the upload), then write the feedback they are owed; the same path as ``take_in``.
+    The caller holds the writer lock. One result per receipt, in their order (receipts of distinct bytes)."""
+    results = ingest_receipts(receipts, settings.home, limits=settings.limits)
+    write_owed_feedback(settings, results)
     return results
 
 

@@ -5,6 +5,10 @@ the latest accepted version counts; accepted by the deadline = 已报, later = �
 nothing accepted = 退回; nothing = 未报). A month the marts do not list yet (no county of it has
 reported) is 未报 for every unit. When files came in after the last warehouse build, the answer says
 so (``files_since_build``): the Dagster jobs build first; ``pingan report`` builds on demand.
+
+A reader beside the writer (the county portal) asks with ``read_copy=True``: the answer then comes from
+the warehouse's read copy (``orchestration.warehouse``), never the live file, and the files received
+since the build are counted from the archive's ledger instead of the live raw tables.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import duckdb
 
 from base import calendar, catalogue
 from base.settings import Home
+from ingest.archive import read_ledger
 from orchestration.warehouse import raw_submission_count, read_marker
 
 OUTSTANDING = ("未报", "退回")
@@ -67,21 +72,29 @@ class PeriodStatus:
         }
 
 
-def submission_status(home: Home, period: str) -> PeriodStatus:
-    """Every unit of the catalogue with its status for the month ``period`` ('YYYY-MM')."""
+def submission_status(home: Home, period: str, *, read_copy: bool = False) -> PeriodStatus:
+    """Every unit of the catalogue with its status for the month ``period`` ('YYYY-MM'), from the live
+    warehouse, or from its read copy when ``read_copy``."""
     calendar.parse_month(period)
     deadline = calendar.deadline(period)
     found: dict[str, tuple] = {}
     source, since = "none", 0
     marker = read_marker(home)
-    if home.warehouse.exists() and marker is not None:
-        with duckdb.connect(str(home.warehouse), read_only=True) as connection:
+    warehouse = home.warehouse_read_copy if read_copy else home.warehouse
+    if warehouse.exists() and marker is not None:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
             found = {row[0]: row[1:] for row in connection.execute(FROM_MARTS, [period]).fetchall()}
         source = "marts"
-        since = max(0, (raw_submission_count(home.warehouse) or 0) - (marker.get("raw_submissions") or 0))
+        received = _files_archived(home) if read_copy else raw_submission_count(warehouse) or 0
+        since = max(0, received - (marker.get("raw_submissions") or 0))
     units = [_unit_status(unit, found.get(unit.code)) for unit in catalogue.units()]
     units.sort(key=lambda u: catalogue.unit_by_code()[u.unit_code].sort_order)
     return PeriodStatus(period, deadline, source, units, since)
+
+
+def _files_archived(home: Home) -> int:
+    """Distinct files in the archive's ledger (each one stored in the raw tables once taken in)."""
+    return len({record["sha256"] for record in read_ledger(home.archive)})
 
 
 def _unit_status(unit: catalogue.Unit, row: tuple | None) -> UnitStatus:

@@ -14,6 +14,10 @@ next build). Readers are never blocked by a build: the file they opened is repla
 The swap records what it saw in ``<home>/dbt/last_build.json``; ``marts_are_current`` compares that
 with the raw tables, so bulletins are published only from marts built from everything received.
 
+**A read copy.** DuckDB lets no other process open the file while a writer has it, not even to read.
+Each successful build therefore also leaves ``<home>/warehouse.read.duckdb``, a copy of what it swapped
+in, replaced atomically: the county portal reads status from it while intake and builds write.
+
 dbt runs as a child process. What it needs is passed on its command line (``dbt_arguments``): the
 warehouse file and the reference folder as dbt variables, target and log folders under the home, so
 nothing is written into the source tree, nothing is set in this process's environment, and a dbt
@@ -148,7 +152,10 @@ def staged_warehouse(home: Home) -> Iterator[Path]:
         raise
     _checkpoint(staging)
     raw_count = raw_submission_count(staging)
+    read_copy = home.warehouse_read_copy.with_name(f".{home.warehouse_read_copy.name}.partial")
+    shutil.copyfile(staging, read_copy)
     os.replace(staging, home.warehouse)
+    os.replace(read_copy, home.warehouse_read_copy)
     _fsync_folder(home.root)
     _write_marker(home, raw_count)
 

@@ -19,6 +19,7 @@ STAGES = (
     "incremental.warehouse",
     "incremental.bulletins",
     "incremental.total",
+    "portal.upload_to_verdict",
     "naive.per_file",
     "naive.marts_sql",
     "naive.bulletins",
@@ -54,9 +55,18 @@ def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path) -> 
         "naive_vs_pingan",
         "incremental_vs_full",
         "peak_mib",
+        "upload_p50_s",
+        "upload_p95_s",
     }
     for ratio in ratios.values():
         assert ratio["value"] > 0 and ratio["result"] in {"PASS", "MISS"}
+
+    # upload to verdict through pingan portal: one at a time, then all three units at once
+    levels = stages["portal.upload_to_verdict"]["details"]["levels"]
+    assert [(lv["concurrency"], lv["uploads"]) for lv in levels] == [(1, 3), (3, 3)]
+    for level in levels:  # every upload answered by intake (a new version: never a duplicate, never an error)
+        assert set(level["statuses"]) <= {"accepted", "accepted_with_warnings", "rejected"}, level
+        assert 0 < level["p50_s"] <= level["p95_s"] <= level["max_s"], level
 
     written = Path(result["json"])
     assert written.parent == tmp_path / "home" / "bench" and written.name.startswith("bench-")
