@@ -18,6 +18,7 @@ from pathlib import Path
 from base.settings import Home
 
 RESULTS_FOLDER = "results"
+NOT_TAKEN = "not_taken"  # left where it was found (not a regular file, too large, still changing)
 
 
 @dataclass
@@ -25,7 +26,7 @@ class FileResult:
     """What happened to one file: the answer the office and the county get."""
 
     file: str
-    status: str  # accepted | accepted_with_warnings | rejected | duplicate
+    status: str  # accepted | accepted_with_warnings | rejected | duplicate | not_taken
     sha256: str
     kind: str | None = None
     unit_code: str | None = None
@@ -34,6 +35,7 @@ class FileResult:
     errors: list[dict] = field(default_factory=list)  # every finding, errors first
     feedback: str | None = None
     received_at: str | None = None  # ISO, the office's wall clock
+    message: str | None = None  # the answer in words (Chinese), where a status alone says too little
 
     def as_dict(self) -> dict:
         """The --json contract: each finding also carries its rule id as ``rule``."""

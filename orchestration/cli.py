@@ -27,6 +27,7 @@ STATUS_TEXT = {
     "accepted_with_warnings": "已接收（有提示）",
     "rejected": "退回",
     "duplicate": "重复文件（已接收过）",
+    "not_taken": "未接收",
 }
 
 
@@ -123,25 +124,31 @@ def command_template(args: argparse.Namespace) -> int:
 
 
 def command_ingest(args: argparse.Namespace) -> int:
-    from ingest.intake import collect_files
-    from orchestration.intake import take_in
+    from ingest.receipts import collect_files
+    from orchestration.intake import take_in, wait_until_settled
     from orchestration.warehouse import writer_lock
 
     settings = _settings(args)
     home = settings.home
     paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"找不到：{', '.join(missing)}")
+    arrival = _stated_arrival(args)
+    if not args.dry_run:
+        wait_until_settled(paths, settings, on_wait=_say)
     count = len(collect_files(paths))
     lock = contextlib.nullcontext() if args.dry_run else writer_lock(settings, on_wait=_say)
     with _step(f"正在接收 {count} 个文件（归档、读取、检查{'' if args.dry_run else '、入库'}）"), lock:
+        if arrival is not None:
+            _state_arrivals(settings, collect_files(paths), *arrival)
         results = take_in(
             paths,
             settings,
             dry_run=args.dry_run,
             consume_from=home.inbox if not args.dry_run else None,
             progress=_progress_bar("读取"),
+            settle_seconds=0 if args.dry_run else settings.settle_seconds,
         )
     if args.json:
         _print_json([r.as_dict() for r in results])
@@ -152,12 +159,54 @@ def command_ingest(args: argparse.Namespace) -> int:
                 for x in (result.unit_code, result.period, f"v{result.version}" if result.version else "")
                 if x
             )
-            _say(f"{STATUS_TEXT[result.status]:<12} {result.file} {where}")
+            _say(f"{STATUS_TEXT[result.status]:<12} {result.file} {where}".rstrip())
+            if result.message:
+                _say(f"    {result.message}")
             for item in result.errors:
                 place = "!".join(x for x in (item["sheet"], item["cell"]) if x)
                 _say(f"    [{item['severity']}] {item['rule_id']} {place} {item['message']}")
     _say_where_quality_docs_are(home)
-    return 1 if any(r.status == "rejected" for r in results) else 0
+    _say_if_the_ledger_misses_files(home)
+    return 1 if any(r.status in ("rejected", "not_taken") for r in results) else 0
+
+
+def _stated_arrival(args: argparse.Namespace) -> tuple[object, str] | None:
+    """(time, reason) of ``--received-at``/``--reason``, checked before anything is taken in."""
+    from base import calendar
+    from ingest.arrivals import refusal
+
+    if args.received_at is None:
+        if args.reason:
+            raise UsageError("--reason 只能与 --received-at 一起使用")
+        return None
+    if args.dry_run:
+        raise UsageError("--received-at 会记入归档，不能与 --dry-run 一起使用")
+    try:
+        moment = calendar.parse_local_time(args.received_at)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    problem = refusal(moment, args.reason)
+    if problem:
+        raise UsageError(problem)
+    return moment, args.reason
+
+
+def _state_arrivals(settings: Settings, files: list[Path], moment, reason: str) -> None:
+    from ingest.arrivals import state_arrivals
+
+    for statement in state_arrivals(settings.home.archive, [(f, moment) for f in files], reason):
+        _say(
+            f"已登记到达时间：{statement.file_name} {statement.received_at.replace('T', ' ')}"
+            f"（{statement.stated_by} 登记，理由：{statement.reason}）"
+        )
+
+
+def _say_if_the_ledger_misses_files(home: Home) -> None:
+    from ingest.archive import audit_ledger
+
+    message = audit_ledger(home.archive).message
+    if message:
+        _say(f"注意：{message}")
 
 
 def _say_where_quality_docs_are(home: Home) -> None:
@@ -300,13 +349,18 @@ def _progress_bar(label: str):
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
+    from ingest.archive import audit_ledger
     from orchestration.intake import rebuild
     from orchestration.warehouse import WarehouseBuildError, build_warehouse, writer_lock
 
     settings = _settings(args)
     home = settings.home
     with _step("正在从归档重新读取全部文件"), writer_lock(settings, on_wait=_say):
+        unrecorded = audit_ledger(home.archive).unrecorded
         results = rebuild(settings, progress=_progress_bar("读取"))
+    if unrecorded:
+        names = "、".join(r.file for r in results if r.sha256 in unrecorded)
+        _say(f"归档账本中没有可读记录的 {len(unrecorded)} 个文件已从归档找回并补记账本：{names}")
     try:
         with _step("正在重建数据仓库（dbt build）"):
             build_warehouse(settings)
@@ -463,6 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     ingest.add_argument("--json", action="store_true", help="每个文件一条 JSON 结果")
     ingest.add_argument("--dry-run", action="store_true", help="只读取和检查，不保存任何东西")
+    ingest.add_argument(
+        "--received-at",
+        metavar="TIME",
+        help="登记这些文件实际到达办公室的时间（如 2022-02-04 09:30），用于先经邮件等途径收到、后来才放入的文件；"
+        "须同时用 --reason 写明理由，登记记入归档备查",
+    )
+    ingest.add_argument("--reason", help="登记到达时间的理由（与 --received-at 一起使用）")
 
     status = add(
         "status",
