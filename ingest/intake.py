@@ -15,8 +15,6 @@ lock: copies a killed intake left half-written are swept at the start.
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -45,6 +43,7 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
+from ingest.owed import complete_owed, settle_quarantine
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
 from ingest.receipts import CHANGED_REASON, gather, receipts_for, unchanged_since_hashed
@@ -127,6 +126,8 @@ def ingest_receipts(
         results: list[FileResult] = []
         fresh: list[Receipt] = []
         amended = {} if dry_run or connection is None else amend_arrivals(connection, home, receipts)
+        if not dry_run and connection is not None:  # met again: complete what each is still owed
+            complete_owed(connection, home, [r.sha256 for r in receipts if r.sha256 in seen])
         for receipt in receipts:
             if receipt.sha256 in seen:
                 results.append(
@@ -170,17 +171,18 @@ def ingest_receipts(
             )
             left = {r.sha256 for r in changed}
             taken = [r for r in batch if r.sha256 not in left]
+            answers = [_result(s) for s in stored]
             if not dry_run:
                 if archived is not None:
                     _discard_copies(archived.result(), changed, home)
                     append_ledger(home.archive, ledger_records(taken))
                 store_submissions(connection, stored)
-                _quarantine(stored, home)
-                for stored_file in stored:
-                    write_record(home, _result(stored_file))
+                for answer in answers:
+                    settle_quarantine(answer, home)
+                    write_record(home, answer)
                 for receipt in taken:
                     _consume(receipt, consume_from, dry_run)
-            results += [_result(s) for s in stored]
+            results += answers
             results += [not_taken_result(r.path, CHANGED_REASON, r) for r in changed]
     finally:
         if archiving is not None:
@@ -358,29 +360,6 @@ def _result(stored: StoredSubmission) -> FileResult:
         errors=[f.as_dict() for f in stored.findings],
         received_at=stored.received_at,
     )
-
-
-def _quarantine(stored: list[StoredSubmission], home: Home) -> None:
-    """Rejected files: a copy under quarantine/ with a reasons file beside it (the archive keeps the original)."""
-    for s in stored:
-        if s.status != "rejected":
-            continue
-        folder = home.quarantine / (s.period or "未识别期间")
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{s.sha256[:12]}_{s.file_name}"
-        shutil.copyfile(home.root / s.archive_path, folder / stem)
-        reasons = {
-            "file": s.file_name,
-            "sha256": s.sha256,
-            "unit_code": s.unit_code,
-            "period": s.period,
-            "version": s.version,
-            "received_at": s.received_at,
-            "findings": [f.as_dict() for f in s.findings if f.severity == "error"],
-        }
-        (folder / f"{stem}.原因.json").write_text(
-            json.dumps(reasons, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
 
 
 def findings_of(result: FileResult) -> list[Finding]:
