@@ -15,6 +15,7 @@ lock: copies a killed intake left half-written are swept at the start.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -344,8 +345,35 @@ def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
                 filed_under=catalogue.unit_by_code()[receipt.filed_under].name,
             )
         )
-    if report.period and report.period > calendar.local_now().strftime("%Y-%m"):
-        report.findings.append(finding("ID05", cell=cells.get("period"), field="period", value=report.period))
+    _check_period_in_calendar(report, receipt)
+
+
+def _check_period_in_calendar(report: ParsedWorkbook, receipt: Receipt) -> None:
+    """A month is assessed from the first period of the calendar, once it is over: one in the future
+    (ID05), before the first period (ID07), or not yet over when the file arrived (ID08) would be
+    accepted and never used."""
+    period, cell = report.period, report.info_cells.get("period")
+    if not period:
+        return
+    arrived = calendar.month_of(dt.datetime.fromisoformat(receipt.received_at))
+    if period > calendar.local_now().strftime("%Y-%m"):
+        rule = "ID05"
+    elif period < calendar.first_period():
+        rule = "ID07"
+    elif period >= arrived:
+        rule = "ID08"
+    else:
+        return
+    report.findings.append(
+        finding(
+            rule,
+            cell=cell,
+            field="period",
+            value=period,
+            first_period=calendar.period_label(calendar.first_period()),
+            received=receipt.received_at.replace("T", " ")[:16],
+        )
+    )
 
 
 def _result(stored: StoredSubmission) -> FileResult:
