@@ -53,6 +53,7 @@ from ingest.results import NOT_TAKEN, FileResult, read_record, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for
+from ingest.warehouse_state import damage_explained, opened, require_whole
 
 # Files read, checked and stored together. A province's drop (about 1,000 files a year) is one batch,
 # validated in one Great Expectations run per suite; a national one is cut, in the order received, into
@@ -119,11 +120,17 @@ def ingest_receipts(
     home = home if isinstance(home, Home) else Home(Path(home).resolve())
     limits = limits or Limits()
     warehouse = home.warehouse
-    connection = connect(warehouse) if not dry_run else _read_only_or_none(warehouse)
+    arriving = {r.sha256 for r in receipts}
+    if not warehouse.exists():  # a fresh home, or a rebuild: never a warehouse deleted behind our back
+        require_whole(warehouse, home.archive, set(), arriving)
+    connection = opened(warehouse, connect) if not dry_run else _read_only_or_none(warehouse)
     validation_process = archiving = None
     try:
-        seen = known_hashes(connection) if connection else set()
-        versions = latest_versions(connection) if connection else {}
+        with damage_explained(warehouse):
+            seen = known_hashes(connection) if connection else set()
+            versions = latest_versions(connection) if connection else {}
+            history = accepted_history(connection) if connection else {}
+        require_whole(warehouse, home.archive, seen, arriving)  # versions continue the archive's
         results: list[FileResult] = []
         fresh: list[Receipt] = []
         amended = {} if dry_run or connection is None else amend_arrivals(connection, home, receipts)
@@ -157,7 +164,6 @@ def ingest_receipts(
             copies_changed = archived.result().changed if archived is not None else set()
             return receipt.sha256 not in copies_changed and unchanged_since_hashed(receipt)
 
-        history = accepted_history(connection) if connection else {}
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
             stored, history, changed = _check(
@@ -212,7 +218,7 @@ def _offset(progress: Progress | None, start: int, total: int) -> Progress | Non
 def _read_only_or_none(warehouse: Path):
     if not warehouse.exists():
         return None
-    return connect(warehouse, read_only=True)
+    return opened(warehouse, connect, read_only=True)
 
 
 def _consume(receipt: Receipt, inbox: Path | None, dry_run: bool) -> None:

@@ -573,6 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingest.warehouse_state import WarehouseUnusable
     from orchestration.warehouse import WarehouseBusy, is_lock_error
 
     warnings.filterwarnings("ignore")  # Dagster's beta/deprecation notices are not for office staff
@@ -583,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         _say(f"pingan {args.command}: {error}")
         return 2
-    except WarehouseBusy as error:
+    except (WarehouseBusy, WarehouseUnusable) as error:
         _say(str(error))
         return 1
     except BrokenPipeError:  # e.g. `pingan status | head`

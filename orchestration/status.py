@@ -17,6 +17,7 @@ import duckdb
 
 from base import calendar, catalogue
 from base.settings import Home
+from ingest.warehouse_state import check_warehouse
 from orchestration.warehouse import raw_submission_count, read_marker
 
 OUTSTANDING = ("未报", "退回")
@@ -73,6 +74,7 @@ def submission_status(home: Home, period: str) -> PeriodStatus:
     deadline = calendar.deadline(period)
     found: dict[str, tuple] = {}
     source, since = "none", 0
+    check_warehouse(home.warehouse, home.archive)  # damaged, deleted or behind: say so, not 未报
     marker = read_marker(home)
     if home.warehouse.exists() and marker is not None:
         with duckdb.connect(str(home.warehouse), read_only=True) as connection:

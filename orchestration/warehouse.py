@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
+from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
 
 # A production build: seeds, models and data tests. dbt's unit tests check the SQL's logic on fixed
 # inputs, not the data, so they run in the test suite (tests/warehouse), not on every build.
@@ -93,9 +94,7 @@ def writer_lock(
 def is_lock_error(error: BaseException) -> bool:
     """Another process holds the warehouse: our writer lock timed out, or DuckDB refused to open the
     file (worth a retry either way)."""
-    if isinstance(error, WarehouseBusy):
-        return True
-    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+    return isinstance(error, WarehouseBusy) or is_duckdb_lock_error(error)
 
 
 def _wal(path: Path) -> Path:
@@ -134,6 +133,7 @@ def staged_warehouse(home: Home) -> Iterator[Path]:
     """
     from ingest.load import connect  # creates the raw schema in a fresh home, so dbt's sources exist
 
+    check_warehouse(home.warehouse, home.archive)  # never marts built from a damaged or stale file
     staging = home.staging_warehouse
     _discard(staging)
     if home.warehouse.exists():
@@ -292,6 +292,7 @@ def generate_docs(settings: Settings) -> Path:
     home = settings.home
     home.docs.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings):
+        check_warehouse(home.warehouse, home.archive)
         completed = run_dbt(settings, ["docs", "generate", "--quiet"], target_path=home.docs)
     if completed.returncode != 0:
         raise WarehouseBuildError(f"dbt docs generate 失败：{(completed.stdout + completed.stderr)[-2000:]}")
