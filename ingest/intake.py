@@ -44,7 +44,7 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
-from ingest.owed import complete_owed, settle_quarantine
+from ingest.owed import complete_owed, settle_quarantine, sweep_partial_writes
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
 from ingest.receipts import CHANGED_REASON, gather, receipts_for, unchanged_since_hashed
@@ -155,7 +155,8 @@ def ingest_receipts(
         # The copies are written and fsynced (disk-bound) while the files are read (CPU-bound) where
         # they are; nothing is stored or taken out of the inbox before copies and ledger are on disk.
         archiving = ThreadPoolExecutor(1) if not dry_run and archive else None
-        if archiving is not None:
+        if not dry_run:  # what a killed intake left half-written (the caller holds the lock)
+            sweep_partial_writes(home)
             sweep_partial_copies(home.archive)
         archived = archiving.submit(archive_batch, fresh, home.root) if archiving else None
 

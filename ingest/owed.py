@@ -123,3 +123,11 @@ def complete_owed(connection: duckdb.DuckDBPyConnection, home: Home, sha256s: li
         settle_quarantine(record, home)
         if missing or owed:
             write_record(home, record)
+
+
+def sweep_partial_writes(home: Home) -> list[Path]:
+    """Remove the temporary files a killed intake left in results/ and quarantine/ (under the lock)."""
+    swept = [*home.quarantine.glob("*/.*.partial"), *(home.root / "results").glob("*/.*.partial")]
+    for path in swept:
+        path.unlink(missing_ok=True)
+    return swept

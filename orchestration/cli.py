@@ -218,13 +218,16 @@ def command_status(args: argparse.Namespace) -> int:
 
     from base import calendar
     from orchestration.status import submission_status
+    from orchestration.warehouse import reader_lock
 
-    home = _settings(args).home
+    settings = _settings(args)
+    home = settings.home
     period = args.period
     if not period:
         period = calendar.previous_month(calendar.now())
     try:
-        status = submission_status(home, period)
+        with reader_lock(settings, on_wait=_say):  # an intake or a build may hold the file: wait
+            status = submission_status(home, period)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if args.json:
@@ -253,17 +256,22 @@ def command_status(args: argparse.Namespace) -> int:
 
 def command_report(args: argparse.Namespace) -> int:
     from orchestration.publish import MartsNotCurrent, publish_bulletins
-    from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse
+    from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse, writer_lock
 
     settings = _settings(args)
     home = settings.home
     try:
-        with _step("正在更新数据仓库（dbt build）"):
-            build_warehouse(settings, on_wait=_say)
-        if args.unit:
-            return _write_unit_extract(settings, args)
-        with _step("正在生成通报"):
-            written = publish_bulletins(settings, [args.period] if args.period else None)
+        # One turn from the build until the bulletins and their warnings are out: an intake waits for
+        # it, instead of slipping in between and making the warnings fail after the bulletin was written.
+        with writer_lock(settings, on_wait=_say):
+            with _step("正在更新数据仓库（dbt build）"):
+                build_warehouse(settings)
+            if args.unit:
+                return _write_unit_extract(settings, args)
+            with _step("正在生成通报"):
+                written = publish_bulletins(settings, [args.period] if args.period else None)
+            for bulletin in written:
+                _warn_of_rejections(home, bulletin.period)
     except (WarehouseBuildError, WarehouseBusy, MartsNotCurrent) as error:
         _say(str(error))
         return 1
@@ -283,7 +291,6 @@ def command_report(args: argparse.Namespace) -> int:
             ]
         )
     for bulletin in written:
-        _warn_of_rejections(home, bulletin.period)
         what = (
             "（与已发布的相同，未重写）"
             if bulletin.reused
@@ -355,18 +362,19 @@ def command_rebuild(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     home = settings.home
-    with _step("正在从归档重新读取全部文件"), writer_lock(settings, on_wait=_say):
-        unrecorded = audit_ledger(home.archive).unrecorded
-        results = rebuild(settings, progress=_progress_bar("读取"))
-    if unrecorded:
-        names = "、".join(r.file for r in results if r.sha256 in unrecorded)
-        _say(f"归档账本中没有可读记录的 {len(unrecorded)} 个文件已从归档找回并补记账本：{names}")
-    try:
-        with _step("正在重建数据仓库（dbt build）"):
-            build_warehouse(settings)
-    except WarehouseBuildError as error:
-        _say(str(error))
-        return 1
+    with writer_lock(settings, on_wait=_say):  # one turn: nobody takes files in half-way
+        with _step("正在从归档重新读取全部文件"):
+            unrecorded = audit_ledger(home.archive).unrecorded
+            results = rebuild(settings, progress=_progress_bar("读取"))
+        if unrecorded:
+            names = "、".join(r.file for r in results if r.sha256 in unrecorded)
+            _say(f"归档账本中没有可读记录的 {len(unrecorded)} 个文件已从归档找回并补记账本：{names}")
+        try:
+            with _step("正在重建数据仓库（dbt build）"):
+                build_warehouse(settings)
+        except WarehouseBuildError as error:
+            _say(str(error))
+            return 1
     counts = Counter(r.status for r in results)
     _say(f"已重建：{len(results)} 个文件（{dict(counts)}），数据仓库：{home.warehouse}")
     _say_where_quality_docs_are(home)

@@ -98,6 +98,8 @@ def write_owed_feedback(settings: Settings, results: list[FileResult]) -> None:
             owed.append(result)
     if not owed:
         return
+    for partial in home.feedback.glob("*/.*.tmp"):  # what a killed run left half-written
+        partial.unlink(missing_ok=True)
     calls = [feedback_call(result, home) for result in owed]
     limits = settings.limits
     outcomes = run_sandboxed(

@@ -1,10 +1,12 @@
 """Building the warehouse: one writer at a time, and a failed build never leaves partial marts.
 
-**One writer.** DuckDB allows one writing process per file. Inside Dagster the "warehouse" concurrency
-pool (limit 1, see settings.DAGSTER_YAML) orders the steps; across processes (a ``pingan ingest`` typed
-while a scheduled run works) every writer also takes ``writer_lock``, an advisory lock on
-``<home>/warehouse.lock``. A writer that cannot get it in time raises ``WarehouseBusy``; the Dagster
-assets turn that (and DuckDB's own lock errors) into a retry.
+**One writer, or readers.** DuckDB allows one writing process per file, and no other process may open
+it while a writer has it, not even to read. Inside Dagster the "warehouse" concurrency pool (limit 1,
+see settings.DAGSTER_YAML) orders the steps; across processes (a ``pingan ingest`` typed while a
+bulletin is written) every writer takes ``writer_lock`` and every reader ``reader_lock``, an
+exclusive or shared advisory lock on ``<home>/warehouse.lock``: each waits its turn, up to
+``PINGAN_LOCK_SECONDS``, then raises ``WarehouseBusy``; the Dagster assets turn that (and DuckDB's own
+lock errors) into a retry.
 
 **All or nothing.** ``dbt build`` does not touch the warehouse in place. ``staged_warehouse`` copies the
 file to ``warehouse.building.duckdb``, dbt builds and tests there, and only when every model and every
@@ -30,6 +32,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from base.children import owned_command
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
 
@@ -61,12 +65,21 @@ class BuildSummary:
     seconds: float
 
 
+_held = threading.local()  # per thread: {lock file: mode held}, so a holder may nest (see writer_lock)
+
+
 @contextlib.contextmanager
-def writer_lock(
-    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+def _home_lock(
+    settings: Settings, mode: int, timeout: float | None, on_wait: Callable[[str], None] | None
 ) -> Iterator[None]:
-    """Hold the home's writer lock (not re-entrant: take it once per piece of work)."""
     home = settings.home
+    held = getattr(_held, "modes", None)
+    if held is None:
+        held = _held.modes = {}
+    key = str(home.warehouse_lock)
+    if key in held and (held[key] == fcntl.LOCK_EX or mode == fcntl.LOCK_SH):
+        yield  # this thread already holds it (as writer, or as reader and asks to read): nested
+        return
     home.root.mkdir(parents=True, exist_ok=True)
     timeout = settings.lock_seconds if timeout is None else timeout
     with open(home.warehouse_lock, "a+") as handle:
@@ -74,21 +87,43 @@ def writer_lock(
         told = False
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise WarehouseBusy(
-                        f"数据仓库正在被另一个任务更新，等待 {timeout:g} 秒后仍未释放，请稍后再试"
+                        f"数据仓库正在被另一个任务使用，等待 {timeout:g} 秒后仍未释放，请稍后再试"
+                        "（等待时间可用 PINGAN_LOCK_SECONDS 调整）"
                     ) from None
                 if on_wait and not told:
-                    on_wait("数据仓库正在被另一个任务更新，等待其完成…")
+                    on_wait("数据仓库正在被另一个任务使用，等待其完成…")
                     told = True
                 time.sleep(0.2)
+        held[key] = mode
         try:
             yield
         finally:
+            del held[key]
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writer_lock(
+    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the home's lock alone (intake, a build, a whole ``pingan report``): wait up to
+    ``settings.lock_seconds`` for other writers and readers, then raise ``WarehouseBusy``. A thread that
+    holds it may take it (or ``reader_lock``) again inside: ``report`` holds it from the build until its
+    bulletins and their warnings are out, so no intake slips in between."""
+    return _home_lock(settings, fcntl.LOCK_EX, timeout, on_wait)
+
+
+def reader_lock(
+    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the home's lock beside other readers (status, bulletins): DuckDB lets nobody open the file
+    while a writer has it, and no writer while a reader has it, so each waits its turn (bounded)
+    instead of failing with DuckDB's lock error."""
+    return _home_lock(settings, fcntl.LOCK_SH, timeout, on_wait)
 
 
 def is_lock_error(error: BaseException) -> bool:
@@ -257,7 +292,7 @@ def run_dbt(
     settings.home.ensure()
     environment = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(
-        dbt_arguments(settings, arguments, warehouse=warehouse, target_path=target_path),
+        owned_command(dbt_arguments(settings, arguments, warehouse=warehouse, target_path=target_path)),
         env=environment,
         capture_output=True,
         text=True,
