@@ -16,12 +16,14 @@ lock: copies a killed intake left half-written are swept at the start.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 from base import calendar, catalogue
+from base.offline_pages import localise, pages_changed_since
 from base.rules import Finding, finding
 from base.settings import Home, Limits
 from ingest.archive import (
@@ -165,6 +167,7 @@ def ingest_receipts(
             copies_changed = archived.result().changed if archived is not None else set()
             return receipt.sha256 not in copies_changed and unchanged_since_hashed(receipt)
 
+        started = time.time()
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
             stored, history, changed = _check(
@@ -192,6 +195,8 @@ def ingest_receipts(
                     _consume(receipt, consume_from, dry_run)
             results += answers
             results += [not_taken_result(r.path, CHANGED_REASON, r) for r in changed]
+        if not dry_run and home.quality.is_dir():  # the GX Data Docs of this run, readable offline
+            localise(home.quality, pages_changed_since(home.quality, started))
     finally:
         if archiving is not None:
             archiving.shutdown()

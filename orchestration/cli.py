@@ -210,8 +210,14 @@ def _say_if_the_ledger_misses_files(home: Home) -> None:
 
 
 def _say_where_quality_docs_are(home: Home) -> None:
+    from base.offline_pages import external_resources
+
     if home.quality_index.exists():
         _say(f"数据质量检查报告（Great Expectations Data Docs，用浏览器打开）：{home.quality_index}")
+        if external_resources(home.quality_index.read_text(encoding="utf-8")):
+            _say(
+                "  注意：网页所需的脚本和样式未随 pingan 安装（运行 make 安装），没有互联网时该报告显示不全。"
+            )
 
 
 def command_status(args: argparse.Namespace) -> int:
@@ -391,7 +397,7 @@ def command_docs(args: argparse.Namespace) -> int:
     except WarehouseBuildError as error:
         _say(str(error))
         return 1
-    _say(f"文档：{index}（用浏览器打开同一文件夹下的 index.html；或 dbt docs serve）")
+    _say(f"文档：{index}（用浏览器直接打开，无需联网）")
     print(index)
     return 0
 

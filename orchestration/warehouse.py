@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from base.children import owned_command
+from base.offline_pages import localise
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
 
@@ -323,15 +324,21 @@ def build_warehouse(settings: Settings, on_wait: Callable[[str], None] | None = 
 
 
 def generate_docs(settings: Settings) -> Path:
-    """``dbt docs generate`` into ``<home>/docs/`` (index.html, manifest, catalog of the warehouse)."""
+    """``dbt docs generate`` into ``<home>/docs/`` (index.html, manifest, catalog of the warehouse).
+
+    The index is dbt's static page (manifest and catalog inside it), so it opens from the file system,
+    and it loads nothing from the internet (``base.offline_pages``)."""
     home = settings.home
     home.docs.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings):
         check_warehouse(home.warehouse, home.archive)
-        completed = run_dbt(settings, ["docs", "generate", "--quiet"], target_path=home.docs)
+        completed = run_dbt(settings, ["docs", "generate", "--static", "--quiet"], target_path=home.docs)
     if completed.returncode != 0:
         raise WarehouseBuildError(f"dbt docs generate 失败：{(completed.stdout + completed.stderr)[-2000:]}")
-    return home.docs / "index.html"
+    index = home.docs / "index.html"
+    os.replace(home.docs / "static_index.html", index)
+    localise(home.docs, [index])
+    return index
 
 
 def read_run_results(target: Path) -> dict:
