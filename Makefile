@@ -6,10 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint format ui bench clean system
 
-$(STAMP): pyproject.toml constraints.txt
+# The browser libraries the pages pingan writes need (GX Data Docs) are fetched here, once, from the npm
+# registry, pinned by version and sha512 (base/web_packages.csv), into vendor/ (not in git): the pages
+# then load nothing from the internet (base/web_assets.py, base/offline_pages.py).
+$(STAMP): pyproject.toml constraints.txt base/web_packages.csv base/web_assets.csv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m base.web_assets
 	touch $(STAMP)
 
 # What the tests drive besides Python: a browser (portal pages, offline docs), LibreOffice (bulletin and

@@ -222,6 +222,16 @@ def from_timestamp(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, office_zone()).replace(tzinfo=None, microsecond=0)
 
 
+def parse_local_time(text: str) -> dt.datetime:
+    """An office wall-clock time as staff type it ('2022-02-04', '2022-02-04 09:30', '2022-02-04T09:30:15');
+    anything else is a ValueError in Chinese."""
+    try:
+        moment = dt.datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(f"时间应写成 2022-02-04 或 2022-02-04 09:30：{text!r}") from None
+    return local_time(moment)
+
+
 def date_text(moment: dt.date | dt.datetime) -> str:
     """'2023年1月5日' (with ' 08:30' for a time), as Chinese documents write dates."""
     text = f"{moment.year}年{moment.month}月{moment.day}日"

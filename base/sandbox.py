@@ -49,10 +49,14 @@ def _resolve(task: str) -> Callable[..., object]:
     return getattr(importlib.import_module(module), name)
 
 
-def worker_main(read_fd: int, write_fd: int, memory_bytes: int) -> None:
-    """The worker loop: receive (index, task, kwargs), answer (index, Outcome), until told to stop."""
+def worker_main(read_fd: int, write_fd: int, memory_bytes: int, parent: int) -> None:
+    """The worker loop: receive (index, task, kwargs), answer (index, Outcome), until told to stop (or
+    killed with ``parent``: ``base.children``)."""
     import resource
 
+    from base.children import die_with_parent
+
+    die_with_parent(parent)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     tasks, answers = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     while True:
@@ -76,7 +80,8 @@ class _Worker:
         # BLAS threads and a capped address space do not mix; a reader's panic report is not for the office.
         environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "RUST_BACKTRACE": "0"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "base.sandbox", str(task_read), str(answer_write), str(memory_bytes)],
+            [sys.executable, "-m", "base.sandbox"]
+            + [str(task_read), str(answer_write), str(memory_bytes), str(os.getpid())],
             pass_fds=(task_read, answer_write),
             env=environment,
             stdin=subprocess.DEVNULL,
@@ -175,4 +180,4 @@ def run_sandboxed(
 if __name__ == "__main__":
     from base import sandbox  # the real module, so answers unpickle as base.sandbox.Outcome
 
-    sandbox.worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    sandbox.worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

@@ -8,11 +8,11 @@ the source tree. Code that needs a setting is given a ``Settings`` (or the piece
 Environment variables (all optional):
 
 - ``PINGAN_HOME``: the home folder.
-- ``PINGAN_INBOX_SETTLE_SECONDS``: how long a file in the inbox must keep the same size and modification
-  time before it is taken (default 10), so a file still being copied is never read half-written.
+- ``PINGAN_INBOX_SETTLE_SECONDS``: how long a file must stay unchanged before it is taken (default 10),
+  so a file still being copied is never read half-written (``ingest.receipts``).
 - ``PINGAN_BULLETIN_PDF``: ``0`` publishes bulletins as workbooks only. By default a PDF of each bulletin
   is written beside it when LibreOffice is installed (3–5 s per bulletin; ``make bench`` turns it off).
-- ``PINGAN_LOCK_SECONDS``: how long a writer waits for the warehouse's writer lock (default 120).
+- ``PINGAN_LOCK_SECONDS``: how long a command waits for its turn at the warehouse (default 120).
 - ``PINGAN_REFERENCE_DIR``: another prefecture's copy of the reference CSVs (``dbt_project/seeds/``).
 - ``PINGAN_MAX_FILE_MB``, ``PINGAN_MAX_INFLATED_MB``, ``PINGAN_MAX_COMPRESSION_RATIO``,
   ``PINGAN_MAX_ARCHIVE_ENTRIES``, ``PINGAN_MAX_SHEET_CELLS``, ``PINGAN_READ_SECONDS``,

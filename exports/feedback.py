@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from base import calendar
 from base.catalogue import fold_label
+from base.names import bounded_name
 from base.rules import rules
 from exports import styles
 from exports.safe import safe_sheet_title, set_text
@@ -168,7 +169,7 @@ def feedback_file_name(
     when = _file_part(period) or "未识别期间"
     which = f"v{version}"
     if version is None:
-        which = _file_part(Path(file_name).stem)[:60] or "未编号"
+        which = bounded_name(_file_part(Path(file_name).stem), max_bytes=90) or "未编号"
         which += f"_{sha256[:8]}" if sha256 else ""
     return f"{unit}_{when}_{which}_数据质量反馈表.xlsx"
 

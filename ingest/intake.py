@@ -1,32 +1,43 @@
 """Intake of a batch of files: fingerprint, archive, read, check, version, store, quarantine, record.
 
 ``ingest_files`` is the one entry point the command line, the Dagster assets and ``rebuild`` share
-(through ``orchestration.intake``, which then writes the feedback workbooks). Order of work: sha256 →
-read in a sandbox (meanwhile the archive copies are written and fsynced, then the ledger lines) →
-identity checks, running totals turned into month figures (``ingest.year_to_date``), value checks →
-version → once copies and ledger are on disk, raw tables (one transaction)
-→ quarantine copy → one result record per file (``ingest.results``) → only then does the inbox copy go.
-A crash anywhere loses nothing: the file is still in the inbox (or, on rebuild, in the archive) and a
-rerun finishes the job; the ledger may hold a receipt twice, which ``archived_receipts`` reads once.
+(through ``orchestration.intake``, which then writes the feedback workbooks). What is taken and when it
+arrived is ``ingest.receipts`` (regular, settled files within the size limit; a time pingan observed, or
+one the office stated: ``ingest.arrivals``). Order of work: sha256 → read in a sandbox (meanwhile the
+archive copies are written, verified against the sha256 and fsynced) → files that changed since they
+were hashed are left out (``not_taken``) → identity checks, running totals turned into month figures (``ingest.year_to_date``), value checks → version → ledger lines → raw
+tables (one transaction) → quarantine copy → one result record per file (``ingest.results``) → only
+then does the inbox copy go, if it has not changed since it was hashed. A crash anywhere loses nothing:
+the file is still in the inbox (or, on rebuild, in the archive) and a rerun finishes the job; the
+ledger may hold a receipt twice, which ``archived_receipts`` reads once. The caller holds the writer
+lock: copies a killed intake left half-written are swept at the start.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+import datetime as dt
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from base import calendar, catalogue
+from base.offline_pages import localise, pages_changed_since
 from base.rules import Finding, finding
 from base.settings import Home, Limits
 from ingest.archive import (
+    Archived,
     Receipt,
+    append_ledger,
     archive_batch,
     archive_relative_path,
+    audit_ledger,
+    ledger_records,
     read_ledger,
-    sha256_of,
+    sweep_partial_copies,
 )
+from ingest.arrivals import stated_arrivals
 from ingest.load import (
     StoredSubmission,
     accepted_history,
@@ -35,57 +46,23 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
+from ingest.owed import complete_owed, settle_quarantine, sweep_partial_writes
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
+from ingest.receipts import CHANGED_REASON, gather, receipts_for, unchanged_since_hashed
+from ingest.recovery import merged_in_order, recover_receipts
 from ingest.repeats import repeat_result, result_from_warehouse
-from ingest.results import FileResult, read_record, write_record
+from ingest.results import NOT_TAKEN, FileResult, read_record, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for
+from ingest.warehouse_state import damage_explained, opened, require_whole
 from ingest.year_to_date import convert_running_totals
 
 # Files read, checked and stored together. A province's drop (about 1,000 files a year) is one batch,
 # validated in one Great Expectations run per suite; a national one is cut, in the order received, into
 # batches of this many, so memory stays bounded (each batch's parsed workbooks go once it is stored).
 BATCH_FILES = 4000
-
-
-def received_time(path: Path) -> str:
-    """When the office received a file: its modification time, local wall clock, never in the future."""
-    return min(calendar.from_timestamp(path.stat().st_mtime), calendar.local_now()).isoformat()
-
-
-def filed_under(path: Path) -> str | None:
-    """The unit whose folder the file was dropped in (the inbox has a sub-folder per unit)."""
-    unit = catalogue.resolve_unit(path.parent.name)
-    return unit.code if unit else None
-
-
-def collect_files(paths: list[Path]) -> list[Path]:
-    """Workbook-like files under the given files and folders (Office lock files '~$…' skipped)."""
-    found: list[Path] = []
-    for path in paths:
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for candidate in candidates:
-            if candidate.name.startswith(("~$", ".")) or candidate.name.endswith((".json", ".txt", ".md")):
-                continue
-            found.append(candidate)
-    return found
-
-
-def receipts_for(files: list[Path]) -> list[Receipt]:
-    receipts = [
-        Receipt(
-            path=p,
-            file_name=p.name,
-            sha256=sha256_of(p),
-            size_bytes=p.stat().st_size,
-            received_at=received_time(p),
-            filed_under=filed_under(p),
-        )
-        for p in files
-    ]
-    return sorted(receipts, key=lambda r: (r.received_at, r.file_name))
 
 
 def ingest_files(
@@ -96,16 +73,38 @@ def ingest_files(
     consume_from: Path | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    settle_seconds: float = 0,
+    first_seen: dict[str, float] | None = None,
 ) -> list[FileResult]:
     """Ingest files and folders into ``home`` (a Home or its folder). Files under ``consume_from`` (the
-    inbox) are removed once stored and recorded; other files are left where they are."""
-    return ingest_receipts(
-        receipts_for(collect_files(paths)),
+    inbox) are removed once stored and recorded; other files are left where they are. Only regular files
+    unchanged for ``settle_seconds`` and within the size limit are taken (``ingest.receipts``); each
+    other entry gets a ``not_taken`` answer with its reason and is left where it is."""
+    home = home if isinstance(home, Home) else Home(Path(home).resolve())
+    limits = limits or Limits()
+    gathered = gather(paths, max_bytes=limits.max_file_bytes, settle_seconds=settle_seconds)
+    receipts, changed = receipts_for(
+        gathered.files, stated=stated_arrivals(home.archive), first_seen=first_seen
+    )
+    results = ingest_receipts(
+        receipts,
         home,
         dry_run=dry_run,
         consume_from=consume_from,
         limits=limits,
         progress=progress,
+    )
+    return results + [not_taken_result(path, reason) for path, reason in gathered.not_taken + changed]
+
+
+def not_taken_result(path: Path, reason: str, receipt: Receipt | None = None) -> FileResult:
+    """The answer for an entry intake left where it was (it has no sha256 unless it was hashed)."""
+    return FileResult(
+        path.name,
+        NOT_TAKEN,
+        receipt.sha256 if receipt else "",
+        received_at=receipt.received_at if receipt else None,
+        message=reason,
     )
 
 
@@ -119,17 +118,29 @@ def ingest_receipts(
     archive: bool = True,
     progress: Progress | None = None,
 ) -> list[FileResult]:
+    """Take in files already received (``receipts``); the caller holds the writer lock (unless
+    ``dry_run``). A file whose bytes changed after they were hashed is not stored and stays in the
+    inbox (``not_taken``)."""
     home = home if isinstance(home, Home) else Home(Path(home).resolve())
     limits = limits or Limits()
     warehouse = home.warehouse
-    connection = connect(warehouse) if not dry_run else _read_only_or_none(warehouse)
+    arriving = {r.sha256 for r in receipts}
+    if not warehouse.exists():  # a fresh home, or a rebuild: never a warehouse deleted behind our back
+        require_whole(warehouse, home.archive, set(), arriving)
+    connection = opened(warehouse, connect) if not dry_run else _read_only_or_none(warehouse)
     validation_process = archiving = None
     try:
-        seen = known_hashes(connection) if connection else set()
-        versions = latest_versions(connection) if connection else {}
+        with damage_explained(warehouse):
+            seen = known_hashes(connection) if connection else set()
+            versions = latest_versions(connection) if connection else {}
+            history = accepted_history(connection) if connection else {}
+        require_whole(warehouse, home.archive, seen, arriving)  # versions continue the archive's
         results: list[FileResult] = []
         fresh: list[Receipt] = []
         repeated: list[Receipt] = []
+        amended = {} if dry_run or connection is None else amend_arrivals(connection, home, receipts)
+        if not dry_run and connection is not None:  # met again: complete what each is still owed
+            complete_owed(connection, home, [r.sha256 for r in receipts if r.sha256 in seen])
         for receipt in receipts:
             if receipt.sha256 in seen:
                 repeated.append(receipt)
@@ -141,31 +152,47 @@ def ingest_receipts(
         # The copies are written and fsynced (disk-bound) while the files are read (CPU-bound) where
         # they are; nothing is stored or taken out of the inbox before copies and ledger are on disk.
         archiving = ThreadPoolExecutor(1) if not dry_run and archive else None
+        if not dry_run:  # what a killed intake left half-written (the caller holds the lock)
+            sweep_partial_writes(home)
+            sweep_partial_copies(home.archive)
         archived = archiving.submit(archive_batch, fresh, home.root) if archiving else None
-        history = accepted_history(connection) if connection else {}
+
+        def still_whole(receipt: Receipt) -> bool:
+            """The bytes read and archived are the bytes hashed (the file did not change meanwhile)."""
+            copies_changed = archived.result().changed if archived is not None else set()
+            return receipt.sha256 not in copies_changed and unchanged_since_hashed(receipt)
+
+        started = time.time()
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
-            stored, history = _check(
+            stored, history, changed = _check(
                 batch,
                 limits,
                 versions,
                 history,
                 None if dry_run else home.quality,
                 runner,
+                still_whole,
                 _offset(progress, start, len(fresh)),
             )
-            results_now = [_result(s) for s in stored]
+            left = {r.sha256 for r in changed}
+            taken = [r for r in batch if r.sha256 not in left]
+            answers = [_result(s) for s in stored]
             if not dry_run:
                 if archived is not None:
-                    archived.result()
+                    _discard_copies(archived.result(), changed, home)
+                    append_ledger(home.archive, ledger_records(taken))
                 store_submissions(connection, stored)
-                _quarantine(stored, home)
-                for result in results_now:
-                    write_record(home, result)
-                for receipt in batch:
+                for answer in answers:
+                    settle_quarantine(answer, home)
+                    write_record(home, answer)
+                for receipt in taken:
                     _consume(receipt, consume_from, dry_run)
-            results += results_now
-        results += _repeats(repeated, results, home, connection)
+            results += answers
+            results += [not_taken_result(r.path, CHANGED_REASON, r) for r in changed]
+        results += _repeats(repeated, results, home, connection, amended)
+        if not dry_run and home.quality.is_dir():  # the GX Data Docs of this run, readable offline
+            localise(home.quality, pages_changed_since(home.quality, started))
     finally:
         if archiving is not None:
             archiving.shutdown()
@@ -177,10 +204,13 @@ def ingest_receipts(
     return sorted(results, key=lambda r: order.get(r.sha256, 0))
 
 
-def _repeats(repeated: list[Receipt], results: list[FileResult], home: Home, connection) -> list[FileResult]:
+def _repeats(
+    repeated: list[Receipt], results: list[FileResult], home: Home, connection, amended: dict[str, str]
+) -> list[FileResult]:
     """The answer to each file whose bytes were received before: from this run's result, the file's
     record, or (a file taken in before records existed) the raw tables; with the version that counts
-    now for its unit and period (the warehouse's, or this run's on a dry run)."""
+    now for its unit and period (the warehouse's, or this run's on a dry run), and what was amended
+    about its arrival (``amend_arrivals``)."""
     if not repeated:
         return []
     this_run = {r.sha256: r for r in results}
@@ -195,8 +225,19 @@ def _repeats(repeated: list[Receipt], results: list[FileResult], home: Home, con
         if earlier is None and connection is not None:
             earlier = result_from_warehouse(connection, receipt.sha256)
         latest = counted.get((earlier.kind, earlier.unit_code, earlier.period)) if earlier else None
-        answers.append(repeat_result(receipt, earlier, latest))
+        answer = repeat_result(receipt, earlier, latest)
+        if receipt.sha256 in amended:
+            answer.message = "".join(filter(None, [answer.message, amended[receipt.sha256]]))
+        answers.append(answer)
     return answers
+
+
+def _discard_copies(archived: Archived, changed: list[Receipt], home: Home) -> None:
+    """Remove the archive copies this run made of files that changed after they were hashed: no ledger
+    line names them, and the whole file comes again."""
+    for receipt in changed:
+        if receipt.sha256 in archived.created:
+            (home.root / archive_relative_path(receipt.sha256, receipt.file_name)).unlink(missing_ok=True)
 
 
 def _offset(progress: Progress | None, start: int, total: int) -> Progress | None:
@@ -207,17 +248,20 @@ def _offset(progress: Progress | None, start: int, total: int) -> Progress | Non
 def _read_only_or_none(warehouse: Path):
     if not warehouse.exists():
         return None
-    return connect(warehouse, read_only=True)
+    return opened(warehouse, connect, read_only=True)
 
 
 def _consume(receipt: Receipt, inbox: Path | None, dry_run: bool) -> None:
+    """Remove an inbox file once it is stored and recorded, unless it changed after it was hashed (its
+    new content is then taken next time)."""
     if dry_run or inbox is None:
         return
     try:
         receipt.path.resolve().relative_to(inbox.resolve())
     except ValueError:
         return
-    receipt.path.unlink(missing_ok=True)
+    if unchanged_since_hashed(receipt):
+        receipt.path.unlink(missing_ok=True)
 
 
 def history_for(reports: list[ParsedWorkbook], earlier: History) -> History:
@@ -243,10 +287,12 @@ def _check(
     earlier: History,
     docs_dir: Path | None,
     runner: SuiteRunner,
+    still_whole: Callable[[Receipt], bool],
     progress: Progress | None = None,
-) -> tuple[list[StoredSubmission], History]:
+) -> tuple[list[StoredSubmission], History, list[Receipt]]:
     """Read every file in the sandbox, check identity and values, give each its status and version;
-    also the history the next batch is checked against (``earlier`` with this batch's readable reports)."""
+    also the history the next batch is checked against (``earlier`` with this batch's readable reports),
+    and the files left out because they changed after they were hashed (``still_whole``)."""
     outcomes = dict(
         zip(
             (r.sha256 for r in receipts),
@@ -254,6 +300,9 @@ def _check(
             strict=True,
         )
     )
+    changed = [r for r in receipts if not still_whole(r)]
+    left = {r.sha256 for r in changed}
+    receipts = [r for r in receipts if r.sha256 not in left]
     parsed: dict[str, ParsedWorkbook] = {}
     for receipt in receipts:
         reason = outcomes[receipt.sha256].failure
@@ -299,7 +348,7 @@ def _check(
                 parsed=report,
             )
         )
-    return stored, history
+    return stored, history, changed
 
 
 def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
@@ -333,8 +382,35 @@ def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
                 filed_under=catalogue.unit_by_code()[receipt.filed_under].name,
             )
         )
-    if report.period and report.period > calendar.local_now().strftime("%Y-%m"):
-        report.findings.append(finding("ID05", cell=cells.get("period"), field="period", value=report.period))
+    _check_period_in_calendar(report, receipt)
+
+
+def _check_period_in_calendar(report: ParsedWorkbook, receipt: Receipt) -> None:
+    """A month is assessed from the first period of the calendar, once it is over: one in the future
+    (ID05), before the first period (ID07), or not yet over when the file arrived (ID08) would be
+    accepted and never used."""
+    period, cell = report.period, report.info_cells.get("period")
+    if not period:
+        return
+    arrived = calendar.month_of(dt.datetime.fromisoformat(receipt.received_at))
+    if period > calendar.local_now().strftime("%Y-%m"):
+        rule = "ID05"
+    elif period < calendar.first_period():
+        rule = "ID07"
+    elif period >= arrived:
+        rule = "ID08"
+    else:
+        return
+    report.findings.append(
+        finding(
+            rule,
+            cell=cell,
+            field="period",
+            value=period,
+            first_period=calendar.period_label(calendar.first_period()),
+            received=receipt.received_at.replace("T", " ")[:16],
+        )
+    )
 
 
 def _result(stored: StoredSubmission) -> FileResult:
@@ -351,60 +427,83 @@ def _result(stored: StoredSubmission) -> FileResult:
     )
 
 
-def _quarantine(stored: list[StoredSubmission], home: Home) -> None:
-    """Rejected files: a copy under quarantine/ with a reasons file beside it (the archive keeps the original)."""
-    for s in stored:
-        if s.status != "rejected":
-            continue
-        folder = home.quarantine / (s.period or "未识别期间")
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{s.sha256[:12]}_{s.file_name}"
-        shutil.copyfile(home.root / s.archive_path, folder / stem)
-        reasons = {
-            "file": s.file_name,
-            "sha256": s.sha256,
-            "unit_code": s.unit_code,
-            "period": s.period,
-            "version": s.version,
-            "received_at": s.received_at,
-            "findings": [f.as_dict() for f in s.findings if f.severity == "error"],
-        }
-        (folder / f"{stem}.原因.json").write_text(
-            json.dumps(reasons, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-
-
 def findings_of(result: FileResult) -> list[Finding]:
     return [Finding(**f) for f in result.errors]
 
 
 def archived_receipts(home: Home) -> list[Receipt]:
-    """Every distinct file of the ledger, in the order first received, pointing at its archive copy."""
-    receipts, seen = [], set()
+    """Every distinct file of the ledger, in the order first received, pointing at its archive copy,
+    with the arrival the office last stated for it (a later line with ``arrival_stated``), if any."""
+    receipts: dict[str, Receipt] = {}
     for record in read_ledger(home.archive):
-        if record["sha256"] in seen:
+        sha256 = record["sha256"]
+        if sha256 in receipts:
+            if record.get("arrival_stated"):
+                receipts[sha256] = replace(
+                    receipts[sha256],
+                    received_at=record["received_at"],
+                    arrival_stated=record["arrival_stated"],
+                )
             continue
-        seen.add(record["sha256"])
-        receipts.append(
-            Receipt(
-                path=home.root / record["archive_path"],
-                file_name=record["file_name"],
-                sha256=record["sha256"],
-                size_bytes=record["size_bytes"],
-                received_at=record["received_at"],
-                filed_under=record["filed_under"],
-            )
+        receipts[sha256] = Receipt(
+            path=home.root / record["archive_path"],
+            file_name=record["file_name"],
+            sha256=sha256,
+            size_bytes=record["size_bytes"],
+            received_at=record["received_at"],
+            filed_under=record["filed_under"],
+            observed_at=record.get("observed_at"),
+            arrival_stated=record.get("arrival_stated"),
         )
-    return receipts
+    return list(receipts.values())
+
+
+def amend_arrivals(connection, home: Home, receipts: list[Receipt]) -> dict[str, str]:
+    """Files already taken in whose arrival the office has now stated differently: their stored arrival
+    is changed, on the ledger first (a line with the statement); returns what was done, by sha256."""
+    stated = {r.sha256: r for r in receipts if r.arrival_stated}
+    if not stated:
+        return {}
+    stored = connection.execute(
+        "select sha256, received_at from raw.submissions where sha256 in (select unnest(?))", [list(stated)]
+    ).fetchall()
+    changed = [stated[sha] for sha, at in stored if at.isoformat() != stated[sha].received_at]
+    if not changed:
+        return {}
+    append_ledger(home.archive, ledger_records(changed))
+    connection.executemany(
+        "update raw.submissions set received_at = ?::timestamp where sha256 = ?",
+        [[r.received_at, r.sha256] for r in changed],
+    )
+    for receipt in changed:
+        record = read_record(home, receipt.sha256)
+        if record is not None:
+            record.received_at = receipt.received_at
+            write_record(home, record)
+    return {
+        r.sha256: f"到达时间已按办公室登记改为 {r.received_at.replace('T', ' ')}"
+        f"（理由：{r.arrival_stated['reason']}），下次更新数据仓库后生效"
+        for r in changed
+    }
 
 
 def rebuild_raw(
     home: Home | Path, limits: Limits | None = None, progress: Progress | None = None
 ) -> list[FileResult]:
-    """Recreate the raw tables from the archive and its ledger alone (the old file is kept aside)."""
+    """Recreate the raw tables from the archive and its ledger alone (the old file is kept aside).
+
+    Every archived file is taken in: one the ledger has no readable line for is recovered from the
+    archive itself (``ingest.recovery``) and written back into the ledger first."""
     home = home if isinstance(home, Home) else Home(Path(home).resolve())
     warehouse = home.warehouse
+    replaced = None
     if warehouse.exists():
         stamp = calendar.local_now().strftime("%Y%m%d%H%M%S")
-        warehouse.rename(warehouse.with_name(f"warehouse.{stamp}.replaced.duckdb"))
-    return ingest_receipts(archived_receipts(home), home, limits=limits, archive=False, progress=progress)
+        replaced = warehouse.rename(warehouse.with_name(f"warehouse.{stamp}.replaced.duckdb"))
+    sweep_partial_copies(home.archive)
+    recovered = recover_receipts(audit_ledger(home.archive), replaced)
+    append_ledger(
+        home.archive, [r.ledger_record(r.path.relative_to(home.root).as_posix()) for r in recovered]
+    )
+    receipts = merged_in_order(archived_receipts(home), recovered)
+    return ingest_receipts(receipts, home, limits=limits, archive=False, progress=progress)

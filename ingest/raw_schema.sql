@@ -1,5 +1,5 @@
 -- The raw layer pingan writes and dbt reads as sources. One row per thing received; nothing is updated
--- in place except a submission's status after validation. The archive ledger (archive/ledger.jsonl) and
+-- in place except a submission's arrival when the office states it (the ledger keeps the statement). The archive ledger (archive/ledger.jsonl) and
 -- the archived files are the source of truth: `pingan rebuild` recreates every table here from them.
 create schema if not exists raw;
 
@@ -10,7 +10,7 @@ create table if not exists raw.submissions (
     file_name varchar not null,       -- name as received
     archive_path varchar not null,    -- relative to the home folder
     size_bytes bigint not null,
-    received_at timestamp not null,   -- when the office received it (file time), Asia/Shanghai wall clock
+    received_at timestamp not null,   -- when it arrived (ingest.receipts), Asia/Shanghai wall clock
     ingested_at timestamp not null,
     filed_under varchar,              -- unit code of the inbox sub-folder it came from, null at top level
     unit_code varchar,                -- resolved unit, null for targets or when unreadable

@@ -5,7 +5,8 @@ shows. Intake writes each file's record once the file is stored, before the file
 later steps add (the path of the 数据质量反馈表) is written into the same record. So anyone who asks
 about a file again (the same bytes sent twice, a county's page, a rerun after a crash) reads the answer
 intake gave then, without opening the warehouse. A record whose file has findings but no feedback yet
-is *owed* its feedback until it exists (``owed_feedback``).
+is *owed* its feedback until it exists (``owed_feedback``); a rejected file is owed its quarantine copy
+the same way (``owed_quarantine``, completed by ``ingest.owed``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from base.settings import Home
 
 RESULTS_FOLDER = "results"
+NOT_TAKEN = "not_taken"  # left where it was found (not a regular file, too large, still changing)
 
 
 @dataclass
@@ -25,7 +27,7 @@ class FileResult:
     """What happened to one file: the answer the office and the county get."""
 
     file: str
-    status: str  # accepted | accepted_with_warnings | rejected | duplicate
+    status: str  # accepted | accepted_with_warnings | rejected | duplicate | not_taken
     sha256: str
     kind: str | None = None
     unit_code: str | None = None
@@ -34,6 +36,7 @@ class FileResult:
     errors: list[dict] = field(default_factory=list)  # every finding, errors first
     feedback: str | None = None
     received_at: str | None = None  # ISO, the office's wall clock
+    quarantine: str | None = None  # a rejected file's copy under quarantine/ (``ingest.owed``)
     message: str | None = None  # the answer in words (Chinese), where a status alone says too little
 
     def as_dict(self) -> dict:
@@ -73,3 +76,8 @@ def read_record(home: Home, sha256: str) -> FileResult | None:
 def owed_feedback(result: FileResult) -> bool:
     """A file with findings is owed its 数据质量反馈表 until the workbook exists."""
     return bool(result.errors) and not (result.feedback and Path(result.feedback).is_file())
+
+
+def owed_quarantine(result: FileResult) -> bool:
+    """A rejected file is owed its copy under quarantine/ until the copy exists."""
+    return result.status == "rejected" and not (result.quarantine and Path(result.quarantine).is_file())

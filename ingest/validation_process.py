@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from base.children import die_with_parent
 from ingest.validate import Check, SuiteOutcome, SuiteRunner, run_suite
 
 AHEAD_MIN_FILES = 100
@@ -32,7 +33,12 @@ class ValidationProcess:
     """One spawned worker that imports Great Expectations at once and then runs suites on request."""
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,  # a killed intake takes its worker with it
+            initargs=(os.getpid(),),
+        )
         self._pool.submit(_import_great_expectations)  # the pool starts its process on the first task
 
     def run_suite(

@@ -30,6 +30,7 @@ STATUS_TEXT = {
     "accepted_with_warnings": "已接收（有提示）",
     "rejected": "退回",
     "duplicate": "重复文件（已接收过）",
+    "not_taken": "未接收",
 }
 
 
@@ -126,25 +127,31 @@ def command_template(args: argparse.Namespace) -> int:
 
 
 def command_ingest(args: argparse.Namespace) -> int:
-    from ingest.intake import collect_files
-    from orchestration.intake import take_in
+    from ingest.receipts import collect_files
+    from orchestration.intake import take_in, wait_until_settled
     from orchestration.warehouse import writer_lock
 
     settings = _settings(args)
     home = settings.home
     paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"找不到：{', '.join(missing)}")
+    arrival = _stated_arrival(args)
+    if not args.dry_run:
+        wait_until_settled(paths, settings, on_wait=_say)
     count = len(collect_files(paths))
     lock = contextlib.nullcontext() if args.dry_run else writer_lock(settings, on_wait=_say)
     with _step(f"正在接收 {count} 个文件（归档、读取、检查{'' if args.dry_run else '、入库'}）"), lock:
+        if arrival is not None:
+            _state_arrivals(settings, collect_files(paths), *arrival)
         results = take_in(
             paths,
             settings,
             dry_run=args.dry_run,
             consume_from=home.inbox if not args.dry_run else None,
             progress=_progress_bar("读取"),
+            settle_seconds=0 if args.dry_run else settings.settle_seconds,
         )
     if args.json:
         _print_json([r.as_dict() for r in results])
@@ -155,32 +162,81 @@ def command_ingest(args: argparse.Namespace) -> int:
                 for x in (result.unit_code, result.period, f"v{result.version}" if result.version else "")
                 if x
             )
-            _say(f"{STATUS_TEXT[result.status]:<12} {result.file} {where}")
+            _say(f"{STATUS_TEXT[result.status]:<12} {result.file} {where}".rstrip())
             if result.message:
                 _say(f"    {result.message}")
             for item in result.errors:
                 place = "!".join(x for x in (item["sheet"], item["cell"]) if x)
                 _say(f"    [{item['severity']}] {item['rule_id']} {place} {item['message']}")
     _say_where_quality_docs_are(home)
-    return 1 if any(r.status == "rejected" for r in results) else 0
+    _say_if_the_ledger_misses_files(home)
+    return 1 if any(r.status in ("rejected", "not_taken") for r in results) else 0
+
+
+def _stated_arrival(args: argparse.Namespace) -> tuple[object, str] | None:
+    """(time, reason) of ``--received-at``/``--reason``, checked before anything is taken in."""
+    from base import calendar
+    from ingest.arrivals import refusal
+
+    if args.received_at is None:
+        if args.reason:
+            raise UsageError("--reason 只能与 --received-at 一起使用")
+        return None
+    if args.dry_run:
+        raise UsageError("--received-at 会记入归档，不能与 --dry-run 一起使用")
+    try:
+        moment = calendar.parse_local_time(args.received_at)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    problem = refusal(moment, args.reason)
+    if problem:
+        raise UsageError(problem)
+    return moment, args.reason
+
+
+def _state_arrivals(settings: Settings, files: list[Path], moment, reason: str) -> None:
+    from ingest.arrivals import state_arrivals
+
+    for statement in state_arrivals(settings.home.archive, [(f, moment) for f in files], reason):
+        _say(
+            f"已登记到达时间：{statement.file_name} {statement.received_at.replace('T', ' ')}"
+            f"（{statement.stated_by} 登记，理由：{statement.reason}）"
+        )
+
+
+def _say_if_the_ledger_misses_files(home: Home) -> None:
+    from ingest.archive import audit_ledger
+
+    message = audit_ledger(home.archive).message
+    if message:
+        _say(f"注意：{message}")
 
 
 def _say_where_quality_docs_are(home: Home) -> None:
+    from base.offline_pages import external_resources
+
     if home.quality_index.exists():
         _say(f"数据质量检查报告（Great Expectations Data Docs，用浏览器打开）：{home.quality_index}")
+        if external_resources(home.quality_index.read_text(encoding="utf-8")):
+            _say(
+                "  注意：网页所需的脚本和样式未随 pingan 安装（运行 make 安装），没有互联网时该报告显示不全。"
+            )
 
 
 def command_status(args: argparse.Namespace) -> int:
 
     from base import calendar
     from orchestration.status import submission_status
+    from orchestration.warehouse import reader_lock
 
-    home = _settings(args).home
+    settings = _settings(args)
+    home = settings.home
     period = args.period
     if not period:
         period = calendar.previous_month(calendar.now())
     try:
-        status = submission_status(home, period)
+        with reader_lock(settings, on_wait=_say):  # an intake or a build may hold the file: wait
+            status = submission_status(home, period)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if args.json:
@@ -209,17 +265,22 @@ def command_status(args: argparse.Namespace) -> int:
 
 def command_report(args: argparse.Namespace) -> int:
     from orchestration.publish import MartsNotCurrent, publish_bulletins
-    from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse
+    from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse, writer_lock
 
     settings = _settings(args)
     home = settings.home
     try:
-        with _step("正在更新数据仓库（dbt build）"):
-            build_warehouse(settings, on_wait=_say)
-        if args.unit:
-            return _write_unit_extract(settings, args)
-        with _step("正在生成通报"):
-            written = publish_bulletins(settings, [args.period] if args.period else None)
+        # One turn from the build until the bulletins and their warnings are out: an intake waits for
+        # it, instead of slipping in between and making the warnings fail after the bulletin was written.
+        with writer_lock(settings, on_wait=_say):
+            with _step("正在更新数据仓库（dbt build）"):
+                build_warehouse(settings)
+            if args.unit:
+                return _write_unit_extract(settings, args)
+            with _step("正在生成通报"):
+                written = publish_bulletins(settings, [args.period] if args.period else None)
+            for bulletin in written:
+                _warn_of_rejections(home, bulletin.period)
     except (WarehouseBuildError, WarehouseBusy, MartsNotCurrent) as error:
         _say(str(error))
         return 1
@@ -239,7 +300,6 @@ def command_report(args: argparse.Namespace) -> int:
             ]
         )
     for bulletin in written:
-        _warn_of_rejections(home, bulletin.period)
         what = (
             "（与已发布的相同，未重写）"
             if bulletin.reused
@@ -368,19 +428,25 @@ def _progress_bar(label: str):
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
+    from ingest.archive import audit_ledger
     from orchestration.intake import rebuild
     from orchestration.warehouse import WarehouseBuildError, build_warehouse, writer_lock
 
     settings = _settings(args)
     home = settings.home
-    with _step("正在从归档重新读取全部文件"), writer_lock(settings, on_wait=_say):
-        results = rebuild(settings, progress=_progress_bar("读取"))
-    try:
-        with _step("正在重建数据仓库（dbt build）"):
-            build_warehouse(settings)
-    except WarehouseBuildError as error:
-        _say(str(error))
-        return 1
+    with writer_lock(settings, on_wait=_say):  # one turn: nobody takes files in half-way
+        with _step("正在从归档重新读取全部文件"):
+            unrecorded = audit_ledger(home.archive).unrecorded
+            results = rebuild(settings, progress=_progress_bar("读取"))
+        if unrecorded:
+            names = "、".join(r.file for r in results if r.sha256 in unrecorded)
+            _say(f"归档账本中没有可读记录的 {len(unrecorded)} 个文件已从归档找回并补记账本：{names}")
+        try:
+            with _step("正在重建数据仓库（dbt build）"):
+                build_warehouse(settings)
+        except WarehouseBuildError as error:
+            _say(str(error))
+            return 1
     counts = Counter(r.status for r in results)
     _say(f"已重建：{len(results)} 个文件（{dict(counts)}），数据仓库：{home.warehouse}")
     _say_where_quality_docs_are(home)
@@ -397,7 +463,7 @@ def command_docs(args: argparse.Namespace) -> int:
     except WarehouseBuildError as error:
         _say(str(error))
         return 1
-    _say(f"文档：{index}（用浏览器打开同一文件夹下的 index.html；或 dbt docs serve）")
+    _say(f"文档：{index}（用浏览器直接打开，无需联网）")
     print(index)
     return 0
 
@@ -664,6 +730,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="工作簿文件或文件夹")
     ingest.add_argument("--json", action="store_true", help="每个文件一条 JSON 结果")
     ingest.add_argument("--dry-run", action="store_true", help="只读取和检查，不保存任何东西")
+    ingest.add_argument(
+        "--received-at",
+        metavar="TIME",
+        help="登记这些文件实际到达办公室的时间（如 2022-02-04 09:30），用于先经邮件等途径收到、后来才放入的文件；"
+        "须同时用 --reason 写明理由，登记记入归档备查",
+    )
+    ingest.add_argument("--reason", help="登记到达时间的理由（与 --received-at 一起使用）")
 
     status = add(
         "status",
@@ -787,6 +860,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingest.warehouse_state import WarehouseUnusable
     from orchestration.warehouse import WarehouseBusy, is_lock_error
 
     warnings.filterwarnings("ignore")  # Dagster's beta/deprecation notices are not for office staff
@@ -797,7 +871,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         _say(f"pingan {args.command}: {error}")
         return 2
-    except WarehouseBusy as error:
+    except (WarehouseBusy, WarehouseUnusable) as error:
         _say(str(error))
         return 1
     except BrokenPipeError:  # e.g. `pingan status | head`

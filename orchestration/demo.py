@@ -16,7 +16,7 @@ from base.calendar import quarter_of
 from base.settings import Home, Settings
 from orchestration.defs.build import build_definitions
 from orchestration.runs import execute_job
-from sampledata.demo import REPORT_YEARS, write_demo_files
+from sampledata.demo import REPORT_YEARS, state_demo_arrivals, write_demo_files
 
 DEMO_MONTH = f"{REPORT_YEARS[-1]}-12"
 # The county portal's demo accounts (name, role, unit), created by ``pingan demo`` with fresh passwords.
@@ -40,7 +40,8 @@ def run_demo(settings: Settings, progress: Callable[[str], None] = print) -> dic
     home = settings.home
     progress(f"① 生成演示工作簿到收件箱 {home.inbox} …")
     files = write_demo_files(home.inbox)
-    progress(f"   {len(files)} 个工作簿")
+    state_demo_arrivals(home.archive, files)  # the office states when each arrived (see the function)
+    progress(f"   {len(files)} 个工作簿（到达时间按演示设定登记）")
     progress("② 加载流程定义（Dagster + dbt）…")
     definitions = build_definitions(settings)
     bulletins: dict[str, str] = {}

@@ -2,9 +2,13 @@
 
 Plain Python (the sensor in defs/intake/sensors.py is a thin wrapper), so each rule is tested alone:
 
-- **Settled files only.** A file is taken once its size and modification time have stayed the same for
-  ``settle_seconds`` of the sensor's own observations (the cursor remembers what it saw and since when),
-  so a workbook still being copied in over the network is never read half-written.
+- **Settled files only.** A file is taken once its size, modification and change times have stayed the
+  same for ``settle_seconds`` of the sensor's own observations (the cursor remembers what it saw and
+  since when) and by the kernel's change time (``ingest.receipts.is_settled``, the rule every door into
+  intake applies), so a workbook still being copied in over the network is never read half-written.
+  The first sighting of a file as it is now is its arrival, unless its change time is earlier.
+- **Regular files only.** Symlinks, FIFOs and devices, and files over the size limit, are never opened:
+  they are skipped with the reason (``ingest.receipts.gather``).
 - **Never the same content twice.** A file is known by its sha256. Content already archived (the
   archive ledger) or already handed to a run (the cursor) never starts another run; such a duplicate
   rides along with the next run, where intake records it as ``duplicate`` and clears it from the inbox.
@@ -29,8 +33,8 @@ from pathlib import Path
 
 from base import calendar, catalogue
 from base.settings import Limits
-from ingest.archive import read_ledger, sha256_of
-from ingest.intake import collect_files, filed_under
+from ingest.archive import read_ledger, sha256_of, signature_of
+from ingest.receipts import Gathered, filed_under, gather, is_settled
 from ingest.sandbox import identify_files
 
 TOP_LEVEL_UNKNOWN = (
@@ -45,6 +49,7 @@ class ReadyFile:
     unit_code: str | None
     kind: str | None
     period: str | None
+    first_seen: float | None = None  # when the sensor first saw the file as it is now (epoch seconds)
 
 
 @dataclass
@@ -67,6 +72,10 @@ class InboxScan:
 
     def files_to_ingest(self) -> list[str]:
         return [str(f.path) for f in self.ready] + [str(p) for p in self.duplicates]
+
+    def first_seen(self) -> dict[str, float]:
+        """When the sensor first saw each new file, for its arrival time (``ingest.receipts``)."""
+        return {str(f.path): f.first_seen for f in self.ready if f.first_seen is not None}
 
     def due_periods(self, moment: dt.datetime) -> list[str]:
         """Months of the new reports whose bulletin is already due at ``moment``."""
@@ -111,17 +120,21 @@ def scan_inbox(
     watch, held = {}, {}
     taken = set(cursor["taken"]) - set(archived)  # archived content is known from the ledger
     stable: list[tuple[str, Path, list]] = []
-    for path in collect_files([inbox]) if inbox.is_dir() else []:
+    gathered = (
+        gather([inbox], max_bytes=(limits or Limits()).max_file_bytes) if inbox.is_dir() else Gathered()
+    )
+    scan.skipped += gathered.not_taken  # not regular files, too large: never opened, said each tick
+    for path in gathered.files:
         relative = path.relative_to(inbox).as_posix()
         try:
-            info = path.stat()
+            info = path.lstat()
         except FileNotFoundError:
             continue
-        signature = [info.st_size, info.st_mtime_ns]
+        signature = list(signature_of(info))
         seen = cursor["watch"].get(relative)
-        since = seen[2] if seen and seen[:2] == signature else now
+        since = seen[-1] if seen and seen[:-1] == signature else now
         watch[relative] = [*signature, since]
-        if now - since >= settle_seconds:
+        if now - since >= settle_seconds and is_settled(info, now, settle_seconds):
             stable.append((relative, path, signature))
         else:
             scan.waiting.append(path)
@@ -129,9 +142,9 @@ def scan_inbox(
     fresh: list[tuple[str, Path, list, str]] = []
     for relative, path, signature in stable:
         before = cursor["held"].get(relative)
-        if before and before[:2] == signature and before[2] not in taken | set(archived):
+        if before and before[:-2] == signature and before[-2] not in taken | set(archived):
             held[relative] = before  # skipped before and unchanged: same answer, without reading it again
-            scan.skipped.append((path, before[3]))
+            scan.skipped.append((path, before[-1]))
             continue
         sha = sha256_of(path)
         if sha in taken or sha in archived or any(sha == f[3] for f in fresh):
@@ -144,7 +157,8 @@ def scan_inbox(
         folder_unit = filed_under(path) if path.parent != inbox else None
         unit = folder_unit or identity.unit_code
         if unit or identity.kind == "targets":
-            scan.ready.append(ReadyFile(path, sha, unit, identity.kind, identity.period))
+            first_seen = watch[relative][-1]
+            scan.ready.append(ReadyFile(path, sha, unit, identity.kind, identity.period, first_seen))
             continue
         reason = TOP_LEVEL_UNKNOWN
         if path.parent != inbox:

@@ -13,6 +13,8 @@ crash, complete it (``owed_feedback``).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from base import calendar, catalogue, layout
@@ -21,9 +23,11 @@ from base.settings import Home, Settings
 from exports.feedback import write_feedback_workbook
 from ingest.archive import Receipt, archive_relative_path
 from ingest.intake import ingest_files, ingest_receipts, rebuild_raw
+from ingest.receipts import gather
 from ingest.results import FileResult, owed_feedback, read_record, write_record
 
 FEEDBACK_TASK = "exports.feedback:write_feedback_workbook"
+SETTLE_WAIT_SECONDS = 60  # how long `pingan ingest` waits for files still being copied in
 
 
 def take_in(
@@ -33,8 +37,13 @@ def take_in(
     dry_run: bool = False,
     consume_from: Path | None = None,
     progress: Progress | None = None,
+    settle_seconds: float = 0,
+    first_seen: dict[str, float] | None = None,
 ) -> list[FileResult]:
-    """Ingest files and folders into the home of ``settings``, then write the feedback they are owed."""
+    """Ingest files and folders into the home of ``settings``, then write the feedback they are owed.
+    Files that changed in the last ``settle_seconds`` are left where they are (``not_taken``): the doors
+    that take from the inbox pass ``settings.settle_seconds`` (``wait_until_settled`` first, at a
+    terminal); ``first_seen`` is the inbox sensor's first sighting of each file (see ``ingest.receipts``)."""
     results = ingest_files(
         paths,
         settings.home,
@@ -42,6 +51,8 @@ def take_in(
         consume_from=consume_from,
         limits=settings.limits,
         progress=progress,
+        settle_seconds=settle_seconds,
+        first_seen=first_seen,
     )
     if not dry_run:
         write_owed_feedback(settings, results)
@@ -55,6 +66,25 @@ def take_in_receipts(receipts: list[Receipt], settings: Settings) -> list[FileRe
     results = ingest_receipts(receipts, settings.home, limits=settings.limits)
     write_owed_feedback(settings, results)
     return results
+
+
+def wait_until_settled(
+    paths: list[Path], settings: Settings, on_wait: Callable[[str], None] | None = None
+) -> None:
+    """Wait until no file under ``paths`` has changed for ``settings.settle_seconds``, so a file still
+    being copied in is taken whole, not refused; a file still changing after ``SETTLE_WAIT_SECONDS`` (or
+    three settle periods, if longer) is then left where it is by intake."""
+    settle = settings.settle_seconds
+    deadline = time.monotonic() + max(3 * settle, SETTLE_WAIT_SECONDS)
+    told = False
+    while time.monotonic() < deadline:
+        unsettled = gather(paths, settle_seconds=settle).unsettled
+        if not unsettled:
+            return
+        if on_wait and not told:
+            on_wait(f"{len(unsettled)} 个文件最近 {settle:g} 秒内仍有改动（可能正在写入），等待其写完…")
+            told = True
+        time.sleep(min(1.0, settle))
 
 
 def rebuild(settings: Settings, progress: Progress | None = None) -> list[FileResult]:
@@ -78,6 +108,8 @@ def write_owed_feedback(settings: Settings, results: list[FileResult]) -> None:
             owed.append(result)
     if not owed:
         return
+    for partial in home.feedback.glob("*/.*.tmp"):  # what a killed run left half-written
+        partial.unlink(missing_ok=True)
     calls = [feedback_call(result, home) for result in owed]
     limits = settings.limits
     outcomes = run_sandboxed(

@@ -15,11 +15,12 @@ from __future__ import annotations
 import duckdb
 
 from base.calendar import bulletin_periods_of_month
+from base.children import sweep_orphaned_work_folders
 from base.parallel import run_side_by_side
 from base.settings import Home, Settings
 from exports.bulletin import BulletinResult, publish_bulletin
 from exports.notice.issue import write_draft
-from orchestration.warehouse import marts_are_current
+from orchestration.warehouse import marts_are_current, reader_lock
 
 
 class MartsNotCurrent(RuntimeError):
@@ -49,12 +50,14 @@ def publish_bulletins(settings: Settings, periods: list[str] | None = None) -> l
     """Publish the bulletin of each period under <home>/reports/<period>/ (with its PDF unless
     ``PINGAN_BULLETIN_PDF=0``)."""
     home = settings.home
-    require_current_marts(home)
-    chosen = periods or default_bulletin_periods(home)
-    pdf = settings.bulletin_pdf
-    # Each period has its own folder and reads the warehouse read-only: periods are written side by side.
-    calls = [{"home": home, "period": p, "pdf": pdf} for p in chosen]
-    return run_side_by_side(publish_with_draft, calls)
+    with reader_lock(settings):  # no intake may open the warehouse for writing while bulletins read it
+        require_current_marts(home)
+        sweep_orphaned_work_folders("pdf")  # what a killed publish left (base.children)
+        chosen = periods or default_bulletin_periods(home)
+        pdf = settings.bulletin_pdf
+        # Each period has its own folder and reads the warehouse read-only: written side by side.
+        calls = [{"home": home, "period": p, "pdf": pdf} for p in chosen]
+        return run_side_by_side(publish_with_draft, calls)
 
 
 def publish_with_draft(home: Home, period: str, pdf: bool) -> BulletinResult:

@@ -14,20 +14,12 @@ import socket
 import dagster as dg
 from dagster._core.storage.dagster_run import DagsterRunStatus
 
+from base.children import alive
+
 PID_TAG = "pingan/pid"
 HOST_TAG = "pingan/host"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 UNFINISHED = [DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.CANCELING]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def release_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
@@ -35,7 +27,7 @@ def release_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     released = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=UNFINISHED)):
         pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
-        if not pid or host != socket.gethostname() or _alive(int(pid)):
+        if not pid or host != socket.gethostname() or alive(int(pid)):
             continue
         instance.report_run_failed(run, "运行进程已不存在（被终止或机器重启），此运行标记为失败")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -22,6 +22,7 @@ import duckdb
 from base import calendar, catalogue
 from base.settings import Home
 from ingest.archive import read_ledger
+from ingest.warehouse_state import check_warehouse
 from orchestration.warehouse import raw_submission_count, read_marker
 
 OUTSTANDING = ("未报", "退回")
@@ -79,6 +80,7 @@ def submission_status(home: Home, period: str, *, read_copy: bool = False) -> Pe
     deadline = calendar.deadline(period)
     found: dict[str, tuple] = {}
     source, since = "none", 0
+    check_warehouse(home.warehouse, home.archive)  # damaged, deleted or behind: say so, not 未报
     marker = read_marker(home)
     warehouse = home.warehouse_read_copy if read_copy else home.warehouse
     if warehouse.exists() and marker is not None:

@@ -1,10 +1,12 @@
 """Building the warehouse: one writer at a time, and a failed build never leaves partial marts.
 
-**One writer.** DuckDB allows one writing process per file. Inside Dagster the "warehouse" concurrency
-pool (limit 1, see settings.DAGSTER_YAML) orders the steps; across processes (a ``pingan ingest`` typed
-while a scheduled run works) every writer also takes ``writer_lock``, an advisory lock on
-``<home>/warehouse.lock``. A writer that cannot get it in time raises ``WarehouseBusy``; the Dagster
-assets turn that (and DuckDB's own lock errors) into a retry.
+**One writer, or readers.** DuckDB allows one writing process per file, and no other process may open
+it while a writer has it, not even to read. Inside Dagster the "warehouse" concurrency pool (limit 1,
+see settings.DAGSTER_YAML) orders the steps; across processes (a ``pingan ingest`` typed while a
+bulletin is written) every writer takes ``writer_lock`` and every reader ``reader_lock``, an
+exclusive or shared advisory lock on ``<home>/warehouse.lock``: each waits its turn, up to
+``PINGAN_LOCK_SECONDS``, then raises ``WarehouseBusy``; the Dagster assets turn that (and DuckDB's own
+lock errors) into a retry.
 
 **All or nothing.** ``dbt build`` does not touch the warehouse in place. ``staged_warehouse`` copies the
 file to ``warehouse.building.duckdb``, dbt builds and tests there, and only when every model and every
@@ -34,6 +36,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,7 +44,10 @@ from pathlib import Path
 
 import duckdb
 
+from base.children import owned_command
+from base.offline_pages import localise
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
+from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
 
 # A production build: seeds, models and data tests. dbt's unit tests check the SQL's logic on fixed
 # inputs, not the data, so they run in the test suite (tests/warehouse), not on every build.
@@ -64,12 +70,21 @@ class BuildSummary:
     seconds: float
 
 
+_held = threading.local()  # per thread: {lock file: mode held}, so a holder may nest (see writer_lock)
+
+
 @contextlib.contextmanager
-def writer_lock(
-    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+def _home_lock(
+    settings: Settings, mode: int, timeout: float | None, on_wait: Callable[[str], None] | None
 ) -> Iterator[None]:
-    """Hold the home's writer lock (not re-entrant: take it once per piece of work)."""
     home = settings.home
+    held = getattr(_held, "modes", None)
+    if held is None:
+        held = _held.modes = {}
+    key = str(home.warehouse_lock)
+    if key in held and (held[key] == fcntl.LOCK_EX or mode == fcntl.LOCK_SH):
+        yield  # this thread already holds it (as writer, or as reader and asks to read): nested
+        return
     home.root.mkdir(parents=True, exist_ok=True)
     timeout = settings.lock_seconds if timeout is None else timeout
     with open(home.warehouse_lock, "a+") as handle:
@@ -77,29 +92,49 @@ def writer_lock(
         told = False
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise WarehouseBusy(
-                        f"数据仓库正在被另一个任务更新，等待 {timeout:g} 秒后仍未释放，请稍后再试"
+                        f"数据仓库正在被另一个任务使用，等待 {timeout:g} 秒后仍未释放，请稍后再试"
+                        "（等待时间可用 PINGAN_LOCK_SECONDS 调整）"
                     ) from None
                 if on_wait and not told:
-                    on_wait("数据仓库正在被另一个任务更新，等待其完成…")
+                    on_wait("数据仓库正在被另一个任务使用，等待其完成…")
                     told = True
                 time.sleep(0.2)
+        held[key] = mode
         try:
             yield
         finally:
+            del held[key]
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def writer_lock(
+    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the home's lock alone (intake, a build, a whole ``pingan report``): wait up to
+    ``settings.lock_seconds`` for other writers and readers, then raise ``WarehouseBusy``. A thread that
+    holds it may take it (or ``reader_lock``) again inside: ``report`` holds it from the build until its
+    bulletins and their warnings are out, so no intake slips in between."""
+    return _home_lock(settings, fcntl.LOCK_EX, timeout, on_wait)
+
+
+def reader_lock(
+    settings: Settings, timeout: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the home's lock beside other readers (status, bulletins): DuckDB lets nobody open the file
+    while a writer has it, and no writer while a reader has it, so each waits its turn (bounded)
+    instead of failing with DuckDB's lock error."""
+    return _home_lock(settings, fcntl.LOCK_SH, timeout, on_wait)
 
 
 def is_lock_error(error: BaseException) -> bool:
     """Another process holds the warehouse: our writer lock timed out, or DuckDB refused to open the
     file (worth a retry either way)."""
-    if isinstance(error, WarehouseBusy):
-        return True
-    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+    return isinstance(error, WarehouseBusy) or is_duckdb_lock_error(error)
 
 
 def _wal(path: Path) -> Path:
@@ -138,6 +173,7 @@ def staged_warehouse(home: Home) -> Iterator[Path]:
     """
     from ingest.load import connect  # creates the raw schema in a fresh home, so dbt's sources exist
 
+    check_warehouse(home.warehouse, home.archive)  # never marts built from a damaged or stale file
     staging = home.staging_warehouse
     _discard(staging)
     if home.warehouse.exists():
@@ -264,7 +300,7 @@ def run_dbt(
     settings.home.ensure()
     environment = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(
-        dbt_arguments(settings, arguments, warehouse=warehouse, target_path=target_path),
+        owned_command(dbt_arguments(settings, arguments, warehouse=warehouse, target_path=target_path)),
         env=environment,
         capture_output=True,
         text=True,
@@ -295,14 +331,21 @@ def build_warehouse(settings: Settings, on_wait: Callable[[str], None] | None = 
 
 
 def generate_docs(settings: Settings) -> Path:
-    """``dbt docs generate`` into ``<home>/docs/`` (index.html, manifest, catalog of the warehouse)."""
+    """``dbt docs generate`` into ``<home>/docs/`` (index.html, manifest, catalog of the warehouse).
+
+    The index is dbt's static page (manifest and catalog inside it), so it opens from the file system,
+    and it loads nothing from the internet (``base.offline_pages``)."""
     home = settings.home
     home.docs.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings):
-        completed = run_dbt(settings, ["docs", "generate", "--quiet"], target_path=home.docs)
+        check_warehouse(home.warehouse, home.archive)
+        completed = run_dbt(settings, ["docs", "generate", "--static", "--quiet"], target_path=home.docs)
     if completed.returncode != 0:
         raise WarehouseBuildError(f"dbt docs generate 失败：{(completed.stdout + completed.stderr)[-2000:]}")
-    return home.docs / "index.html"
+    index = home.docs / "index.html"
+    os.replace(home.docs / "static_index.html", index)
+    localise(home.docs, [index])
+    return index
 
 
 def read_run_results(target: Path) -> dict:

@@ -76,6 +76,7 @@ class QueuedUpload:
             size_bytes=self.size_bytes,
             received_at=self.received_at,
             filed_under=self.unit_code,
+            observed_at=self.received_at,  # the upload's arrival is the time the portal received it
         )
 
 

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from base import catalogue, layout
 from base.catalogue import Unit
 from exports.template import write_submission_workbook, write_targets_workbook
+from ingest.arrivals import state_arrivals
 
 DEFAULT_SEED = 2022
 HISTORY_YEAR = 2020  # generated only as the 去年同期数 of the 2021 reports
@@ -918,6 +919,17 @@ def demo_targets(year: int = 2022) -> list[dict[str, object]]:
 
 def targets_received_at(year: int = 2022) -> datetime:
     return datetime(year, 1, 15, 10, 0, tzinfo=_tz())
+
+
+DEMO_ARRIVAL_REASON = "演示数据：各文件按演示设定的报送时间登记到达时间"
+
+
+def state_demo_arrivals(archive_dir: Path, files: Iterable[Path]) -> None:
+    """The office's statement of when each demo file arrived: the time the demo's story gives it (its
+    modification time, as ``write_demo_files`` sets it). pingan itself never trusts a file's modification
+    time; without this statement, two years of demo reports dropped in today would all be late."""
+    arrivals = [(path, datetime.fromtimestamp(path.stat().st_mtime, _tz())) for path in files]
+    state_arrivals(Path(archive_dir), arrivals, DEMO_ARRIVAL_REASON, stated_by="pingan demo")
 
 
 def write_demo_files(

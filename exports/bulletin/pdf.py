@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from base.children import work_folder_prefix
 from exports.styles import FANGSONG, SERIF
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def to_pdf(workbook: Path, *, timeout: float = TIMEOUT_SECONDS, soffice: str | N
         return None
     workbook = Path(workbook).resolve()
     target = workbook.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix="pingan-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=work_folder_prefix("pdf")) as tmp:  # swept if we are killed
         folder = Path(tmp)
         out = folder / "out"
         env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(folder)), "HOME": str(folder)}

@@ -6,7 +6,6 @@ the raw tables alone.
 """
 
 import datetime as dt
-import os
 import shutil
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ import pytest
 
 from base import catalogue
 from base.settings import Home
+from ingest.arrivals import state_arrivals
 from ingest.intake import ingest_files
 from ingest.results import read_record, results_folder
 from tests.ingest.workbooks import consistent_values, write_report, write_report_in
@@ -22,10 +22,11 @@ from tests.ingest.workbooks import consistent_values, write_report, write_report
 OFFICE = ZoneInfo(catalogue.settings()["timezone"])
 
 
-def received(path, when: str):
-    """Give ``path`` the modification time ``when`` (office wall clock): the time intake receives it."""
-    moment = dt.datetime.fromisoformat(when).replace(tzinfo=OFFICE).timestamp()
-    os.utime(path, (moment, moment))
+def received(home, path, when: str):
+    """State that ``path`` reached the office at ``when`` (office wall clock), as the office does for a
+    file that came another way (``ingest.arrivals``): the arrival intake then gives it."""
+    moment = dt.datetime.fromisoformat(when).replace(tzinfo=OFFICE)
+    state_arrivals(Home(home).archive, [(path, moment)], "测试：该文件在此时收到", stated_by="test")
     return path
 
 
@@ -50,6 +51,7 @@ def taken(tmp_path_factory):
     }
     files = {
         name: received(
+            root / "home",
             write_report_in(
                 suffix, root / "in" / unit / stem, unit=unit, values=consistent_values() | changed
             ),
@@ -139,9 +141,12 @@ def test_repeat_without_a_record_is_answered_from_the_raw_tables(taken, tmp_path
 
 
 def test_same_bytes_twice_in_one_batch_are_answered_with_the_first(tmp_path):
-    source = received(write_report(tmp_path / "in" / "a.xlsx"), "2022-02-03T09:15:00")
-    copy = received(shutil.copyfile(source, tmp_path / "in" / "b.xlsx"), "2022-02-03T09:20:00")
-    first, second = ingest_files([source, copy], tmp_path / "home")
+    home = tmp_path / "home"
+    source = received(home, write_report(tmp_path / "in" / "a.xlsx"), "2022-02-03T09:15:00")
+    copy = shutil.copyfile(
+        source, tmp_path / "in" / "b.xlsx"
+    )  # the statement is the bytes': it holds for both
+    first, second = ingest_files([source, copy], home)
     assert (first.status, second.status) == ("accepted", "duplicate")
     assert second.message == (
         "本文件与2022年2月3日 09:15收到的「a.xlsx」内容完全相同，不再重复处理。"

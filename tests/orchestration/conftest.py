@@ -16,7 +16,7 @@ from base.settings import Home, Settings
 from orchestration.defs.build import build_definitions
 from orchestration.prepare import prepare_home
 from orchestration.runs import execute_job
-from sampledata.demo import write_demo_files
+from sampledata.demo import state_demo_arrivals, write_demo_files
 
 SMALL_UNITS = ("522422", "522428")
 TAKE_EVERYTHING = {"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}}
@@ -62,7 +62,7 @@ def new_home(parsed_home, tmp_path) -> Home:
 @pytest.fixture(scope="session")
 def built_home(parsed_home, tmp_path_factory) -> BuiltHome:
     home = copy_home(parsed_home, tmp_path_factory.mktemp("built") / "home")
-    write_demo_files(home.inbox, units=SMALL_UNITS)
+    state_demo_arrivals(home.archive, write_demo_files(home.inbox, units=SMALL_UNITS))
     definitions = definitions_for(home)
     with instance_for(home) as instance:
         result = execute_job(

@@ -3,6 +3,7 @@ attribution, and which job and periods a run is for."""
 
 import datetime as dt
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -154,12 +155,33 @@ def test_reports_for_months_not_yet_due_only_refresh_the_warehouse():
 
 
 def test_scan_is_plain_python_with_its_own_clock(tmp_path):
+    # The clock starts at the real time: the kernel's change time of the file is part of the rule, and
+    # the file was written just before.
     inbox = tmp_path / "inbox"
     (inbox / "大方县").mkdir(parents=True)
     write_demo_file(inbox / "大方县", demo_file("522422", "2022-03"))
-    first = scan_inbox(inbox, None, now=1000.0, settle_seconds=10)
+    start = time.time()
+    first = scan_inbox(inbox, None, now=start, settle_seconds=10)
     assert [p.name for p in first.waiting] == ["大方县_2022年03月_综治月报.xlsx"] and not first.ready
-    second = scan_inbox(inbox, first.cursor_text, now=1009.0, settle_seconds=10)
+    second = scan_inbox(inbox, first.cursor_text, now=start + 9, settle_seconds=10)
     assert second.waiting and not second.ready
-    third = scan_inbox(inbox, second.cursor_text, now=1010.0, settle_seconds=10)
+    third = scan_inbox(inbox, second.cursor_text, now=start + 10, settle_seconds=10)
     assert [(f.unit_code, f.period) for f in third.ready] == [("522422", "2022-03")]
+    assert third.first_seen() == {str(third.ready[0].path): start}
+
+
+def test_a_file_changed_in_place_waits_by_the_kernels_change_time(tmp_path):
+    # Regression (issue 19, item 2): a writer that sets the modification time back after each write
+    # (as `cp -p` and `rsync -t` do) looked settled to a sensor that compared size and mtime only.
+    inbox = tmp_path / "inbox"
+    (inbox / "大方县").mkdir(parents=True)
+    path = write_demo_file(inbox / "大方县", demo_file("522422", "2022-03"))
+    start = time.time()
+    cursor = scan_inbox(inbox, None, now=start - 20, settle_seconds=10).cursor_text  # seen long ago
+    stat = path.stat()
+    with open(path, "r+b") as handle:  # same size, same mtime afterwards: only the change time moves
+        handle.seek(100)
+        handle.write(b"\0")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    scan = scan_inbox(inbox, cursor, now=time.time(), settle_seconds=10)
+    assert [p.name for p in scan.waiting] == [path.name] and not scan.ready

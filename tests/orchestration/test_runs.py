@@ -20,6 +20,7 @@ from orchestration.defs.alerts.sensors import failure_alerts
 from orchestration.defs.resources import PinganHome
 from orchestration.runs import execute_job
 from orchestration.warehouse import build_warehouse
+from sampledata.demo import state_demo_arrivals
 from tests.orchestration.conftest import copy_home, definitions_for, instance_for, settings_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
@@ -70,11 +71,14 @@ def step_windows(instance: dg.DagsterInstance, run_id: str) -> list[tuple[float,
     return windows
 
 
-def resubmission(folder: Path) -> Path:
-    """大方县 sends December again with more disputes mediated (a new version, received later)."""
+def resubmission(folder: Path, home: Home) -> Path:
+    """大方县 sends December again with more disputes mediated (a new version, received later), its
+    arrival stated in ``home`` as the demo's are (so two homes given it agree on when it came)."""
     item = demo_file("522422", "2022-12")
     values = {**item.values, "D01": int(item.values["D01"]) + 7, "D02": int(item.values["D02"]) + 5}
-    return write_demo_file(folder, item, name="大方县_2022年12月_更正.xlsx", values=values)
+    path = write_demo_file(folder, item, name="大方县_2022年12月_更正.xlsx", values=values)
+    state_demo_arrivals(home.archive, [path])
+    return path
 
 
 def test_one_month_partition_is_materialised(built_home):
@@ -98,7 +102,7 @@ def test_one_month_partition_is_materialised(built_home):
 
 def test_two_runs_started_at_once_both_succeed(built_home, tmp_path):
     home = copy_home(built_home.home, tmp_path / "home")
-    first = resubmission(home.inbox / "大方县")
+    first = resubmission(home.inbox / "大方县", home)
     hezhang = demo_file("522428", "2022-12")
     values = {**hezhang.values, "D01": int(hezhang.values["D01"]) + 3}
     second = write_demo_file(home.inbox / "赫章县", hezhang, name="赫章县_再次报送.xlsx", values=values)
@@ -121,7 +125,7 @@ def test_killed_run_leaves_marts_untouched_and_rerun_equals_uninterrupted_build(
 
     # Uninterrupted: the same new file, taken and built in one go.
     plain = copy_home(built_home.home, tmp_path / "plain")
-    (result,) = ingest_files([resubmission(tmp_path / "in" / "大方县")], plain.root)
+    (result,) = ingest_files([resubmission(tmp_path / "in" / "大方县", plain)], plain.root)
     assert result.version == 2 and result.status.startswith("accepted")
     build_warehouse(settings_for(plain))
     expected = marts(plain)
@@ -129,7 +133,7 @@ def test_killed_run_leaves_marts_untouched_and_rerun_equals_uninterrupted_build(
 
     # Killed in the middle of its dbt build.
     home = copy_home(built_home.home, tmp_path / "killed")
-    new_file = resubmission(home.inbox / "大方县")
+    new_file = resubmission(home.inbox / "大方县", home)
     process = start_run(home, "refresh_job", "--file", str(new_file))
     deadline = time.monotonic() + 120
     while not home.staging_warehouse.exists():

@@ -14,6 +14,7 @@ from base.calendar import office_zone
 from ingest.intake import ingest_files
 from orchestration.cli import main
 from orchestration.runs import execute_job
+from sampledata.demo import state_demo_arrivals
 from tests.orchestration.conftest import definitions_for, instance_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
@@ -81,6 +82,8 @@ def test_deadline_reminder_lists_units_not_reported_or_rejected(new_home, tmp_pa
     home = new_home
     dafang = write_demo_file(tmp_path / "in" / "大方县", demo_file("522422", "2022-05"))
     hezhang_rejected = write_demo_file(tmp_path / "in" / "赫章县", demo_file("522428", "2022-05", 0))
+    # Their arrivals are the demo's story, stated as the office would (pingan never trusts a file's mtime).
+    state_demo_arrivals(home.archive, [dafang, hezhang_rejected])
     results = ingest_files([dafang, hezhang_rejected], home.root)
     assert [r.status for r in results] == ["accepted", "rejected"]
 

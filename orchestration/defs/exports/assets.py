@@ -15,6 +15,7 @@ from orchestration.defs.resources import PinganHome
 from orchestration.defs.retry import retry_when_busy
 from orchestration.publish import MartsNotCurrent, publish_bulletins
 from orchestration.status import write_reminder
+from orchestration.warehouse import reader_lock
 
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in BULLETIN_MARTS]
 
@@ -87,7 +88,7 @@ def reminder_asset(partitions: PeriodPartitions) -> dg.AssetsDefinition:
         description="截止日提醒：<home>/reminders/<月份>_未报单位.txt，列出未报送和被退回的单位",
     )
     def submission_reminder(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.MaterializeResult:
-        with retry_when_busy():
+        with retry_when_busy(), reader_lock(pingan.settings):
             path, status = write_reminder(pingan.home, context.partition_key)
         outstanding = status.outstanding
         context.log.info(f"reminder {context.partition_key}: {len(outstanding)} units outstanding → {path}")

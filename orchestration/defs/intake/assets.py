@@ -5,7 +5,6 @@ version, store, quarantine, record; then the feedback workbooks). ``raw/findings
 results) is shown in the quality group.
 """
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -21,19 +20,15 @@ RAW_TABLES = ("submissions", "indicator_values", "township_values", "findings", 
 
 class IntakeConfig(dg.Config):
     files: list[str] = []  # the files to take (the inbox sensor names them); empty: the whole inbox
-    settle_seconds: float | None = None  # whole-inbox mode skips files changed more recently than this
+    settle_seconds: float | None = None  # files changed more recently than this are left (default: settings)
+    first_seen: dict[str, float] = {}  # the sensor's first sighting of each named file (epoch seconds)
 
 
-def files_to_take(inbox: Path, config: IntakeConfig, now: float, settle_seconds: float) -> list[Path]:
-    """The sensor's list (those still there), or every inbox file that has not changed for a while."""
+def files_to_take(inbox: Path, config: IntakeConfig) -> list[Path]:
+    """The sensor's list (those still there), or the whole inbox (intake then applies the settle rule)."""
     if config.files:
-        return [Path(name) for name in config.files if Path(name).is_file()]
-    settle = settle_seconds if config.settle_seconds is None else config.settle_seconds
-    return [
-        path
-        for path in sorted(p for p in inbox.rglob("*") if p.is_file())
-        if now - path.stat().st_mtime >= settle
-    ]
+        return [Path(name) for name in config.files if Path(name).exists() or Path(name).is_symlink()]
+    return [inbox]
 
 
 @dg.multi_asset(
@@ -51,9 +46,15 @@ def raw_tables(context: dg.AssetExecutionContext, config: IntakeConfig, pingan: 
     """Ingest the inbox's files: archive by sha256, read, validate, version, store in raw.*."""
     settings = pingan.settings
     home = settings.home
-    paths = files_to_take(home.inbox, config, time.time(), settings.settle_seconds)
+    settle = settings.settle_seconds if config.settle_seconds is None else config.settle_seconds
     with retry_when_busy(), writer_lock(settings):
-        results = take_in(paths, settings, consume_from=home.inbox)
+        results = take_in(
+            files_to_take(home.inbox, config),
+            settings,
+            consume_from=home.inbox,
+            settle_seconds=settle,
+            first_seen=config.first_seen,
+        )
     counts = Counter(r.status for r in results)
     context.log.info(f"ingested {len(results)} files: {dict(counts)}")
     rejected = [r for r in results if r.status == "rejected"]

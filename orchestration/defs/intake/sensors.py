@@ -23,7 +23,9 @@ MONTHLY_BULLETIN_JOB = "monthly_bulletin_job"
 
 
 def run_request_for(scan: InboxScan, moment) -> dg.RunRequest:
-    run_config = {"ops": {"raw_tables": {"config": {"files": scan.files_to_ingest(), "settle_seconds": 0}}}}
+    run_config = {
+        "ops": {"raw_tables": {"config": {"files": scan.files_to_ingest(), "first_seen": scan.first_seen()}}}
+    }
     due = scan.due_periods(moment)
     tags = {"pingan/files": str(len(scan.ready)), "pingan/periods": ",".join(due)}
     if not due:

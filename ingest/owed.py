@@ -1,0 +1,133 @@
+"""What a stored file is owed until it exists: its result record and, when rejected, its quarantine copy.
+
+Intake stores a batch in one transaction, then writes each rejected file's quarantine copy, then each
+file's result record (``ingest.results``). A kill after the transaction, or a copy that cannot be
+written, once lost them for good: the rerun saw every file as a duplicate and wrote nothing. Now what a
+file is owed stays owed until it exists, and every time intake meets the file again (a rerun after a
+crash, the county sending the same bytes) it completes it here: the record first (from the raw tables
+when there is none), then the quarantine copy. The 数据质量反馈表, also owed until it exists, is written
+by ``orchestration.intake`` from the record.
+
+The quarantine copy is named after the file's sha256 and its own name, bounded (``base.names``), and
+written under a temporary name and renamed, with its reasons file (``….原因.json``) before it: a copy
+that exists is whole and has its reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from base.names import bounded_name
+from base.settings import Home
+from ingest.archive import archive_relative_path
+from ingest.results import FileResult, owed_quarantine, read_record, write_record
+
+REASONS_SUFFIX = ".原因.json"
+UNKNOWN_PERIOD = "未识别期间"
+
+
+def quarantine_name(sha256: str, file_name: str) -> str:
+    """'<sha256[:12]>_<the county's name>', bounded, keeping a short suffix such as .xlsx."""
+    suffix = Path(file_name).suffix
+    suffix = suffix if len(suffix.encode("utf-8")) <= 16 else ""
+    return bounded_name(f"{sha256[:12]}_{file_name[: len(file_name) - len(suffix)]}", suffix)
+
+
+def _replace_atomically(target: Path, write) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    write(partial)
+    os.replace(partial, target)
+
+
+def write_quarantine(result: FileResult, home: Home) -> Path:
+    """The quarantine copy of a rejected file (from its archive copy) with its reasons beside it."""
+    folder = home.quarantine / (result.period or UNKNOWN_PERIOD)
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / quarantine_name(result.sha256, result.file)
+    reasons = {
+        "file": result.file,
+        "sha256": result.sha256,
+        "unit_code": result.unit_code,
+        "period": result.period,
+        "version": result.version,
+        "received_at": result.received_at,
+        "findings": [f for f in result.errors if f["severity"] == "error"],
+    }
+    text = json.dumps(reasons, ensure_ascii=False, indent=2)
+    _replace_atomically(
+        copy.with_name(copy.name + REASONS_SUFFIX), lambda path: path.write_text(text, encoding="utf-8")
+    )
+    archived = home.root / archive_relative_path(result.sha256, result.file)
+    _replace_atomically(copy, lambda path: shutil.copyfile(archived, path))
+    return copy
+
+
+def settle_quarantine(result: FileResult, home: Home) -> None:
+    """Write the quarantine copy ``result`` is owed, if any, and note where it is; a copy that cannot be
+    written stays owed (the next run that meets the file writes it) and the answer says so."""
+    if not owed_quarantine(result):
+        return
+    try:
+        result.quarantine = str(write_quarantine(result, home))
+    except OSError as error:
+        result.message = (
+            f"退回文件的隔离副本未能写出（{error.strerror or error}），原件已归档，不会丢失；"
+            "下次运行 pingan ingest 时会补写"
+        )
+
+
+def stored_result(connection: duckdb.DuckDBPyConnection, sha256: str) -> FileResult | None:
+    """The answer intake gave a stored file, from the raw tables (for a file whose record is missing)."""
+    row = connection.execute(
+        "select file_name, status, kind, unit_code, period, version, received_at "
+        "from raw.submissions where sha256 = ?",
+        [sha256],
+    ).fetchone()
+    if row is None:
+        return None
+    file_name, status, kind, unit_code, period, version, received_at = row
+    columns = ("rule_id", "severity", "sheet", "cell", "field", "value", "message", "hint")
+    findings = connection.execute(
+        f"select {', '.join(columns)} from raw.findings where sha256 = ? order by severity <> 'error', rowid",
+        [sha256],
+    ).fetchall()
+    return FileResult(
+        file=file_name,
+        status=status,
+        sha256=sha256,
+        kind=kind,
+        unit_code=unit_code,
+        period=period,
+        version=version,
+        errors=[dict(zip(columns, f, strict=True)) for f in findings],
+        received_at=received_at.isoformat() if received_at else None,
+    )
+
+
+def complete_owed(connection: duckdb.DuckDBPyConnection, home: Home, sha256s: list[str]) -> None:
+    """For each stored file met again: its record (rebuilt from the raw tables when missing) and its
+    quarantine copy, if owed."""
+    for sha256 in dict.fromkeys(sha256s):
+        record = read_record(home, sha256)
+        missing = record is None
+        if missing:
+            record = stored_result(connection, sha256)
+            if record is None:
+                continue
+        owed = owed_quarantine(record)
+        settle_quarantine(record, home)
+        if missing or owed:
+            write_record(home, record)
+
+
+def sweep_partial_writes(home: Home) -> list[Path]:
+    """Remove the temporary files a killed intake left in results/ and quarantine/ (under the lock)."""
+    swept = [*home.quarantine.glob("*/.*.partial"), *(home.root / "results").glob("*/.*.partial")]
+    for path in swept:
+        path.unlink(missing_ok=True)
+    return swept
