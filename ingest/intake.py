@@ -393,24 +393,14 @@ def _check_period_in_calendar(report: ParsedWorkbook, receipt: Receipt) -> None:
     if not period:
         return
     arrived = calendar.month_of(dt.datetime.fromisoformat(receipt.received_at))
+    about = {"cell": cell, "field": "period", "value": period}
     if period > calendar.local_now().strftime("%Y-%m"):
-        rule = "ID05"
+        report.findings.append(finding("ID05", **about))
     elif period < calendar.first_period():
-        rule = "ID07"
+        first = calendar.period_label(calendar.first_period())
+        report.findings.append(finding("ID07", **about, first_period=first))
     elif period >= arrived:
-        rule = "ID08"
-    else:
-        return
-    report.findings.append(
-        finding(
-            rule,
-            cell=cell,
-            field="period",
-            value=period,
-            first_period=calendar.period_label(calendar.first_period()),
-            received=receipt.received_at.replace("T", " ")[:16],
-        )
-    )
+        report.findings.append(finding("ID08", **about, received=receipt.received_at.replace("T", " ")[:16]))
 
 
 def _result(stored: StoredSubmission) -> FileResult:
