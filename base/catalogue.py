@@ -79,6 +79,8 @@ class Indicator:
     compare_per_10k: bool
     is_key: bool
     sort_order: int
+    # The most a unit can report per 10,000 residents (a submitted count or amount); None: no bound.
+    max_per_10k_residents: float | None = None
 
     @property
     def is_submitted(self) -> bool:
@@ -146,6 +148,7 @@ def indicators() -> tuple[Indicator, ...]:
             compare_per_10k=_flag(r["compare_per_10k"]),
             is_key=_flag(r["is_key"]),
             sort_order=int(r["sort_order"]),
+            max_per_10k_residents=float(r["max_per_10k_residents"]) if r["max_per_10k_residents"] else None,
         )
         for r in _rows("indicators")
     )
@@ -184,6 +187,14 @@ def fraction_factor(measure_unit: str) -> Decimal:
     if factor is None:
         raise LookupError(f"measure_units.csv 缺少「{measure_unit}」←「{FRACTION_UNIT}」的换算系数")
     return factor
+
+
+def upper_bound(indicator: Indicator, unit: Unit) -> float | None:
+    """The most ``unit`` can report of ``indicator`` (its bound per 10,000 residents times the unit's
+    population), None where the catalogue sets none."""
+    if indicator.max_per_10k_residents is None:
+        return None
+    return indicator.max_per_10k_residents * unit.population / 10_000
 
 
 @cache

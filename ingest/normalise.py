@@ -8,6 +8,7 @@ mean "not reported" (None); "无" means zero only for counts.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ def parse_number(raw: object, value_type: str = "count") -> Reading:
     if isinstance(raw, (dt.date, dt.datetime, dt.time)):
         return Reading(None, "应为数字，单元格却是日期")
     if isinstance(raw, (int, float)):
-        return _scaled(float(raw), value_type, had_percent_sign=False)
+        return _scaled(_float(raw), value_type, had_percent_sign=False)
     text = _text(raw)
     if text in NOT_REPORTED:
         return Reading(None)
@@ -62,10 +63,20 @@ def parse_number(raw: object, value_type: str = "count") -> Reading:
     body = body.replace(" ", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", body):
         return Reading(None, f"「{raw}」不是有效数字")
-    return _scaled(float(body), value_type, had_percent_sign)
+    return _scaled(_float(body), value_type, had_percent_sign)
+
+
+def _float(number: int | float | str) -> float:
+    """``number`` as a float; infinity where it is too large for one (a 400-digit integer)."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf
 
 
 def _scaled(number: float, value_type: str, had_percent_sign: bool) -> Reading:
+    if not math.isfinite(number):  # a numeric cell can hold infinity or NaN; no count or score is either
+        return Reading(None, "不是有限的数值（无穷大或非数字），请填写实际数字")
     if value_type == "percent":
         if not had_percent_sign and 0 < number <= 1:
             factor = catalogue.fraction_factor("%")
@@ -119,6 +130,6 @@ def cell_text(raw: object) -> str | None:
     """The cell as the county typed it, for audit columns; None for empty."""
     if raw is None or raw == "":
         return None
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 2**53:  # whole, and exact as a float
         return str(int(raw))
-    return str(raw)
+    return str(raw)  # 1e+20 as Excel shows it, not the 21 digits of its binary value

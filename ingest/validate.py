@@ -50,6 +50,8 @@ def _value_checks() -> list[Check]:
         checks += [_between(rule, "count_value", low=0), _between(rule, "count_fraction", high=0)]
     for rule in rules_with_check("value_reported"):
         checks.append(Check(rule, VALUE_FRAME, "ExpectColumnValuesToNotBeNull", {"column": "expected_value"}))
+    for rule in rules_with_check("value_within_bounds"):
+        checks.append(_between(rule, "bound_excess", high=0, compare_to="upper_bound"))
     for rule in rules_with_check("percent_range"):
         checks.append(_between(rule, "percent_value", low=0, high=100))
     for rule in rules_with_check("flow_vs_last_year"):
@@ -157,6 +159,23 @@ def _history_columns(
     return columns
 
 
+def _bound_columns(unit_code: str | None, indicator: catalogue.Indicator) -> dict:
+    """The most the unit can report of the indicator (catalogue: per 10,000 residents) and what that
+    rests on; NaN where there is no bound (no such bound, or the unit is unknown)."""
+    unit = catalogue.unit_by_code().get(unit_code or "")
+    bound = catalogue.upper_bound(indicator, unit) if unit else None
+    if bound is None:
+        return {"upper_bound": float("nan"), "population": None, "per_10k": None}
+    return {"upper_bound": bound, "population": unit.population, "per_10k": indicator.max_per_10k_residents}
+
+
+def _bound_context(row: pd.Series) -> dict:
+    """What a VAL08 message says the bound rests on (nothing for a row without a bound)."""
+    if pd.isna(row["upper_bound"]):
+        return {}
+    return {"population": _number(row["population"]), "per_10k": _number(row["per_10k"])}
+
+
 def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -> pd.DataFrame:
     """One row per indicator value of every report, with the columns the value suite checks."""
     indicators = catalogue.indicator_by_code()
@@ -170,6 +189,7 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
             "cell": i.cell,
             "raw_value": i.raw_value,
             "unconverted_total": i.value is None and i.year_to_date is not None,
+            **_bound_columns(report.unit_code, indicators[i.indicator_code]),
             **_history_columns(report.unit_code, report.period, i.indicator_code, i.value, history),
         }
         for position, report in enumerate(reports)
@@ -184,6 +204,7 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
     frame["expected_value"] = frame["value"].where(~may_be_blank, 0.0)
     for value_type in ("count", "percent", "rank"):
         frame[f"{value_type}_value"] = frame["value"].where(frame["value_type"] == value_type)
+    frame["bound_excess"] = frame["value"] - frame["upper_bound"]  # NaN where no bound or no value
     frame["count_fraction"] = frame["count_value"] - np.floor(frame["count_value"])
     frame["rank_fraction"] = frame["rank_value"] - np.floor(frame["rank_value"])
     frame["row_key"] = range(len(frame))
@@ -305,6 +326,7 @@ def validate_reports(
                     name=name,
                     max_rank=catalogue.settings()["province_unit_count"],
                     b_value=_number(row[check.compare_to]) if check.compare_to else None,
+                    **_bound_context(row),
                 )
             )
     submissions = submission_frame(checked)

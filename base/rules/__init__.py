@@ -11,6 +11,7 @@ function that raises a rule is named, and every rule is raised somewhere.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -54,20 +55,24 @@ class _Blank(dict):
 @cache
 def rules() -> dict[str, Rule]:
     with open(CATALOGUE, encoding="utf-8", newline="") as handle:
-        return {
-            row["rule_id"]: Rule(
-                rule_id=row["rule_id"],
-                category=row["category"],
-                sheet=row["sheet"],
-                check=row["check"],
-                params=dict(p.split("=", 1) for p in row["params"].split(";") if p),
-                severity=row["severity"],
-                message=row["message"],
-                hint=row["hint"],
-                code=tuple(c.strip() for c in row["code"].split(";") if c.strip()),
-            )
-            for row in csv.DictReader(handle)
-        }
+        rows = list(csv.DictReader(handle))
+    repeated = sorted(rule_id for rule_id, n in Counter(r["rule_id"] for r in rows).items() if n > 1)
+    if repeated:  # a second row would silently replace the first rule's check and message
+        raise ValueError(f"validation_rules.csv: rule_id used more than once: {', '.join(repeated)}")
+    return {
+        row["rule_id"]: Rule(
+            rule_id=row["rule_id"],
+            category=row["category"],
+            sheet=row["sheet"],
+            check=row["check"],
+            params=dict(p.split("=", 1) for p in row["params"].split(";") if p),
+            severity=row["severity"],
+            message=row["message"],
+            hint=row["hint"],
+            code=tuple(c.strip() for c in row["code"].split(";") if c.strip()),
+        )
+        for row in rows
+    }
 
 
 @cache

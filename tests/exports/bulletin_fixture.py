@@ -48,7 +48,8 @@ create table marts.dim_units (unit_code varchar, unit_name varchar, short_name v
     townships integer, sort_order integer);
 create table marts.dim_indicators (indicator_code varchar, indicator_name varchar, measure_unit varchar,
     kind varchar, direction varchar, value_type varchar, numerator_code varchar, denominator_code varchar,
-    is_survey boolean, compare_per_10k boolean, is_key boolean, sort_order integer);
+    is_survey boolean, compare_per_10k boolean, is_key boolean, sort_order integer,
+    max_per_10k_residents double);
 create table marts.fct_indicator_values (unit_code varchar, indicator_code varchar, period_type varchar,
     period varchar, year integer, period_start date, period_end date, value double, value_last_year double,
     yoy_change double, change_vs_last_year double, value_per_10k double);
@@ -536,7 +537,7 @@ def build_fixture_warehouse(path: str | Path) -> Path:
             [(u.code, u.name, u.short_name, u.population, u.townships, u.sort_order) for u in units],
         )
         con.executemany(
-            "insert into marts.dim_indicators values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.dim_indicators values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i.code,
@@ -551,6 +552,7 @@ def build_fixture_warehouse(path: str | Path) -> Path:
                     i.compare_per_10k,
                     i.is_key,
                     i.sort_order,
+                    i.max_per_10k_residents,
                 )
                 for i in indicators.values()
             ],

@@ -46,6 +46,16 @@ CASES = {
     "CON05": ({"K04": 11}, "K04"),
     "CON06": ({"K01": 100}, "K01"),
     "CON07": ({"C03": 25, "C04": 4}, "C03"),
+    # one more 逃犯 than 大方县's population allows (the catalogue's bound per 10,000 residents)
+    "VAL08": (
+        {
+            "C10": int(
+                catalogue.upper_bound(catalogue.indicator_by_code()["C10"], catalogue.resolve_unit("大方县"))
+            )
+            + 1
+        },
+        "C10",
+    ),
 }
 
 

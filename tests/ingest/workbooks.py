@@ -6,6 +6,7 @@ with options for the messy variants (title rows, merged titles, no code column, 
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -205,3 +206,19 @@ def write_report_in(suffix: str, path: Path, **options) -> Path:
     if suffix == ".xlsx":
         return source.rename(path.with_suffix(".xlsx"))
     return rewrite_with_other_writer(source, path.with_suffix(suffix))
+
+
+def rewrite_xml(path: Path, out: Path, replacements: dict[str, str]) -> Path:
+    """``path`` written again as ``out`` with each text replaced in its XML parts: what openpyxl refuses
+    to write but a county's file can hold (``_x0007_``, the bell character in a string; ``<v>inf</v>``,
+    infinity in a numeric cell)."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith(".xml"):
+                text = data.decode("utf-8")
+                for old, new in replacements.items():
+                    text = text.replace(old, new)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out

@@ -15,7 +15,8 @@ final as (
         is_survey,
         compare_per_10k,
         is_key,
-        sort_order
+        sort_order,
+        max_per_10k_residents
     from indicators
 )
 

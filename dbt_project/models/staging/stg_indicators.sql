@@ -15,7 +15,8 @@ final as (
         is_survey::boolean as is_survey,
         compare_per_10k::boolean as compare_per_10k,
         is_key::boolean as is_key,
-        sort_order::integer as sort_order
+        sort_order::integer as sort_order,
+        max_per_10k_residents::double as max_per_10k_residents
     from source
 )
 
