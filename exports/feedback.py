@@ -28,7 +28,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, PatternFill, Side
@@ -40,6 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from base import calendar
 from base.catalogue import fold_label
 from base.names import bounded_name
+from base.outside_text import workbook_text
 from base.rules import rules
 from exports import styles
 from exports.safe import safe_sheet_title, set_text
@@ -267,7 +268,7 @@ def _copy_with_openpyxl(wb: Workbook, path: Path, taken: set[str]) -> list[Copie
             if value is None or isinstance(cell, MergedCell):
                 continue
             out = target.cell(row=row, column=col)
-            set_text(out, _clean(value))
+            set_text(out, value)
             if not isinstance(value, str) and cell.number_format != "General":
                 out.number_format = cell.number_format
         for key, dimension in ws.column_dimensions.items():
@@ -301,7 +302,7 @@ def _copy_with_calamine(wb: Workbook, path: Path, taken: set[str]) -> list[Copie
             for c, value in enumerate(row, start=1):
                 if value is None or value == "":
                     continue
-                set_text(target.cell(row=r, column=c), _clean(value))
+                set_text(target.cell(row=r, column=c), value)
                 widths[c] = max(widths.get(c, 0), _display_width(value))
         for col, width in widths.items():
             target.column_dimensions[get_column_letter(col)].width = min(50, max(8, width + 2))
@@ -384,7 +385,7 @@ def _comment_text(finding: dict) -> str:
     text = f"规则 {finding.get('rule_id') or ''}：{finding.get('message') or ''}"
     if finding.get("hint"):
         text += f"\n建议：{finding['hint']}"
-    return _clean(text)
+    return workbook_text(text)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -418,7 +419,7 @@ def _list_sheet(ws: Worksheet, findings: list[dict], targets: list[Target | None
         )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
-            set_text(cell, _clean(value) if value is not None else None).style = styles.FORM_LABEL
+            set_text(cell, value).style = styles.FORM_LABEL
             if col in _WRAPPED_COLUMNS:
                 cell.alignment = _WRAP
         if target is not None:
@@ -500,7 +501,7 @@ def _summary_sheet(
     ]
     for row, (label, value) in enumerate(rows, start=2):
         set_text(ws.cell(row=row, column=1), label).style = styles.FORM_LABEL
-        cell = set_text(ws.cell(row=row, column=2), _clean(value) if isinstance(value, str) else value)
+        cell = set_text(ws.cell(row=row, column=2), value)
         cell.style = styles.FORM_LABEL
         cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         lines = sum(math.ceil(max(1, _display_width(p)) / 76) for p in str(value).split("\n"))
@@ -562,13 +563,6 @@ def _counts(findings: Iterable[dict]) -> tuple[int, int]:
     findings = list(findings)
     errors = sum(f.get("severity") == "error" for f in findings)
     return errors, len(findings) - errors
-
-
-def _clean(value: object) -> object:
-    """Strings without the control characters a workbook cannot hold, within Excel's cell length."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)[:32_767]
-    return value
 
 
 def _display_width(value: object) -> int:

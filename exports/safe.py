@@ -12,15 +12,20 @@ import re
 
 from openpyxl.cell.cell import Cell
 
+from base.outside_text import workbook_text
+
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def set_text(cell: Cell, value: object) -> Cell:
-    """Write ``value`` into ``cell``; strings are always stored as plain text, never as formulas."""
-    cell.value = value
+    """Write ``value`` into ``cell``; strings are always stored as plain text, never as formulas, with
+    control characters a workbook cannot hold shown as control pictures (``base.outside_text``)."""
     if isinstance(value, str):
+        cell.value = workbook_text(value)
         cell.data_type = "s"
+    else:
+        cell.value = value
     return cell
 
 

@@ -23,7 +23,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from base.outside_text import terminal_text
 from base.settings import Home, Settings
+
+# A finding's message quotes the county's value: on a terminal it is cut to this many characters (the
+# feedback workbook and --json keep it whole).
+TERMINAL_MESSAGE_LIMIT = 400
 
 STATUS_TEXT = {
     "accepted": "已接收",
@@ -39,7 +44,9 @@ class UsageError(Exception):
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A line for the operator on stderr; any control character in it (from a county's file name or
+    cell, quoted in a message) is shown as an escape, never acted on by the terminal."""
+    print(terminal_text(message, limit=None, keep_newlines=True), file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -162,12 +169,13 @@ def command_ingest(args: argparse.Namespace) -> int:
                 for x in (result.unit_code, result.period, f"v{result.version}" if result.version else "")
                 if x
             )
-            _say(f"{STATUS_TEXT[result.status]:<12} {result.file} {where}".rstrip())
+            _say(f"{STATUS_TEXT[result.status]:<12} {terminal_text(result.file)} {where}".rstrip())
             if result.message:
-                _say(f"    {result.message}")
+                _say(f"    {terminal_text(result.message, limit=TERMINAL_MESSAGE_LIMIT)}")
             for item in result.errors:
-                place = "!".join(x for x in (item["sheet"], item["cell"]) if x)
-                _say(f"    [{item['severity']}] {item['rule_id']} {place} {item['message']}")
+                place = terminal_text("!".join(x for x in (item["sheet"], item["cell"]) if x))
+                message = terminal_text(item["message"], limit=TERMINAL_MESSAGE_LIMIT)
+                _say(f"    [{item['severity']}] {item['rule_id']} {place} {message}")
     _say_where_quality_docs_are(home)
     _say_if_the_ledger_misses_files(home)
     return 1 if any(r.status in ("rejected", "not_taken") for r in results) else 0
@@ -199,7 +207,7 @@ def _state_arrivals(settings: Settings, files: list[Path], moment, reason: str) 
 
     for statement in state_arrivals(settings.home.archive, [(f, moment) for f in files], reason):
         _say(
-            f"已登记到达时间：{statement.file_name} {statement.received_at.replace('T', ' ')}"
+            f"已登记到达时间：{terminal_text(statement.file_name)} {statement.received_at.replace('T', ' ')}"
             f"（{statement.stated_by} 登记，理由：{statement.reason}）"
         )
 
@@ -439,7 +447,7 @@ def command_rebuild(args: argparse.Namespace) -> int:
             unrecorded = audit_ledger(home.archive).unrecorded
             results = rebuild(settings, progress=_progress_bar("读取"))
         if unrecorded:
-            names = "、".join(r.file for r in results if r.sha256 in unrecorded)
+            names = "、".join(terminal_text(r.file) for r in results if r.sha256 in unrecorded)
             _say(f"归档账本中没有可读记录的 {len(unrecorded)} 个文件已从归档找回并补记账本：{names}")
         try:
             with _step("正在重建数据仓库（dbt build）"):

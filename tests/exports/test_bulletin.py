@@ -608,3 +608,20 @@ def test_office_grades_and_target_labels_are_the_seeds(another_office, tmp_path)
     ws = openpyxl.load_workbook(extract)["考评情况"]
     assert ws["A1"].value == "黔南州社会治安综合治理考评情况"
     assert "至少" in [c.value for c in ws["C"]]
+
+
+def test_control_characters_in_a_county_finding_are_shown_not_fatal(warehouse, tmp_path):
+    """A rejected county file quoted a cell holding the bell and escape characters (``_x0007_`` in the
+    xlsx): the bulletin is written, its 数据质量 sheet shows them as control pictures."""
+    damaged = Path(shutil.copyfile(warehouse, tmp_path / "warehouse.duckdb"))
+    with duckdb.connect(str(damaged)) as con:
+        con.execute(
+            "update marts.fct_validation_findings set value = ?, message = message || ? where value = ?",
+            ["ctl\x07…\x1b[31m", "（原值 ctl\x07…\x1b[31m）", INJECTION],
+        )
+    result = publish_bulletin(warehouse_path=damaged, period="2022-03", out_dir=tmp_path / "out", pdf=False)
+    wb = openpyxl.load_workbook(result.path)
+    texts = [c.value for row in wb["数据质量"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "ctl␇…␛[31m" in texts
+    assert any(t.endswith("（原值 ctl␇…␛[31m）") for t in texts)
+    assert not any("\x07" in t or "\x1b" in t for t in texts)

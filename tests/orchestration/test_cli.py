@@ -126,3 +126,31 @@ def test_ingest_answers_a_repeat_in_words_on_the_terminal_and_in_json(tmp_path, 
     assert main(["ingest", "--home", str(home), "--json", str(copy)]) == 0
     (answer,) = json.loads(capsys.readouterr().out)
     assert (answer["status"], answer["message"]) == ("duplicate", lines[at + 1].strip())
+
+
+def test_ingest_prints_county_text_with_controls_escaped_and_long_values_cut(tmp_path, capsys):
+    """A file name and a cell holding terminal control sequences: the terminal shows them as escapes, and
+    a long value is cut; ``--json`` keeps every character (escaped by JSON)."""
+    import json
+
+    from orchestration.cli import TERMINAL_MESSAGE_LIMIT
+    from tests.ingest.workbooks import consistent_values, rewrite_xml, write_report
+
+    name = "大方\x1b[2J\x07" + "a" * 220 + ".xlsx"
+    typed = "12\x1b]0;owned\x07" + "9" * 600
+    written = write_report(
+        tmp_path / "r.xlsx", values=consistent_values() | {"C01": "12ESC]0;ownedBEL" + "9" * 600}
+    )
+    source = rewrite_xml(written, tmp_path / name, {"ESC": "_x001B_", "BEL": "_x0007_"})  # OOXML escapes
+    assert main(["ingest", "--home", str(tmp_path / "home"), str(source)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    (first,) = [line for line in err.splitlines() if line.startswith("退回")]
+    assert "大方\\x1b[2J\\x07" + "a" * 50 in first and "…" in first and ".xlsx" not in first
+    (val01,) = [line for line in err.splitlines() if " VAL01 " in line]
+    assert "12\\x1b]0;owned\\x07999" in val01
+    assert len(val01.split(" VAL01 ", 1)[1].split(" ", 1)[1]) == TERMINAL_MESSAGE_LIMIT
+    assert main(["ingest", "--home", str(tmp_path / "home2"), "--json", str(source)]) == 1
+    (answer,) = json.loads(capsys.readouterr().out)
+    assert answer["file"] == name
+    assert any(typed in item["message"] for item in answer["errors"])
