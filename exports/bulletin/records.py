@@ -243,6 +243,14 @@ def _grades_text() -> str:
     return "；".join(parts)
 
 
+def _ranking_rule(data: BulletinData) -> str:
+    """排名规则 of the 说明 sheet: the composite ranking's, or (the year's targets not loaded) that there is
+    none and what the league tables' 名次变化 means."""
+    if not data.scored:
+        return "本期不排综合名次。重点指标排名的" + rank_change_legend(data.rankings, "indicator")
+    return "综合得分相同的名次并列，其后名次顺延（1、2、2、4）。" + rank_change_legend(data.scores, "score")
+
+
 def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) -> Worksheet:
     ws = new_sheet(wb, "说明")
     header = mh.start(ws, 1 + len(data.period.scope_months), "计分办法与数据来源")
@@ -271,10 +279,7 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
             f"等级为{catalogue.yellow_card_grade()}，或连续"
             f"{catalogue.settings()['yellow_card_last_place_periods']}期排名末位的，给予黄牌警告。",
         ),
-        (
-            "排名规则",
-            "综合得分相同的名次并列，其后名次顺延（1、2、2、4）。" + rank_change_legend(data.scores, "score"),
-        ),
+        ("排名规则", _ranking_rule(data)),
         ("规则版本", f"{manifest['rule_version']}（考评目录与规则配置文件的摘要）"),
         ("目标责任书", targets_text),
         (

@@ -111,6 +111,9 @@ def test_without_targets_the_bulletin_publishes_what_it_can_and_says_why_there_i
     ]
     notes = {r[0]: r[1] for r in _rows(wb["说明"], 5) if len(r) == 2}
     assert notes["目标责任书"] == NOT_LOADED
+    assert notes["排名规则"] == (
+        "本期不排综合名次。重点指标排名的名次变化与上期比较：↑上升，↓下降，—不变，新=上期本单位未列入排名。"
+    )
     status = {r[1]: r[2] for r in _rows(wb["填报情况"], 5) if isinstance(r[0], int)}
     assert status == {
         "毕节市": "已报",

@@ -13,12 +13,13 @@ from docx import Document
 
 from base.calendar import office_zone
 from exports.template import write_targets_workbook
+from orchestration.cli import main
 from orchestration.defs.intake.sensors import run_request_for
 from orchestration.inbox import archived_hashes, scan_inbox
 from orchestration.publish import default_bulletin_periods
 from orchestration.runs import execute_job
 from sampledata.demo import TARGETS_FILE, demo_targets
-from tests.orchestration.conftest import SMALL_UNITS, definitions_for, instance_for
+from tests.orchestration.conftest import SMALL_UNITS, TAKE_EVERYTHING, definitions_for, instance_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +39,7 @@ def ranking_changes(path) -> dict[str, str]:
     return {row[1]: row[4] for row in ws.iter_rows(min_row=5, values_only=True) if isinstance(row[0], int)}
 
 
-def test_scheduled_bulletin_before_the_targets_then_the_sensor_publishes_the_correction(new_home):
+def test_scheduled_bulletin_before_the_targets_then_the_sensor_publishes_the_correction(new_home, capsys):
     home = new_home
     for unit in SMALL_UNITS:
         for month in MONTHS:
@@ -47,13 +48,11 @@ def test_scheduled_bulletin_before_the_targets_then_the_sensor_publishes_the_cor
     definitions = definitions_for(home)
     with instance_for(home) as instance:
         january = execute_job(
-            definitions,
-            "monthly_bulletin_job",
-            instance,
-            partition_key="2022-01",
-            run_config={"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}},
+            definitions, "monthly_bulletin_job", instance, partition_key="2022-01", run_config=TAKE_EVERYTHING
         )
     assert january.success
+    (materialised,) = january.asset_materializations_for_node("monthly_bulletin")
+    assert materialised.metadata["scores_computed"].value == {"2022-01": False}
     out = home.reports / "2022-01"
     assert bulletins(out) == ["社会治安综合治理考评排名通报_2022年1月.xlsx"]
     workbook = openpyxl.load_workbook(out / "社会治安综合治理考评排名通报_2022年1月.xlsx")
@@ -68,6 +67,22 @@ def test_scheduled_bulletin_before_the_targets_then_the_sensor_publishes_the_cor
     )
     # `pingan report` without a period takes the latest month with reports, scored or not.
     assert default_bulletin_periods(home) == ["2022-02"]
+    # By hand, `pingan report --period 2022-01` succeeds (it failed: "没有2022年1月的考评得分") and says why
+    # there is no ranking; the same inputs keep the scheduled bulletin.
+    capsys.readouterr()
+    assert main(["report", "--period", "2022-01", "--home", str(home.root), "--json"]) == 0
+    said = capsys.readouterr()
+    (answer,) = json.loads(said.out)
+    assert (answer["period"], answer["correction"], answer["unchanged"], answer["scored"]) == (
+        "2022-01",
+        None,
+        True,
+        False,
+    )
+    assert (
+        f"注意：{NOT_LOADED}本通报只含重点指标排名、报送情况和数据质量；目标管理责任书接收后再运行 pingan report，"
+        "将发布本期的更正通报。"
+    ) in said.err.splitlines()
 
     # The targets workbook arrives on 10 March: the sensor republishes January and February.
     write_targets_workbook(home.inbox / TARGETS_FILE, 2022, demo_targets(2022))

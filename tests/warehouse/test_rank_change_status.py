@@ -56,7 +56,8 @@ def test_ranks_within_a_year_are_compared_and_a_month_after_a_gap_has_no_previou
         (ZHIJIN, 3, 0, "compared"),
         (JINSHA, 4, 0, "compared"),
     ]
-    for period_type, period in (("month", "2022-12"), ("quarter", "2022Q4")):  # nothing from March to November
+    # Nothing from March to November: December's previous month and Q4's previous quarter have no data.
+    for period_type, period in (("month", "2022-12"), ("quarter", "2022Q4")):
         statuses = {row[4] for row in unit_ranks(warehouse, period_type, period)}
         assert statuses == {"no_previous_period"}, period
 
