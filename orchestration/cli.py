@@ -303,6 +303,7 @@ def command_report(args: argparse.Namespace) -> int:
                     "manifest": str(b.manifest_path),
                     "correction": b.correction,
                     "unchanged": b.reused,
+                    "scored": b.scored,
                 }
                 for b in written
             ]
@@ -316,8 +317,20 @@ def command_report(args: argparse.Namespace) -> int:
             else ""
         )
         _say(f"通报{what}：{bulletin.path}")
+        if not bulletin.scored:
+            _say_targets_not_loaded(bulletin.period)
         _say_where_the_draft_is(home, bulletin.period)
     return 0
+
+
+def _say_targets_not_loaded(period: str) -> None:
+    from base.calendar import parse_period
+    from exports.bulletin.format import targets_not_loaded
+
+    _say(
+        f"注意：{targets_not_loaded(parse_period(period).year)}本通报只含重点指标排名、报送情况和数据质量；"
+        "目标管理责任书接收后再运行 pingan report，将发布本期的更正通报。"
+    )
 
 
 def _say_where_the_draft_is(home: Home, period: str) -> None:
@@ -402,7 +415,7 @@ def _write_unit_extract(settings: Settings, args: argparse.Namespace) -> int:
     home = settings.home
     period = args.period or next(iter(default_bulletin_periods(home)), None)
     if period is None:
-        raise UsageError("数据仓库中还没有考评得分，请先接收报表")
+        raise UsageError("数据仓库中还没有已接收的月报，请先接收报表")
     with _step(f"正在生成 {args.unit} 的考评情况"):
         path = write_unit_extract(
             home.warehouse, period, args.unit, home.reports / period, pdf=settings.bulletin_pdf

@@ -19,8 +19,10 @@ Plain Python (the sensor in defs/intake/sensors.py is a thin wrapper), so each r
   is read once, by intake. A top-level file with no known unit is left where it is and skipped with the
   reason in the sensor's log; it is looked at again only when it changes or is moved (e.g. into the
   right unit's folder).
-- **Affected periods.** The months of the new reports whose bulletin is already due; the run republishes
-  those (an unchanged bulletin is kept, a changed one becomes a numbered correction).
+- **Affected periods.** The months of the new reports whose bulletin is already due, and for a new targets
+  workbook the due months of its year; the run republishes those (an unchanged bulletin is kept, a
+  changed one becomes a numbered correction: a month published before its year's targets arrived gets
+  its scores in a 更正).
 """
 
 from __future__ import annotations
@@ -78,16 +80,17 @@ class InboxScan:
         return {str(f.path): f.first_seen for f in self.ready if f.first_seen is not None}
 
     def due_periods(self, moment: dt.datetime) -> list[str]:
-        """Months of the new reports whose bulletin is already due at ``moment``."""
-        months = {
-            f.period
-            for f in self.ready
-            if f.kind == "monthly_report"
-            and f.period
-            and len(f.period) == 7
-            and f.period >= calendar.first_period()
-        }
-        return sorted(m for m in months if calendar.is_published_by(m, moment))
+        """Months whose bulletin is already due at ``moment`` and that the new files change: the month of
+        each new report, and every month of the year of a new targets workbook (those published before it
+        arrived have no scores, or scores on the targets it replaces)."""
+        months = set()
+        for f in self.ready:
+            if f.kind == "monthly_report" and f.period and len(f.period) == 7:
+                months.add(f.period)
+            elif f.kind == "targets" and f.period and len(f.period) == 4:
+                months |= {f"{f.period}-{m:02d}" for m in range(1, 13)}
+        first = calendar.first_period()
+        return sorted(m for m in months if m >= first and calendar.is_published_by(m, moment))
 
 
 def load_cursor(text: str | None) -> dict:

@@ -8,6 +8,8 @@ never publishes what an earlier failed build left behind.
 
 Each published bulletin gets the draft of its 公文 beside it (``exports.notice``): the document the
 office reads, signs and issues with ``pingan issue``. A bulletin already issued gets no new draft.
+Before the year's targets workbook is loaded, both say so and carry no score (their next publication
+once the targets are in is a 更正).
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ class MartsNotCurrent(RuntimeError):
 
 
 def default_bulletin_periods(home: Home) -> list[str]:
-    """The latest scored month; its quarter when the month ends one; its year when it is December."""
+    """The latest month with an accepted report; its quarter when the month ends one; its year when it is
+    December. Scored or not: a month of a year whose targets are not loaded yet is published without
+    scores (exports.bulletin), not skipped for the last scored month."""
     with duckdb.connect(str(home.warehouse), read_only=True) as connection:
         row = connection.execute(
-            "select max(period) from marts.fct_unit_scores where period_type = 'month'"
+            "select max(period) from marts.fct_submission_status where version is not null"
         ).fetchone()
     if not row or row[0] is None:
         return []

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from base.calendar import Period, parse_period
+from base.calendar import Period, parse_period, period_label
 
 Row = dict[str, Any]
 
@@ -52,6 +52,10 @@ class BulletinData:
     rates: list[Row]
     findings: list[Row]
     targets_file: Row | None  # None when no targets workbook was accepted for the year
+    # False only for a year whose targets workbook is not loaded yet: no unit has a score, and the
+    # bulletin holds what does not need targets (league tables, reports, data quality). A period without
+    # scores for any other reason is refused (read_bulletin_data).
+    scored: bool = True
 
     @property
     def units_ranked(self) -> int:
@@ -81,6 +85,7 @@ class BulletinData:
             self.rates,
             own(self.findings),
             self.targets_file,
+            scored=self.scored,
         )
 
 
@@ -123,7 +128,9 @@ def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> BulletinData:
-    """Read everything a bulletin for ``period`` shows; raises ValueError when the period has no scores."""
+    """Read everything a bulletin for ``period`` shows. ValueError when there is nothing to publish: no
+    scores although the year's targets are loaded, or (targets not loaded) no accepted report of the
+    period's last month."""
     period = period if isinstance(period, Period) else parse_period(period)
     path = Path(warehouse_path)
     if not path.is_file():
@@ -149,7 +156,8 @@ def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
         "order by t.rank nulls last, unit_order, t.unit_code",
         [ptype, key],
     )
-    if not scores:
+    targets_file = _targets_file(con, period.year)
+    if not scores and targets_file is not None:
         raise ValueError(
             f"数据仓库中没有{period.label}的考评得分，无法生成通报 / "
             f"no unit scores in marts.fct_unit_scores for period {key} ({ptype})"
@@ -195,6 +203,11 @@ def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
         f"where t.period in ({_in(scope)}) order by unit_order, t.unit_code, t.period",
         scope,
     )
+    if not scores and not any(s["period"] == period.last and s["version"] is not None for s in status):
+        raise ValueError(
+            f"数据仓库中没有{period_label(period.last)}已接收的月报，无法生成{period.label}的通报 / "
+            f"no accepted monthly report for {period.last} in marts.fct_submission_status"
+        )
     rates = _rows(
         con,
         f"select * from marts.fct_period_submission_rates where period in ({_in(months)}) order by period",
@@ -208,7 +221,6 @@ def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
         "t.message",
         months,
     )
-    targets_file = _targets_file(con, period.year)
     return BulletinData(
         period,
         units,
@@ -222,4 +234,5 @@ def _read(con: duckdb.DuckDBPyConnection, period: Period) -> BulletinData:
         rates,
         findings,
         targets_file,
+        scored=bool(scores),
     )

@@ -22,6 +22,7 @@ from exports.bulletin.format import (
     result_of,
     target_text,
     target_type_label,
+    targets_not_loaded,
     value_format,
 )
 from exports.bulletin.records import FMT_DATE, FMT_TIME, status_colours
@@ -47,7 +48,8 @@ def write_extract_sheets(wb: Workbook, data: BulletinData, unit: dict, mh: Masth
     """Add the extract's sheets for ``unit`` (``data`` already narrowed with ``for_unit``)."""
     _write_assessment(wb, data, unit, mh)
     _write_rankings(wb, data, unit, mh)
-    _write_trend(wb, data, mh)
+    if data.scored:  # no targets loaded for the year: no score to follow month by month
+        _write_trend(wb, data, mh)
     _write_reports(wb, data, mh)
 
 
@@ -64,15 +66,15 @@ def _write_assessment(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead
             (s["score"], st.DECIMAL, "0.0"),
             (s["grade"], st.CENTER, None),
             (rank_of(s["rank"], s["units_ranked"]), st.CENTER, None),
-            (rank_change_text(s["rank_change"], s["rank"]), st.CENTER, None),
+            (rank_change_text(s), st.CENTER, None),
             ("否决" if s["veto"] else "无", st.CENTER, None),
             ("黄牌" if s["yellow_card"] else "无", st.CENTER, None),
             (reasons, st.TEXT, None),
         ]
     else:
-        values = [(None, st.DECIMAL, None), ("", st.CENTER, None), ("未参评", st.CENTER, None)] + [
-            ("", st.CENTER, None)
-        ] * 4
+        why = "" if data.scored else targets_not_loaded(data.period.year)
+        values = [(None, st.DECIMAL, None), ("", st.CENTER, None), ("未参评", st.CENTER, None)]
+        values += [("", st.CENTER, None)] * 3 + [(why, st.TEXT, None)]
     for col, (value, style, fmt) in enumerate(values, start=1):
         layout.put(ws, row, col, value, style, fmt)
     ws.merge_cells(start_row=row - 1, start_column=7, end_row=row - 1, end_column=n)
@@ -138,7 +140,7 @@ def _write_rankings(wb: Workbook, data: BulletinData, unit: dict, mh: Masthead) 
             (r["ranked_value"], st.DECIMAL, fmt),
             (r["prefecture_mean"], st.DECIMAL, mean_format(r["value_type"], per_10k)),
             (rank_of(r["rank"], r["units_ranked"]) if r["rank"] is not None else "无数据", st.CENTER, None),
-            (rank_change_text(r["rank_change"], r["rank"]), st.CENTER, None),
+            (rank_change_text(r), st.CENTER, None),
         ]
         for col, (value, style, fmt_) in enumerate(values, start=1):
             layout.put(ws, row, col, value, style, fmt_)
@@ -175,7 +177,7 @@ def _write_trend(wb: Workbook, data: BulletinData, mh: Masthead) -> None:
             (t["grade"] if t else "", st.CENTER, None),
             (t and t["rank"], st.CENTER, None),
             (rank_of(t["rank"], t["units_ranked"]) if t else "未参评", st.CENTER, None),
-            (rank_change_text(t["rank_change"], t["rank"]) if t else "", st.CENTER, None),
+            (rank_change_text(t) if t else "", st.CENTER, None),
         ]
         for col, (value, style, fmt) in enumerate(values, start=1):
             layout.put(ws, row, col, value, style, fmt)

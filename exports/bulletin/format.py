@@ -22,17 +22,52 @@ def lowest_grade() -> str:
     return catalogue.grades()[-1][0]
 
 
-def rank_change_text(rank_change: int | None, rank: int | None = 1) -> str:
-    """↑2 moved up two places, ↓1 down one, — unchanged, 新 not ranked last period; '' when not ranked now."""
-    if rank is None:
+# Why a rank has no change, as the marts say it (rank_change_status; the rule is the dbt macro
+# rank_change_status): the words of its 名次变化 cell and what the legend under the table says of them.
+# "新" is said of a unit only when the previous period ranked others without it (its meaning depends on
+# the table: RANK_CHANGE_NEW); a previous period nobody was ranked in never makes a unit new.
+RANK_CHANGE_NEW = {
+    "score": "上期未参评",
+    "indicator": "上期本单位未列入排名",
+}
+RANK_CHANGE_WORDS = {
+    "previous_year_not_assessed": ("上年未考评", "上年没有目标管理责任书，未计算综合得分，名次无从比较"),
+    "previous_not_ranked": ("上期无排名", "上期没有单位列入排名，名次无从比较"),
+    "no_previous_period": ("上期无数据", "数据仓库中没有上期的月报，名次无从比较"),
+}
+
+
+def rank_change_text(row: dict) -> str:
+    """A 名次变化 cell of a ranking row (fct_unit_scores, fct_indicator_rankings): ↑2 moved up two
+    places, ↓1 down one, — unchanged, 新 not ranked last period while others were, else the words of
+    why there is nothing to compare (上年未考评, 上期无排名, 上期无数据); '' when not ranked now."""
+    status = row["rank_change_status"]
+    if row["rank"] is None or status == "not_ranked":
         return ""
-    if rank_change is None:
+    if status == "new":
         return "新"
-    if rank_change > 0:
-        return f"↑{rank_change}"
-    if rank_change < 0:
-        return f"↓{-rank_change}"
+    if status in RANK_CHANGE_WORDS:
+        return RANK_CHANGE_WORDS[status][0]
+    change = row["rank_change"]
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
     return "—"
+
+
+def rank_change_legend(rows: list[dict], table: str) -> str:
+    """What the 名次变化 column of ``rows`` means: the arrows and 新 (for a ``table`` of RANK_CHANGE_NEW),
+    then each of RANK_CHANGE_WORDS the rows use, e.g. '…，新=上期未参评；上年未考评=上年没有…'."""
+    used = {r["rank_change_status"] for r in rows}
+    words = [f"{text}={meaning}" for status, (text, meaning) in RANK_CHANGE_WORDS.items() if status in used]
+    legend = f"名次变化与上期比较：↑上升，↓下降，—不变，新={RANK_CHANGE_NEW[table]}"
+    return "；".join([legend, *words]) + "。"
+
+
+def targets_not_loaded(year: int) -> str:
+    """What a bulletin of a year without its targets workbook says instead of a ranking."""
+    return f"{year}年度目标管理责任书尚未载入，本期不计算综合得分，不评定等级，不排综合名次。"
 
 
 def rank_of(rank: int | None, units_ranked: int | None) -> str:

@@ -2,7 +2,8 @@
 
 The manifest is written as JSON beside the workbook and as the hidden sheet 清单. It names the period,
 the data cut-off (as-of) time, the rule version (a short hash of the catalogue seeds), the targets
-workbook used, every submission version used, and the published ranking (so a later correction can say
+workbook used (or, when the year's is not loaded yet, that no score was computed: scores_computed,
+scores_note), every submission version used, and the published ranking (so a later correction can say
 who moved).
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from base.catalogue import reference_dir
 from exports.bulletin.data import BulletinData, Row
+from exports.bulletin.format import targets_not_loaded
 
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -65,6 +67,8 @@ def build_manifest(
         "rule_version": rule_version(files),
         "rule_files": files,
         "targets": None if targets is None else {k: _iso(targets[k]) for k in sorted(targets)},
+        "scores_computed": data.scored,
+        "scores_note": None if data.scored else targets_not_loaded(data.period.year),
         "months_in_scope": list(data.period.scope_months),
         "submissions": [
             {
@@ -179,10 +183,20 @@ def unit_moves(old: dict, new: dict, changes: list[SubmissionChange]) -> list[Un
             )
         elif changes:
             reason = "其他单位数据更正后，名次相应调整"
+        elif first_scores(old, new):
+            reason = TARGETS_LOADED
         else:
             reason = "目标责任书或考评规则更新后重新考评"
         moves.append(UnitMove(code, (b or a)["unit_name"], a, b, reason))
     return moves
+
+
+TARGETS_LOADED = "目标管理责任书载入后首次计算综合得分"
+
+
+def first_scores(old: dict, new: dict) -> bool:
+    """The earlier bulletin had no scores (its year's targets were not loaded) and this one has."""
+    return old.get("scores_computed") is False and bool(new.get("scores_computed"))
 
 
 def _version(version: int | None) -> str:

@@ -55,6 +55,7 @@ class BulletinResult:
     correction: int | None = None  # 更正 number; None for the original bulletin
     reused: bool = False  # publish_bulletin found a published bulletin built from the same inputs
     pdf_path: Path | None = None  # the PDF beside the workbook; None without LibreOffice (or pdf=False)
+    scored: bool = True  # False: the year's targets are not loaded, no composite score (BulletinData.scored)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ def publish_bulletin(
     same submissions, targets and rules: return it unchanged (``reused``). Otherwise write
     ``..._更正<n>.xlsx`` with a 更正说明 sheet listing which reports changed and who moved, and keep
     every earlier file. With ``pdf``, the PDF of the returned workbook is written when missing.
+    A year whose targets workbook is not loaded yet is published without scores (``BulletinData.scored``);
+    when the targets arrive the inputs have changed, so the next publish is a numbered 更正 with scores.
     """
     result = _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture)
     return _with_pdf(result) if pdf else result
@@ -133,6 +136,7 @@ def _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture) -> B
             data.units_ranked,
             number or None,
             reused=True,
+            scored=data.scored,
         )
     changes = submission_changes(previous, fresh)
     correction = _Correction(number + 1, previous, changes, unit_moves(previous, fresh, changes))
@@ -203,19 +207,29 @@ def _write(
     mh = sheets.Masthead(title, issued_by, as_of, data.period.label)
     wb = _new_workbook()
     if correction:
-        records.write_correction(wb, mh, number, correction.previous, correction.changes, correction.moves)
-    sheets.write_ranking(wb, data, mh)
-    write_attainment(wb, data, mh)
+        records.write_correction(
+            wb, mh, number, correction.previous, correction.changes, correction.moves, manifest
+        )
+    sheets.write_ranking(wb, data, mh)  # without targets: says so, instead of a ranking
+    if data.scored:
+        write_attainment(wb, data, mh)
     sheets.write_indicator_rankings(wb, data, mh)
     records.write_submissions(wb, data, mh)
     records.write_quality(wb, data, mh)
-    sheets.write_trend(wb, data, mh)
+    if data.scored:
+        sheets.write_trend(wb, data, mh)
     records.write_notes(wb, data, mh, manifest)
     records.write_manifest_sheet(wb, manifest)
     _save(wb, path, as_of, title, issued_by)
     write_manifest(manifest_path, manifest)
     return BulletinResult(
-        path, manifest_path, data.period.key, data.period.period_type, data.units_ranked, number
+        path,
+        manifest_path,
+        data.period.key,
+        data.period.period_type,
+        data.units_ranked,
+        number,
+        scored=data.scored,
     )
 
 

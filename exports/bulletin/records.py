@@ -14,8 +14,8 @@ from base.calendar import date_text, deadline_day, month_label
 from exports import styles as st
 from exports.bulletin import layout
 from exports.bulletin.data import BulletinData
-from exports.bulletin.format import SEVERITIES, target_type_label
-from exports.bulletin.manifest import SubmissionChange, UnitMove
+from exports.bulletin.format import SEVERITIES, rank_change_legend, target_type_label
+from exports.bulletin.manifest import SubmissionChange, UnitMove, first_scores
 from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
 from exports.safe import set_text
 
@@ -243,15 +243,22 @@ def _grades_text() -> str:
     return "；".join(parts)
 
 
+def _ranking_rule(data: BulletinData) -> str:
+    """排名规则 of the 说明 sheet: the composite ranking's, or (the year's targets not loaded) that there is
+    none and what the league tables' 名次变化 means."""
+    if not data.scored:
+        return "本期不排综合名次。重点指标排名的" + rank_change_legend(data.rankings, "indicator")
+    return "综合得分相同的名次并列，其后名次顺延（1、2、2、4）。" + rank_change_legend(data.scores, "score")
+
+
 def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) -> Worksheet:
     ws = new_sheet(wb, "说明")
     header = mh.start(ws, 1 + len(data.period.scope_months), "计分办法与数据来源")
     targets = manifest["targets"]
-    targets_text = (
-        "未找到已接收的目标管理责任书"
-        if targets is None
-        else (f"{targets['file_name']}（第{targets['version']}版，sha256 {targets['sha256'][:12]}）")
-    )
+    if targets is not None:
+        targets_text = f"{targets['file_name']}（第{targets['version']}版，sha256 {targets['sha256'][:12]}）"
+    else:
+        targets_text = manifest["scores_note"] or "未找到已接收的目标管理责任书"
     items = [
         ("通报期间", f"{data.period.label}（{data.period.basis}）"),
         ("数据截止时间", date_text(mh.as_of)),
@@ -272,10 +279,7 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
             f"等级为{catalogue.yellow_card_grade()}，或连续"
             f"{catalogue.settings()['yellow_card_last_place_periods']}期排名末位的，给予黄牌警告。",
         ),
-        (
-            "排名规则",
-            "综合得分相同的名次并列，其后名次顺延（1、2、2、4）。名次变化与上期比较：↑上升，↓下降，—不变，新=上期未参评。",
-        ),
+        ("排名规则", _ranking_rule(data)),
         ("规则版本", f"{manifest['rule_version']}（考评目录与规则配置文件的摘要）"),
         ("目标责任书", targets_text),
         (
@@ -369,15 +373,24 @@ def write_correction(
     original: dict,
     changes: list[SubmissionChange],
     moves: list[UnitMove],
+    manifest: dict,
 ) -> Worksheet:
-    """更正说明: which submissions changed since the published bulletin, and which units moved."""
+    """更正说明: which submissions changed since the published bulletin (``original``, its manifest), and
+    which units moved in this one (``manifest``)."""
     ws = new_sheet(wb, "更正说明")
     n = 8
     header = mh.start(ws, n, f"第{number}次更正说明")
     published = datetime.fromisoformat(original["as_of"]) if original.get("as_of") else None
+    loaded = first_scores(original, manifest)
+    if changes:
+        why = "原通报发布后，下列月报有补报或更正，现按最新有效数据重新考评"
+    elif loaded:
+        why = f"原通报发布后，{manifest['period'][:4]}年度目标管理责任书已载入，现计算各单位综合得分并排名"
+    else:
+        why = "原通报发布后，目标责任书或考评规则有更新，现重新考评"
     intro = (
         f"本通报更正原通报《{original['file']}》（数据截止 {date_text(published) if published else '未知'}）。"
-        "原通报发布后，下列月报有补报或更正，现按最新有效数据重新考评，原通报同时保留备查。"
+        f"{why}，原通报同时保留备查。"
     )
     row = layout.note_rows(ws, header, [intro], n) + 1
     layout.section(ws, row, "一、月报变化")
@@ -390,7 +403,13 @@ def write_correction(
             layout.put(ws, row, col, value, st.TEXT if col == 1 else st.CENTER)
     if not changes:
         row += 1
-        layout.note_rows(ws, row, ["月报未变化（目标责任书或考评规则已更新）。"], n)
+        unchanged = "月报未变化（目标责任书或考评规则已更新）。"
+        if loaded:
+            unchanged = (
+                f"月报未变化。原通报发布时{manifest['period'][:4]}年度目标管理责任书尚未载入，未计算综合得分；"
+                "现已载入，本更正首次计算各单位综合得分、等级和名次。"
+            )
+        layout.note_rows(ws, row, [unchanged], n)
     row += 2
     layout.section(ws, row, "二、名次与得分变化")
     row += 1

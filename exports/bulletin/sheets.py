@@ -27,8 +27,10 @@ from exports.bulletin.format import (
     DIRECTIONS,
     lowest_grade,
     mean_format,
+    rank_change_legend,
     rank_change_text,
     rank_of,
+    targets_not_loaded,
     value_format,
 )
 from exports.safe import safe_sheet_title
@@ -84,6 +86,8 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     ws = new_sheet(wb, "综合排名")
     n = len(RANKING_HEADERS)
     header = mh.start(ws, n, f"综合排名（{data.period.basis}）")
+    if not data.scored:
+        return _write_not_scored(ws, data, header, n)
     layout.header_row(ws, header, RANKING_HEADERS)
     row = header
     scored = {s["unit_code"] for s in data.scores}
@@ -95,7 +99,7 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             (s["unit_name"], st.TEXT, None),
             (s["score"], st.DECIMAL, "0.0"),
             (s["grade"], st.CENTER, None),
-            (rank_change_text(s["rank_change"], s["rank"]), st.CENTER, None),
+            (rank_change_text(s), st.CENTER, None),
             (rank_of(s["rank"], s["units_ranked"]), st.CENTER, None),
             (s["points_earned"], st.DECIMAL, "0.0"),
             (s["points_evaluated"], st.DECIMAL, "0.0"),
@@ -123,7 +127,7 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     layout.fit_columns(ws, header, fixed={11: 40})
     notes = [
         "注：1. 综合得分相同的名次并列，其后名次顺延（如 1、2、2、4）；一票否决单位排在未被否决单位之后。",
-        "2. 名次变化与上期比较：↑上升，↓下降，—不变，新=上期未参评。“名次/参评”为名次与参评单位数。",
+        f"2. {rank_change_legend(data.scores, 'score')}“名次/参评”为名次与参评单位数。",
     ]
     after = layout.note_rows(ws, row + 2, notes, n)
     if last_ranked > header:
@@ -137,6 +141,28 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
             caption=f"{mh.period_label}综合得分",
         )
     st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{cell_ref(n, row)}")
+    return ws
+
+
+NOT_SCORED_NOTES = (
+    "本通报先行发布各单位重点指标排名（见“指标排名”表）、月报报送情况（见“填报情况”表）和数据质量问题"
+    "（见“数据质量”表）。",
+    "目标管理责任书载入后，本期通报将重新发布（更正），届时计算各单位综合得分、等级和名次。",
+)
+
+
+def _write_not_scored(ws: Worksheet, data: BulletinData, header: int, columns: int) -> Worksheet:
+    """The ranking page of a year whose targets workbook is not loaded yet: it says so, and what the
+    bulletin does hold, instead of a ranking (no score is computed without targets)."""
+    layout.put(ws, header, 1, targets_not_loaded(data.period.year), st.GROUP)
+    for col in range(2, columns + 1):
+        layout.put(ws, header, col, None, st.GROUP)
+    ws.merge_cells(start_row=header, start_column=1, end_row=header, end_column=columns)
+    ws.row_dimensions[header].height = 24
+    for col in range(1, columns + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 11
+    layout.note_rows(ws, header + 2, list(NOT_SCORED_NOTES), columns)
+    st.print_setup(ws, None)
     return ws
 
 
@@ -184,7 +210,7 @@ def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Ro
         layout.put(ws, row, left + 1, r["unit_name"])
         layout.put(ws, row, left + 2, r["value"], st.DECIMAL, value_fmt)
         layout.put(ws, row, left + 3, r["ranked_value"] if per_10k else None, st.DECIMAL, compare_fmt)
-        layout.put(ws, row, left + 4, rank_change_text(r["rank_change"], r["rank"]), st.CENTER)
+        layout.put(ws, row, left + 4, rank_change_text(r), st.CENTER)
     row += 1
     mean_fmt = mean_format(first["value_type"], per_10k)
     layout.put(ws, row, left, "全市平均", st.CENTER)
@@ -216,11 +242,15 @@ def write_indicator_rankings(wb: Workbook, data: BulletinData, mh: Masthead) -> 
     widths = (5, max(map(layout.display_width, names)) + 2, 10, 8, 8, 1.5)
     for col in range(1, n + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths[(col - 1) % span]
-    for table in tables:  # widen the value column for large numbers
-        shown = max(layout.display_width(layout.number_text(r["value"])) for r in table) + 2
-        for b in range(across):
-            letter = get_column_letter(b * span + 3)
-            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, shown)
+    for table in tables:  # widen the value column for large numbers, the change column for words
+        for offset, texts in (
+            (3, [layout.number_text(r["value"]) for r in table]),
+            (5, [rank_change_text(r) for r in table]),
+        ):
+            shown = max(map(layout.display_width, texts)) + 2
+            for b in range(across):
+                letter = get_column_letter(b * span + offset)
+                ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, shown)
     scale = layout.fit_scale(ws, n)
     room = layout.printable_points()[1] / scale * 0.97
     used = sum(ws.row_dimensions[r].height or ROW_HEIGHT for r in range(1, header))
@@ -250,7 +280,7 @@ def write_indicator_rankings(wb: Workbook, data: BulletinData, mh: Masthead) -> 
         row,
         [
             "注：按指标方向排名（越高越好或越低越好）；与人口规模相关的数量指标按每万人口比较；"
-            "全市平均为各单位比较值的平均数。名次变化与上期比较：↑上升，↓下降，—不变，新=上期无排名。"
+            f"全市平均为各单位比较值的平均数。{rank_change_legend(data.rankings, 'indicator')}"
         ],
         n,
     )

@@ -18,6 +18,15 @@ DEFAULT_FILE = Path(__file__).with_name("notice.toml")
 HOME_FILE_NAME = "notice.toml"
 
 _PERIOD = {"period_label", "prefecture"}
+_REPORTS = {
+    "period_label",
+    "reports_expected",
+    "reports_on_time",
+    "reports_late",
+    "reports_missing",
+    "reports_rejected",
+    "timeliness_rate",
+}
 
 # Every entry, with the slots its text may use (None: not a template, e.g. a list or a number).
 SLOTS: dict[str, dict[str, set[str] | None]] = {
@@ -50,16 +59,10 @@ SLOTS: dict[str, dict[str, set[str] | None]] = {
     },
     "text": {
         "opening": {"year", "period_label", "basis", "prefecture"},
-        "basic": {
-            "period_label",
-            "units_assessed",
-            "reports_expected",
-            "reports_on_time",
-            "reports_late",
-            "reports_missing",
-            "reports_rejected",
-            "timeliness_rate",
-        },
+        "opening_not_scored": {"year", "period_label", "basis", "prefecture"},
+        "basic": {"units_assessed", *_REPORTS},
+        "basic_not_scored": _REPORTS,
+        "not_scored": {"year", "period_label"},
         "grades": {"grade_counts"},
         "grade_count": {"grade", "count"},
         "yellow_cards": {"units"},
@@ -73,6 +76,7 @@ SLOTS: dict[str, dict[str, set[str] | None]] = {
         "moved_down": {"units", "places"},
         "no_move": set(),
         "no_previous": set(),
+        "no_previous_year": set(),
         "targets": {"targets_total", "targets_met", "targets_missed", "targets_unevaluated"},
         "target_group": {"target", "units_total", "outcome"},
         "target_all_met": set(),
@@ -96,6 +100,8 @@ SLOTS: dict[str, dict[str, set[str] | None]] = {
         "correction": {"original_date", "original_title", "original_number", "reasons", "moves"},
         "correction_reason": {"unit", "month", "change"},
         "correction_rules": set(),
+        "correction_targets_loaded": {"year"},
+        "correction_first_scores": set(),
         "correction_move": {"unit", "old_rank", "old_score", "new_rank", "new_score"},
         "correction_no_move": set(),
     },

@@ -32,6 +32,7 @@ class Score:
     rank: int
     units_ranked: int
     rank_change: int | None
+    rank_change_status: str  # why there is no rank_change (the marts' words; exports/bulletin/format.py)
     veto: bool
     veto_reason: str | None
     yellow_card: bool
@@ -86,6 +87,9 @@ class NoticeFacts:
     targets: tuple[Target, ...]
     reports: tuple[Report, ...]  # the period's months only
     findings: tuple[Finding, ...]  # January to the period's end
+    # False only when the year's targets workbook is not loaded yet: no score, no grade, no ranking; the
+    # notice says so and reports what it can (reports, data quality). As the bulletin's data.py decides.
+    scored: bool = True
 
     @property
     def units_assessed(self) -> int:
@@ -114,7 +118,9 @@ def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_notice_facts(warehouse: str | Path, period: str | Period) -> NoticeFacts:
-    """The period's figures; ValueError when the period has no unit scores (nothing to report on)."""
+    """The period's figures; ValueError when the period has no unit scores although the year's targets
+    are loaded (nothing to report on). Without the year's targets the facts have no scores
+    (``scored`` False)."""
     period = period if isinstance(period, Period) else parse_period(period)
     path = Path(warehouse)
     if not path.is_file():
@@ -129,13 +135,17 @@ def read_notice_facts(warehouse: str | Path, period: str | Period) -> NoticeFact
 def _read(con: duckdb.DuckDBPyConnection, period: Period) -> NoticeFacts:
     scores = _rows(
         con,
-        f"select t.unit_code, {_UNIT}, t.score, t.grade, t.rank, t.units_ranked, t.rank_change, t.veto, "
-        "t.veto_reason, t.yellow_card, t.yellow_card_reason from marts.fct_unit_scores t "
+        f"select t.unit_code, {_UNIT}, t.score, t.grade, t.rank, t.units_ranked, t.rank_change, "
+        "t.rank_change_status, t.veto, t.veto_reason, t.yellow_card, t.yellow_card_reason "
+        "from marts.fct_unit_scores t "
         f"{_UNIT_JOIN} where t.period_type = ? and t.period = ? and t.score is not null "
         "order by t.rank nulls last, unit_order, t.unit_code",
         [period.period_type, period.key],
     )
-    if not scores:
+    targets_loaded = con.execute(
+        "select count(*) > 0 from marts.fct_target_files where year = ?", [period.year]
+    ).fetchone()[0]
+    if not scores and targets_loaded:
         raise ValueError(
             f"数据仓库中没有{period.label}的考评得分，无法起草通报 / "
             f"no unit scores in marts.fct_unit_scores for period {period.key}"
@@ -173,4 +183,5 @@ def _read(con: duckdb.DuckDBPyConnection, period: Period) -> NoticeFacts:
         tuple(Target(**{k: v for k, v in r.items() if k != "unit_order"}) for r in targets),
         tuple(Report(**{k: v for k, v in r.items() if k != "unit_order"}) for r in reports),
         tuple(Finding(**{k: v for k, v in r.items() if k != "unit_order"}) for r in findings),
+        scored=bool(scores),
     )

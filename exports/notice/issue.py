@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from base.calendar import Period, date_text, local_time, parse_period
+from exports.bulletin.manifest import first_scores
 from exports.bulletin.pdf import to_pdf
 from exports.notice.compose import compose, issuer_code
 from exports.notice.config import load_notice_config
@@ -139,6 +140,7 @@ def correction_facts(previous: Issued, old: dict, new: dict) -> CorrectionFacts:
         original_title=previous.title,
         changes=tuple(changes),
         moves=tuple(moves),
+        targets_loaded=int(new["period"][:4]) if first_scores(old, new) else None,
     )
 
 

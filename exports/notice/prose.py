@@ -46,6 +46,7 @@ class CorrectionFacts:
     original_title: str
     changes: tuple[tuple[str, str, str], ...]  # (unit, month 'YYYY-MM', 补报 | 更正重报 | 撤销)
     moves: tuple[tuple[str, int | None, float | None, int | None, float | None], ...]
+    targets_loaded: int | None = None  # the year whose targets arrived since: the first scores of the period
 
 
 def score_text(score: float) -> str:
@@ -82,14 +83,16 @@ def _sentences(clauses: Sequence[str]) -> str:
 
 
 def basic_paragraph(facts: NoticeFacts, config: NoticeConfig) -> str:
+    """The reports of the period; with the number of units assessed when there are scores."""
     counts = Counter(r.status for r in facts.reports)
     expected = len(facts.reports)
     on_time = counts["已报"]
+    assessed = {"units_assessed": facts.units_assessed} if facts.scored else {}
     return config.text(
         "text",
-        "basic",
+        "basic" if facts.scored else "basic_not_scored",
         period_label=facts.period.label,
-        units_assessed=facts.units_assessed,
+        **assessed,
         reports_expected=expected,
         reports_on_time=on_time,
         reports_late=counts["逾期"],
@@ -156,9 +159,12 @@ def ends_of_ranking(scores: Sequence[Score]) -> tuple[list[Score], list[Score]]:
 
 
 def _movers(scores: Sequence[Score], config: NoticeConfig) -> str:
+    """Who moved most since the previous period; when no unit can be compared, why (the marts'
+    rank_change_status: a previous year without targets has no ranking to move from)."""
     changes = [s.rank_change for s in scores if s.rank_change is not None]
     if not changes:
-        return config.text("text", "no_previous") + "。"
+        unassessed = any(s.rank_change_status == "previous_year_not_assessed" for s in scores)
+        return config.text("text", "no_previous_year" if unassessed else "no_previous") + "。"
     clauses = []
     up, down = max(changes), min(changes)
     if up > 0:
@@ -371,11 +377,29 @@ def requirement_paragraphs(facts: NoticeFacts, config: NoticeConfig) -> list[str
 
 
 def correction_paragraph(correction: CorrectionFacts, config: NoticeConfig) -> str:
-    reasons = LIST_JOIN.join(
+    reasons = [
         config.text("text", "correction_reason", unit=unit, month=month_label(month), change=change)
         for unit, month, change in correction.changes
-    ) or config.text("text", "correction_rules")
-    moves = CLAUSE_JOIN.join(
+    ]
+    if correction.targets_loaded is not None:
+        # The corrected notice had no scores at all: nobody "moved", every unit is scored for the first time.
+        reasons.append(config.text("text", "correction_targets_loaded", year=correction.targets_loaded))
+        moves = config.text("text", "correction_first_scores")
+    else:
+        moves = _correction_moves(correction, config)
+    return config.text(
+        "text",
+        "correction",
+        original_date=correction.original_date,
+        original_title=correction.original_title,
+        original_number=correction.original_number,
+        reasons=LIST_JOIN.join(reasons) or config.text("text", "correction_rules"),
+        moves=moves,
+    )
+
+
+def _correction_moves(correction: CorrectionFacts, config: NoticeConfig) -> str:
+    return CLAUSE_JOIN.join(
         config.text(
             "text",
             "correction_move",
@@ -387,15 +411,6 @@ def correction_paragraph(correction: CorrectionFacts, config: NoticeConfig) -> s
         )
         for unit, old_rank, old_score, new_rank, new_score in correction.moves
     ) or config.text("text", "correction_no_move")
-    return config.text(
-        "text",
-        "correction",
-        original_date=correction.original_date,
-        original_title=correction.original_title,
-        original_number=correction.original_number,
-        reasons=reasons,
-        moves=moves,
-    )
 
 
 def title_of(facts: NoticeFacts, config: NoticeConfig, correction: bool = False) -> str:
@@ -423,7 +438,7 @@ def write_body(
             paragraph(
                 config.text(
                     "text",
-                    "opening",
+                    "opening" if facts.scored else "opening_not_scored",
                     year=period.year,
                     period_label=period.label,
                     basis=period.basis,
@@ -431,13 +446,19 @@ def write_body(
                 )
             )
         )
+    if facts.scored:
+        results = [
+            paragraph(grades_paragraph(facts, config), "grades"),
+            paragraph(ranking_paragraph(facts, config), "ranking"),
+            paragraph(targets_paragraph(facts, config), "targets"),
+        ]
+    else:  # the year's targets are not loaded: no score, grade or rank is written, and it says why
+        results = [paragraph(config.text("text", "not_scored", year=period.year, period_label=period.label))]
     blocks += [
         heading("basic"),
         paragraph(basic_paragraph(facts, config)),
         heading("results"),
-        paragraph(grades_paragraph(facts, config), "grades"),
-        paragraph(ranking_paragraph(facts, config), "ranking"),
-        paragraph(targets_paragraph(facts, config), "targets"),
+        *results,
         heading("problems"),
         paragraph(rejected_paragraph(facts, config), "rejected"),
         paragraph(timeliness_paragraph(facts, config), "timeliness"),

@@ -8,8 +8,9 @@ must not need them), filled for the nine catalogue units, January to March 2022 
 What it pins, so tests can name it:
 - March scores have a tie (大方县 and 金沙县 86.5, both 3rd, next is 5th) and a veto (赫章县 scores 95.0 but
   fails the D04 veto target, so it ranks 9th, after every unit without a veto); 百里杜鹃管委会 missed
-  February, so its March rank change is null (新). Scores are set by hand to pin these cases; they are
-  not the sums of the attainment rows.
+  February, so its March rank change is null (新, rank_change_status new). January, 2022Q1 and 2022 have
+  no previous period in the fixture (no_previous_period). Scores are set by hand to pin these cases; they
+  are not the sums of the attainment rows.
 - Attainment has 达标, 未达标 and 未评价 (survey targets outside survey months) rows.
 - Submission status has 逾期 (纳雍县 March), 未报 (百里杜鹃管委会 February), 退回 (威宁 March) and a
   resubmission (大方县 January version 2).
@@ -61,11 +62,11 @@ create table marts.fct_target_attainment (unit_code varchar, year integer, perio
     points_earned double, is_veto boolean, veto_failed boolean, reason varchar);
 create table marts.fct_unit_scores (unit_code varchar, year integer, period varchar, period_type varchar,
     score double, points_earned double, points_evaluated double, grade varchar, veto boolean,
-    veto_reason varchar, rank integer, units_ranked integer, rank_change integer, yellow_card boolean,
-    yellow_card_reason varchar);
+    veto_reason varchar, rank integer, units_ranked integer, rank_change integer, rank_change_status varchar,
+    yellow_card boolean, yellow_card_reason varchar);
 create table marts.fct_indicator_rankings (indicator_code varchar, period_type varchar, period varchar,
     unit_code varchar, value double, rank_basis varchar, ranked_value double, rank integer,
-    units_ranked integer, rank_change integer, prefecture_mean double);
+    units_ranked integer, rank_change integer, rank_change_status varchar, prefecture_mean double);
 create table marts.fct_submission_status (unit_code varchar, period varchar, deadline date,
     expected boolean, received_at timestamp, on_time boolean, late boolean, missing boolean,
     rejected boolean, status_label varchar, version integer, versions_received integer, sha256 varchar,
@@ -99,6 +100,14 @@ def competition_ranks(
     for code in ranked:
         ranks[code] = 1 + sum(1 for other in ranked if key(other) < key(code))
     return ranks
+
+
+def change_status(previous: dict[str, int | None], code: str) -> str:
+    """rank_change_status of a ranked unit as the marts give it: the fixture starts in January 2022, so a
+    January (or any period without a previous one here) has no previous period's data at all."""
+    if not previous:
+        return "no_previous_period"
+    return "compared" if previous.get(code) is not None else "new"
 
 
 def _grade(score: float, veto: bool) -> str:
@@ -141,6 +150,7 @@ def _score_rows(units) -> list[tuple]:
                     ranks[code],
                     n,
                     rank_change,
+                    change_status(previous, code),
                     bool(reasons),
                     "；".join(reasons) or None,
                 )
@@ -148,7 +158,9 @@ def _score_rows(units) -> list[tuple]:
         previous, previous_last = ranks, last
     march = [r for r in rows if r[2] == "2022-03"]
     for period_type, period in (("quarter", "2022Q1"), ("year", "2022")):
-        rows += [r[:2] + (period, period_type) + r[4:12] + (None,) + r[13:] for r in march]
+        rows += [
+            r[:2] + (period, period_type) + r[4:12] + (None, "no_previous_period") + r[14:] for r in march
+        ]
     return rows
 
 
@@ -343,6 +355,7 @@ def _indicator_rows(units, indicators) -> tuple[list[tuple], list[tuple], list[t
                         r,
                         len(known),
                         p - r if r is not None and p is not None else None,
+                        "not_ranked" if r is None else change_status(before, unit.code),
                         mean,
                     )
                 )

@@ -402,7 +402,9 @@ def test_quarter_and_year_bulletins_are_named_for_their_period(warehouse, tmp_pa
     assert year.path.name == "社会治安综合治理考评排名通报_2022年度.xlsx"
     assert (quarter.period_type, year.period_type) == ("quarter", "year")
     ranks = [r["名次变化"] for r in _table(openpyxl.load_workbook(year.path)["综合排名"])]
-    assert set(ranks) == {"新"}  # no earlier year in the warehouse
+    # No earlier year in the warehouse: nothing to compare with, and no unit is new (this said 新 for
+    # every unit before issue 14; rank_change_status no_previous_period).
+    assert set(ranks) == {"上期无数据"}
 
 
 def test_period_without_scores_fails_with_a_clear_message(warehouse, tmp_path):
@@ -428,8 +430,9 @@ def test_unit_extract_shows_targets_with_reasons_rank_and_trend(warehouse, tmp_p
     mediation = next(t for t in targets if t["指标名称"] == "调解成功率")
     assert (mediation["结果"], mediation["说明"]) == ("未达标", "调解成功率 94.2% < 目标 95.0%，未达标")
     trend = _table(wb["得分走势"])
+    # January has no previous month in the fixture: 上期无数据, not 新 (issue 14).
     assert [(t["月份"], t["综合得分"], t["名次/参评"], t["名次变化"]) for t in trend] == [
-        ("1月", 82, "4 / 9", "新"),
+        ("1月", 82, "4 / 9", "上期无数据"),
         ("2月", 84.5, "3 / 8", "↑1"),
         ("3月", 86.5, "3 / 9", "—"),
     ]

@@ -154,6 +154,23 @@ def test_reports_for_months_not_yet_due_only_refresh_the_warehouse():
     )
 
 
+def test_a_targets_workbook_republishes_the_months_of_its_year_already_out():
+    # Bulletins published before the year's targets were loaded have no scores: the targets bring their
+    # 更正. Only months whose bulletin is due are republished; before any is due, only the warehouse.
+    targets = InboxScan(
+        ready=[ReadyFile(Path("/inbox/2022年目标责任书.xlsx"), "t" * 64, None, "targets", "2022")]
+    )
+    zone = office_zone()
+    assert targets.due_periods(dt.datetime(2022, 3, 10, 9, 0, tzinfo=zone)) == ["2022-01", "2022-02"]
+    request = run_request_for(targets, dt.datetime(2022, 3, 10, 9, 0, tzinfo=zone))
+    assert request.job_name == "monthly_bulletin_job"
+    assert (
+        request.tags["dagster/asset_partition_range_start"],
+        request.tags["dagster/asset_partition_range_end"],
+    ) == ("2022-01", "2022-02")
+    assert run_request_for(targets, dt.datetime(2022, 1, 20, 9, 0, tzinfo=zone)).job_name == "refresh_job"
+
+
 def test_scan_is_plain_python_with_its_own_clock(tmp_path):
     # The clock starts at the real time: the kernel's change time of the file is part of the rule, and
     # the file was written just before.

@@ -38,6 +38,7 @@ final as (
         rank,
         units_ranked,
         rank_change::integer as rank_change,
+        rank_change_status,
         coalesce(has_card_grade or has_last_place_run, false) as yellow_card,
         nullif(concat_ws(
             '；',

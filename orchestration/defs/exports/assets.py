@@ -32,11 +32,17 @@ def _publish(context: dg.AssetExecutionContext, pingan: PinganHome) -> dg.Materi
             "unchanged" if item.reused else f"correction {item.correction}" if item.correction else "original"
         )
         context.log.info(f"bulletin {item.period} ({what}): {item.path}")
+        if not item.scored:
+            context.log.warning(
+                f"bulletin {item.period}: the year's targets are not loaded, no composite score"
+            )
     return dg.MaterializeResult(
         metadata={
             "bulletins": dg.MetadataValue.json({b.period: str(b.path) for b in written}),
             "corrections": sum(1 for b in written if b.correction and not b.reused),
             "units_ranked": dg.MetadataValue.json({b.period: b.units_ranked for b in written}),
+            # False for a period published before its year's targets workbook was loaded (no scores yet)
+            "scores_computed": dg.MetadataValue.json({b.period: b.scored for b in written}),
         }
     )
 

@@ -3,7 +3,8 @@
 The rules live in orchestration/inbox.py. Each tick: files still changing wait; content already taken
 never starts a run; files that cannot be attributed are skipped with the reason in the sensor log; the
 rest go to one run whose run_key is the set of their sha256s. When a new report belongs to a month whose
-bulletin is already out (a late file or a resubmission), the run also republishes that month's bulletin
+bulletin is already out (a late file or a resubmission), or a new targets workbook to a year with months
+already out (published without scores until it came), the run also republishes those months' bulletins
 (``monthly_bulletin_job`` over those months); otherwise it only ingests and rebuilds the warehouse
 (``refresh_job``), and the bulletin waits for its schedule. The sensor is built with the jobs it starts
 (``inbox_sensor``), when the definitions are loaded.
