@@ -80,7 +80,8 @@ def submission_status(home: Home, period: str, *, read_copy: bool = False) -> Pe
     deadline = calendar.deadline(period)
     found: dict[str, tuple] = {}
     source, since = "none", 0
-    check_warehouse(home.warehouse, home.archive)  # damaged, deleted or behind: say so, not 未报
+    if not read_copy:  # the portal reads the last build's copy, which lags the archive by design
+        check_warehouse(home.warehouse, home.archive)  # damaged, deleted or behind: say so, not 未报
     marker = read_marker(home)
     warehouse = home.warehouse_read_copy if read_copy else home.warehouse
     if warehouse.exists() and marker is not None:

@@ -30,7 +30,7 @@ from tests.portal.portal_fixtures import (
 
 ROOT = Path(__file__).resolve().parents[2]
 # What may differ between two intakes of the same bytes: when each was received, where its feedback went.
-PER_RECEIPT = {"received_at", "feedback"}
+PER_RECEIPT = {"received_at", "feedback", "quarantine"}  # times and paths of each home
 
 
 def cli_ingest(home: Path, files: list[Path]) -> list[dict]:

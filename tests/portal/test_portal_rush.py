@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = 88
 BOUND_SECONDS = 600
-PER_RECEIPT = {"received_at", "feedback"}
+PER_RECEIPT = {"received_at", "feedback", "quarantine"}  # times and paths of each home
 
 
 @pytest.fixture
