@@ -95,7 +95,7 @@ def test_measure_unit_conversions_are_one_row_per_unit_pair_of_a_catalogue_unit(
     tests = [
         node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "test" and node["attached_node"] == "seed.pingan.measure_units"
+        if node["resource_type"] == "test" and node.get("attached_node") == "seed.pingan.measure_units"
     ]
     checks = {(t["test_metadata"]["name"], t["column_name"]) for t in tests}
     assert checks >= {("unique_combination", None), ("relationships", "measure_unit"), ("not_null", "factor")}
