@@ -20,22 +20,20 @@ submissions as (
     select * from {{ ref('stg_submissions') }}
 ),
 
+township_figures as (
+    unpivot township_values
+    on d02, d03, p02, c01, g03
+    into name figure value value
+),
+
 values_read as (
     select sha256, cell, value from indicator_values
     union all
-    select sha256, cell, value_last_year_reported from indicator_values
+    select sha256, last_year_cell as cell, value_last_year_reported from indicator_values
     union all
     select sha256, null as cell, target_value from targets
     union all
-    select sha256, township_name as cell, d02 from township_values
-    union all
-    select sha256, township_name as cell, d03 from township_values
-    union all
-    select sha256, township_name as cell, p02 from township_values
-    union all
-    select sha256, township_name as cell, c01 from township_values
-    union all
-    select sha256, township_name as cell, g03 from township_values
+    select sha256, township_name || ' ' || figure as cell, value from township_figures
 ),
 
 final as (
