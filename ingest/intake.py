@@ -35,6 +35,7 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
+from ingest.locked_periods import refuse_locked
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
 from ingest.repeats import repeat_result, result_from_warehouse
@@ -154,6 +155,7 @@ def ingest_receipts(
                 runner,
                 _offset(progress, start, len(fresh)),
             )
+            refuse_locked(stored, home)  # a month the office accepted takes no new version (ID09)
             results_now = [_result(s) for s in stored]
             if not dry_run:
                 if archived is not None:

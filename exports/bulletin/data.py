@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from base.approvals import ApprovalRecord, VersionState
 from base.calendar import Period, parse_period
 
 Row = dict[str, Any]
@@ -52,6 +53,9 @@ class BulletinData:
     rates: list[Row]
     findings: list[Row]
     targets_file: Row | None  # None when no targets workbook was accepted for the year
+    # The approval steps taken in the county portal (base.approvals), given by whoever publishes; None
+    # when none was ever taken (the bulletin then says nothing of approval).
+    approvals: ApprovalRecord | None = None
 
     @property
     def units_ranked(self) -> int:
@@ -61,6 +65,14 @@ class BulletinData:
     def submissions_used(self) -> list[Row]:
         """The accepted versions the period's figures were built from (January to the period end)."""
         return [s for s in self.status if s["version"] is not None]
+
+    def approval(self, submission: Row) -> VersionState | None:
+        """The approval state of a submission version used (a row of ``submissions_used``)."""
+        if self.approvals is None:
+            return None
+        return self.approvals.version_state(
+            submission["unit_code"], submission["period"], submission["sha256"]
+        )
 
     def for_unit(self, unit_code: str) -> BulletinData:
         """The same data narrowed to one unit (rankings keep every unit: a rank needs the others)."""
@@ -81,6 +93,7 @@ class BulletinData:
             self.rates,
             own(self.findings),
             self.targets_file,
+            self.approvals,
         )
 
 
