@@ -182,3 +182,39 @@ def test_the_approval_state_is_rebuilt_from_the_audit_log_alone(portal, settings
         json.loads(record_path(settings.home).read_text(encoding="utf-8"))["steps"][-1]["action"] == "accept"
     )
     assert shown(month_page(clerk, DAFANG, JANUARY), "approval-state") == "已受理"
+
+
+def test_an_attacker_cannot_take_a_step_and_each_refusal_names_its_reason(portal, settings, tmp_path):
+    clerk, approver, office = (signed_in(portal, n) for n in ("dafang", "dafang-approver", "office"))
+    other_approver, leader = signed_in(portal, "hezhang-approver"), signed_in(portal, "leader")
+    first = upload_version(clerk, tmp_path / "v1")
+    sha = first["sha256"]
+    # Another unit's approver, with the right version and its own valid token (from its own page).
+    token = other_approver.token("/")
+    refused = approval_step(other_approver, "sign-off", DAFANG, JANUARY, sha, token=token)
+    assert refused.status_code == 403
+    assert alert(refused.text) == "您的账号属于赫章县，不能进行县级审核：大方县不是您的单位"
+    # A clerk signing off its own unit's report; an approver accepting it; a leader returning it.
+    assert alert(approval_step(clerk, "sign-off", DAFANG, JANUARY, sha).text) == (
+        "填报员账号不能进行县级审核（只有审核人可以）"
+    )
+    assert approval_step(approver, "sign-off", DAFANG, JANUARY, sha).status_code == 303
+    by_approver = approval_step(approver, "accept", DAFANG, JANUARY, sha)
+    assert by_approver.status_code == 403
+    assert alert(by_approver.text) == "审核人账号不能受理报表（只有综治办可以）"
+    by_leader = approval_step(leader, "return", DAFANG, JANUARY, sha, note="x", token=leader.token("/"))
+    assert by_leader.status_code == 403 and alert(by_leader.text) == "领导账号不能退回报表（只有综治办可以）"
+    # The office's own form, forged: no token, or another session's token.
+    assert approval_step(office, "accept", DAFANG, JANUARY, sha, token="").status_code == 403
+    assert approval_step(office, "accept", DAFANG, JANUARY, sha, token=token).status_code == 403
+    # A withdrawal by another unit's approver leaves the sign-off standing.
+    assert approval_step(other_approver, "withdraw", DAFANG, JANUARY, sha, token=token).status_code == 403
+
+    assert [(s.action, s.by) for s in approvals.stored_steps(settings.home)] == [
+        ("sign_off", "dafang-approver")
+    ]
+    assert shown(month_page(office, DAFANG, JANUARY), "approval-state") == "县级已审核"
+    refusals = [
+        r.result for r in audit.read_audit(settings.home) if r.action in ("sign_off", "accept", "return")
+    ]
+    assert refusals.count("refused:not_allowed") == 4  # the forged forms never reached a step
