@@ -107,6 +107,7 @@ def walk(base: str, browser, tmp_path: Path, steps: Steps) -> None:
     download_info.value.save_as(str(saved))
     assert saved.suffix == ".xlsx"
     assert ranking_as_displayed(saved) == page_rows
+    assert approval_states(saved)["大方县"] == "已受理"  # the portal's 发布 records each version's approval
     steps.shot(leader, "leader_reads_the_ranking")
 
 
@@ -120,3 +121,12 @@ def ranking_as_displayed(workbook: Path) -> list[list[str]]:
             break
         rows.append([shown(c.value, None if c.number_format == "General" else c.number_format) for c in line])
     return rows
+
+
+def approval_states(workbook: Path) -> dict[str, str]:
+    """填报情况's 审核状态 column: unit name → the approval state of the version the bulletin used."""
+    sheet = openpyxl.load_workbook(workbook)["填报情况"]
+    top = next(c.row for c in sheet["A"] if c.value == "序号")
+    headers = [c.value for c in sheet[top]]
+    column = headers.index("审核状态")
+    return {row[1]: row[column] for row in sheet.iter_rows(min_row=top + 1, values_only=True) if row[1]}
