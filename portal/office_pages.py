@@ -175,74 +175,62 @@ def _accounts(
 
 
 async def account_add(request: Request) -> Response:
-    session = allowed(request, Action.MANAGE_ACCOUNTS)
-    form = await checked_form(request, session.csrf_token)
-    password, generated = _password_from(form)
-    if password is None:
-        return _accounts(request, session, generated, status_code=400)
-    try:
-        account = await run_in_threadpool(
-            accounts.added_by,
-            portal_of(request).home,
-            session.account,
-            form.get("name", ""),
-            form.get("role", ""),
-            password,
-            form.get("unit") or None,
-            client_of(request),
-        )
-    except ValueError as error:
-        return _accounts(request, session, str(error), status_code=400)
-    unit = f" · {catalogue.unit_by_code()[account.unit_code].name}" if account.unit_code else ""
-    done = f"已添加账号：{account.name}（{account.role.value}{unit}）"
-    return _accounts(request, session, done, password if generated else None)
+    return await _change_account(request, _add)
 
 
 async def account_disable(request: Request) -> Response:
-    session = allowed(request, Action.MANAGE_ACCOUNTS)
-    form = await checked_form(request, session.csrf_token)
-    try:
-        account = await run_in_threadpool(
-            accounts.disabled_by,
-            portal_of(request).home,
-            session.account,
-            form.get("name", ""),
-            client_of(request),
-        )
-    except ValueError as error:
-        return _accounts(request, session, str(error), status_code=400)
-    return _accounts(request, session, f"已停用账号：{account.name}（其登录会话已全部结束）")
+    return await _change_account(request, _disable)
 
 
 async def account_reset(request: Request) -> Response:
+    return await _change_account(request, _reset)
+
+
+async def _change_account(request: Request, change) -> Response:
+    """One form of the accounts page (its token checked), changed through ``portal.accounts`` as ``pingan
+    users`` changes it: the page again saying what was done (a generated password shown this once), or
+    why not (400)."""
     session = allowed(request, Action.MANAGE_ACCOUNTS)
     form = await checked_form(request, session.csrf_token)
-    password, generated = _password_from(form)
-    if password is None:
-        return _accounts(request, session, generated, status_code=400)
     try:
-        account = await run_in_threadpool(
-            accounts.reset_by,
-            portal_of(request).home,
-            session.account,
-            form.get("name", ""),
-            password,
-            client_of(request),
+        done, password = await run_in_threadpool(
+            change, portal_of(request).home, session.account, form, client_of(request)
         )
     except ValueError as error:
         return _accounts(request, session, str(error), status_code=400)
-    done = f"已重置密码：{account.name}（其登录会话已全部结束）"
-    return _accounts(request, session, done, password if generated else None)
+    return _accounts(request, session, done, password)
 
 
-def _password_from(form: dict[str, str]) -> tuple[str | None, str | bool]:
-    """(password, generated?) from the form: the one typed, or a generated one when left empty;
-    (None, the reason) when the typed one is too weak."""
+def _add(home, actor, form: dict[str, str], client: str | None) -> tuple[str, str | None]:
+    password, generated = _password_from(form)
+    account = accounts.added_by(
+        home, actor, form.get("name", ""), form.get("role", ""), password, form.get("unit") or None, client
+    )
+    unit = f" · {catalogue.unit_by_code()[account.unit_code].name}" if account.unit_code else ""
+    return f"已添加账号：{account.name}（{account.role.value}{unit}）", password if generated else None
+
+
+def _disable(home, actor, form: dict[str, str], client: str | None) -> tuple[str, None]:
+    account = accounts.disabled_by(home, actor, form.get("name", ""), client)
+    return f"已停用账号：{account.name}（其登录会话已全部结束）", None
+
+
+def _reset(home, actor, form: dict[str, str], client: str | None) -> tuple[str, str | None]:
+    password, generated = _password_from(form)
+    account = accounts.reset_by(home, actor, form.get("name", ""), password, client)
+    return f"已重置密码：{account.name}（其登录会话已全部结束）", password if generated else None
+
+
+def _password_from(form: dict[str, str]) -> tuple[str, bool]:
+    """(password, generated?): the one typed, or a generated one when left empty; ValueError saying
+    why when the typed one is too weak."""
     typed = form.get("password", "")
     if not typed:
         return generate_password(), True
     problem = weakness(typed)
-    return (None, problem) if problem else (typed, False)
+    if problem:
+        raise ValueError(problem)
+    return typed, False
 
 
 # --------------------------------------------------------------------------------------------------

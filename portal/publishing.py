@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import threading
 from dataclasses import dataclass
 
 from base import calendar
@@ -26,6 +25,7 @@ from orchestration.publish import MartsNotCurrent, publish_bulletins
 from orchestration.warehouse import build_warehouse, writer_lock
 from portal import audit
 from portal.access import Account, Role
+from portal.background import WakeableThread
 from portal.store import connected
 
 log = logging.getLogger("pingan.portal")
@@ -120,29 +120,19 @@ def outcome_words(bulletin: BulletinResult) -> str:
     return "已发布"
 
 
-class Publisher:
+class Publisher(WakeableThread):
     """The thread that publishes the stored requests one after another (``start``/``stop``/``wake``)."""
 
+    thread_name = "pingan-publish"
+
     def __init__(self, settings: Settings) -> None:
+        super().__init__()
         self.settings = settings
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         with connected(self.settings.home) as connection:  # a request a stopped server left running
             connection.execute("update publications set state = 'queued' where state = 'running'")
-        self._thread = threading.Thread(target=self._run, name="pingan-publish", daemon=True)
-        self._thread.start()
-
-    def stop(self, seconds: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(seconds)
-
-    def wake(self) -> None:
-        self._wake.set()
+        super().start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
