@@ -57,17 +57,17 @@ async def _step(request: Request, action: str) -> Response:
     return RedirectResponse(f"/units/{code}?period={period}&done={action}", status_code=303)
 
 
-async def sign_off_submit(request: Request) -> Response:
-    return await _step(request, SIGN_OFF)
+def _submit(action: str):
+    """The route endpoint of ``action``'s form."""
+
+    async def submit(request: Request) -> Response:
+        return await _step(request, action)
+
+    submit.__name__ = f"{action}_submit"
+    return submit
 
 
-async def withdraw_submit(request: Request) -> Response:
-    return await _step(request, WITHDRAW)
-
-
-async def accept_submit(request: Request) -> Response:
-    return await _step(request, ACCEPT)
-
-
-async def return_submit(request: Request) -> Response:
-    return await _step(request, RETURN)
+sign_off_submit = _submit(SIGN_OFF)
+withdraw_submit = _submit(WITHDRAW)
+accept_submit = _submit(ACCEPT)
+return_submit = _submit(RETURN)
