@@ -12,6 +12,10 @@ Environment variables (all optional):
   so a file still being copied is never read half-written (``ingest.receipts``).
 - ``PINGAN_BULLETIN_PDF``: ``0`` publishes bulletins as workbooks only. By default a PDF of each bulletin
   is written beside it when LibreOffice is installed (3–5 s per bulletin; ``make bench`` turns it off).
+- ``PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE``: ``1`` holds a scheduled bulletin until the office has accepted
+  (受理) every unit's report of each month of its period in the county portal. By default it does not
+  wait: the bulletin's 填报情况 shows each unit's approval state (``pingan report`` and the portal's
+  发布 never wait: the office publishes those on purpose).
 - ``PINGAN_LOCK_SECONDS``: how long a command waits for its turn at the warehouse (default 120).
 - ``PINGAN_REFERENCE_DIR``: another prefecture's copy of the reference CSVs (``dbt_project/seeds/``).
 - ``PINGAN_MAX_FILE_MB``, ``PINGAN_MAX_INFLATED_MB``, ``PINGAN_MAX_COMPRESSION_RATIO``,
@@ -37,6 +41,12 @@ _OFF = {"0", "no", "false", "off"}
 def _number(environ: Mapping[str, str], name: str, default: float) -> float:
     text = environ.get(name)
     return float(text) if text else default
+
+
+def _switched_on(environ: Mapping[str, str], name: str) -> bool:
+    """A switch that is off unless set (to anything but 0/no/false/off)."""
+    text = environ.get(name, "").strip().lower()
+    return bool(text) and text not in _OFF
 
 
 def reference_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -220,6 +230,7 @@ class Settings:
     home: Home
     settle_seconds: float = 10.0
     bulletin_pdf: bool = True
+    bulletin_waits_for_acceptance: bool = False
     lock_seconds: float = 120.0
     reference_dir: Path = DEFAULT_REFERENCE_DIR
     limits: Limits = field(default_factory=Limits)
@@ -233,6 +244,7 @@ class Settings:
             home=Home.from_env(home, environ),
             settle_seconds=_number(environ, "PINGAN_INBOX_SETTLE_SECONDS", cls.settle_seconds),
             bulletin_pdf=environ.get("PINGAN_BULLETIN_PDF", "1").strip().lower() not in _OFF,
+            bulletin_waits_for_acceptance=_switched_on(environ, "PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE"),
             lock_seconds=_number(environ, "PINGAN_LOCK_SECONDS", cls.lock_seconds),
             reference_dir=reference_dir(environ),
             limits=Limits.from_env(environ),

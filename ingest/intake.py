@@ -46,6 +46,7 @@ from ingest.load import (
     latest_versions,
     store_submissions,
 )
+from ingest.locked_periods import refuse_locked
 from ingest.owed import complete_owed, settle_quarantine, sweep_partial_writes
 from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
@@ -177,6 +178,7 @@ def ingest_receipts(
             )
             left = {r.sha256 for r in changed}
             taken = [r for r in batch if r.sha256 not in left]
+            refuse_locked(stored, home)  # a month the office accepted takes no new version (ID09)
             answers = [_result(s) for s in stored]
             if not dry_run:
                 if archived is not None:

@@ -33,16 +33,28 @@ GATE_REASON = (
 )
 
 
+# The gate's other blocking check, when the office asks scheduled bulletins to wait for acceptance.
+ACCEPTANCE_CHECK = "units_accepted"
+ACCEPTANCE_REASON = (
+    "本期尚有单位的月报未经综治办受理，按设置（PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE）本期通报暂不发布；"
+    "在报送门户的各单位报送总表中查看待受理的单位，全部受理后在门户中发布，或运行 pingan report"
+)
+
+
 def step_title(step_key: str) -> str:
     if step_key in STEP_TITLES:
         return STEP_TITLES[step_key]
     if GATE_CHECK in step_key:
         return "本期报表退回检查"
+    if ACCEPTANCE_CHECK in step_key:
+        return "本期报表受理检查"
     return step_key
 
 
 def step_reason(step_key: str, message: str) -> str:
-    return GATE_REASON if GATE_CHECK in step_key else message
+    if GATE_CHECK in step_key:
+        return GATE_REASON
+    return ACCEPTANCE_REASON if ACCEPTANCE_CHECK in step_key else message
 
 
 def alert_line(

@@ -648,7 +648,7 @@ def _new_password(args: argparse.Namespace) -> tuple[str, bool]:
 
 
 def command_users(args: argparse.Namespace) -> int:
-    from portal import accounts, audit
+    from portal import accounts
 
     home = _settings(args).home
     try:
@@ -665,24 +665,15 @@ def command_users(args: argparse.Namespace) -> int:
             return 0
         if args.users_command == "add":
             password, generated = _new_password(args)
-            account = accounts.add_account(home, args.name, args.role, password, args.unit)
-            audit.record(
-                home,
-                None,
-                "user_added",
-                user=audit.COMMAND_LINE,
-                result=f"{account.name} {account.role.value}",
-            )
+            account = accounts.added_by(home, None, args.name, args.role, password, args.unit)
             _say(f"已添加账号：{account.name}（{account.role.value}{' ' + args.unit if args.unit else ''}）")
         elif args.users_command == "disable":
-            account = accounts.disable_account(home, args.name)
-            audit.record(home, None, "user_disabled", user=audit.COMMAND_LINE, result=account.name)
+            account = accounts.disabled_by(home, None, args.name)
             _say(f"已停用账号：{account.name}（其登录会话已全部结束）")
             return 0
         else:
             password, generated = _new_password(args)
-            account = accounts.reset_password(home, args.name, password)
-            audit.record(home, None, "password_reset", user=audit.COMMAND_LINE, result=account.name)
+            account = accounts.reset_by(home, None, args.name, password)
             _say(f"已重置密码：{account.name}（其登录会话已全部结束）")
     except ValueError as error:
         raise UsageError(str(error)) from None

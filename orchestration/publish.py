@@ -6,6 +6,10 @@ give a numbered correction (更正) and keep every earlier file. Bulletins are w
 built from everything received (``warehouse.marts_are_current``): a later run of just the bulletin
 never publishes what an earlier failed build left behind.
 
+Each bulletin records the approval state of every version it used (the record the county portal keeps
+in the home, ``base.approvals``): every door (``pingan report``, the schedules, the portal's 发布)
+publishes through here, so every bulletin says the same.
+
 Each published bulletin gets the draft of its 公文 beside it (``exports.notice``): the document the
 office reads, signs and issues with ``pingan issue``. A bulletin already issued gets no new draft.
 Before the year's targets workbook is loaded, both say so and carry no score (their next publication
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import duckdb
 
+from base.approvals import read_approval_record
 from base.calendar import bulletin_periods_of_month
 from base.children import sweep_orphaned_work_folders
 from base.parallel import run_side_by_side
@@ -67,6 +72,12 @@ def publish_bulletins(settings: Settings, periods: list[str] | None = None) -> l
 def publish_with_draft(home: Home, period: str, pdf: bool) -> BulletinResult:
     """The period's bulletin, then the draft 公文 describing it (written from the same marts)."""
     out_dir = home.reports / period
-    bulletin = publish_bulletin(warehouse_path=home.warehouse, period=period, out_dir=out_dir, pdf=pdf)
+    bulletin = publish_bulletin(
+        warehouse_path=home.warehouse,
+        period=period,
+        out_dir=out_dir,
+        pdf=pdf,
+        approvals=read_approval_record(home),  # the county portal's sign-offs and acceptances
+    )
     write_draft(home.warehouse, period, out_dir, register_dir=home.notices, config_dir=home.config, pdf=pdf)
     return bulletin

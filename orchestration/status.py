@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from base import calendar, catalogue
+from base.approvals import ACCEPTED, fold, read_approval_record
 from base.settings import Home
 from ingest.archive import read_ledger
 from ingest.warehouse_state import check_warehouse
@@ -30,7 +31,8 @@ OUTSTANDING = ("未报", "退回")
 FROM_MARTS = """
     select s.unit_code, s.status_label, s.version, s.received_at::varchar, s.error_count,
            (select arg_min(f.message, f.rule_id) from marts.fct_validation_findings f
-            where f.sha256 = s.counted_sha256 and f.severity = 'error') as reason
+            where f.sha256 = s.counted_sha256 and f.severity = 'error') as reason,
+           s.sha256
     from marts.fct_submission_status s
     where s.period = ?
 """
@@ -45,6 +47,7 @@ class UnitStatus:
     received_at: str | None = None
     errors: int = 0
     reason: str | None = None  # first error of the latest rejected file, for 退回
+    sha256: str | None = None  # of the version used
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -103,9 +106,9 @@ def _files_archived(home: Home) -> int:
 def _unit_status(unit: catalogue.Unit, row: tuple | None) -> UnitStatus:
     if row is None:
         return UnitStatus(unit.code, unit.name, "未报")
-    label, version, received_at, errors, reason = row
+    label, version, received_at, errors, reason, sha256 = row
     reason = reason if label == "退回" else None
-    return UnitStatus(unit.code, unit.name, label, version, received_at, int(errors or 0), reason)
+    return UnitStatus(unit.code, unit.name, label, version, received_at, int(errors or 0), reason, sha256)
 
 
 def reminder_text(status: PeriodStatus, as_of: dt.datetime) -> str:
@@ -162,3 +165,21 @@ def rejections_outstanding(home: Home, period: str) -> list[tuple[str, UnitStatu
         for unit in submission_status(home, month).units
         if unit.status == "退回"
     ]
+
+
+def acceptance_outstanding(home: Home, period: str) -> list[tuple[str, UnitStatus, str]]:
+    """(month, unit, where it stands) for each unit whose report of a month of ``period`` the office
+    has not accepted (受理) in the county portal: its version used is in another approval state
+    (``base.approvals``), or it has no version used at all (未报, 退回). What a scheduled bulletin waits
+    for when ``PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE`` is set."""
+    record = read_approval_record(home) or fold([])
+    outstanding = []
+    for month in calendar.parse_period(period).months:
+        for unit in submission_status(home, month).units:
+            if unit.sha256 is None:
+                outstanding.append((month, unit, unit.status))
+                continue
+            state = record.version_state(unit.unit_code, month, unit.sha256)
+            if state.state != ACCEPTED:
+                outstanding.append((month, unit, state.label))
+    return outstanding

@@ -2,6 +2,8 @@
 
 A county account (填报员, 审核人) belongs to exactly one unit of the catalogue; an account of the office or
 a leader to none. Disabling an account or changing its password ends every session it has at once.
+What a person does to accounts (``pingan users`` at the command line, the office's 账号管理 page) goes
+through ``added_by``, ``disabled_by`` and ``reset_by``: the change and its line in the audit log.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from base import calendar, catalogue
 from base.settings import Home
+from portal import audit
 from portal.access import COUNTY_ROLES, Account, Role, role_from_text
 from portal.passwords import hash_password
 from portal.store import connected
@@ -136,3 +139,39 @@ def _existing(home: Home, name: str) -> Account:
     if row is None:
         raise ValueError(f"没有用户名为“{name}”的账号")
     return Account(row["id"], row["name"], Role(row["role"]), row["unit_code"])
+
+
+def _record(home: Home, actor: Account | None, action: str, result: str, client: str | None) -> None:
+    """The audit line of a change to accounts (``actor`` None: the command line)."""
+    user = audit.COMMAND_LINE if actor is None else None
+    audit.record(home, actor, action, user=user, result=result, client=client)
+
+
+def added_by(
+    home: Home,
+    actor: Account | None,
+    name: str,
+    role: str | Role,
+    password: str,
+    unit: str | None = None,
+    client: str | None = None,
+) -> Account:
+    account = add_account(home, name, role, password, unit)
+    _record(home, actor, "user_added", f"{account.name} {account.role.value}", client)
+    return account
+
+
+def disabled_by(home: Home, actor: Account | None, name: str, client: str | None = None) -> Account:
+    if actor is not None and clean_name(name) == actor.name:
+        raise ValueError("不能停用自己正在使用的账号；请由另一位综治办人员操作")
+    account = disable_account(home, name)
+    _record(home, actor, "user_disabled", account.name, client)
+    return account
+
+
+def reset_by(
+    home: Home, actor: Account | None, name: str, password: str, client: str | None = None
+) -> Account:
+    account = reset_password(home, name, password)
+    _record(home, actor, "password_reset", account.name, client)
+    return account

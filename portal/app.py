@@ -20,9 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from base import calendar
+from base.approvals import ACCEPTED, PENDING, RESUBMIT, RETURNED, SIGNED_OFF, write_approval_record
 from base.settings import Settings
-from portal import pages
+from portal import approval_pages, leader_pages, office_pages, pages
+from portal.approvals import stored_steps
 from portal.config import SMALL_FORM_BYTES, PortalConfig
+from portal.publishing import Publisher
 from portal.security import SecurityMiddleware
 from portal.store import create_store
 from portal.worker import IntakeWorker
@@ -30,13 +34,18 @@ from portal.worker import IntakeWorker
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("pingan.portal")
 
+
+def _form(path: str, endpoint) -> Route:
+    """A small form's POST route (no file: its body is bounded before it is read)."""
+    return Route(path, endpoint, methods=["POST"], max_body_size=SMALL_FORM_BYTES)
+
+
 ROUTES = [
     Route("/", pages.home_page),
     Route("/login", pages.login_page, methods=["GET"]),
-    Route("/login", pages.login_submit, methods=["POST"], max_body_size=SMALL_FORM_BYTES),
-    Route("/logout", pages.logout_submit, methods=["POST"], max_body_size=SMALL_FORM_BYTES),
-    Route("/welcome", pages.welcome_page),
-    Route("/units", pages.units_page),
+    _form("/login", pages.login_submit),
+    _form("/logout", pages.logout_submit),
+    # a county's unit, its uploads and files
     Route("/units/{code}", pages.unit_page),
     Route("/units/{code}/template", pages.template_download),
     Route("/upload", pages.upload_submit, methods=["POST"]),
@@ -44,6 +53,26 @@ ROUTES = [
     Route("/uploads/{upload_id}/result.json", pages.upload_answer),
     Route("/files/{sha256}", pages.file_page),
     Route("/files/{sha256}/feedback", pages.feedback_download),
+    Route("/files/{sha256}/original", office_pages.original_download),
+    # approval steps on a unit's month
+    _form("/units/{code}/sign-off", approval_pages.sign_off_submit),
+    _form("/units/{code}/withdraw", approval_pages.withdraw_submit),
+    _form("/units/{code}/accept", approval_pages.accept_submit),
+    _form("/units/{code}/return", approval_pages.return_submit),
+    # the office
+    Route("/units", office_pages.board_page),
+    _form("/publish", office_pages.publish_submit),
+    Route("/publications/{publication_id}", office_pages.publication_page),
+    Route("/accounts", office_pages.accounts_page, methods=["GET"]),
+    _form("/accounts", office_pages.account_add),
+    _form("/accounts/disable", office_pages.account_disable),
+    _form("/accounts/reset-password", office_pages.account_reset),
+    Route("/audit", office_pages.audit_page),
+    # published bulletins (leaders, and the office)
+    Route("/published", leader_pages.published_list),
+    Route("/published/{period}", leader_pages.published_page),
+    Route("/published/{period}/xlsx", leader_pages.workbook_download),
+    Route("/published/{period}/pdf", leader_pages.pdf_download),
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]
 
@@ -62,6 +91,10 @@ def templates() -> Jinja2Templates:
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
+    environment.filters.update(period_label=_period_label, when=_when)
+    environment.globals.update(  # approval states, for the pages' conditions (base.approvals)
+        PENDING=PENDING, RESUBMIT=RESUBMIT, SIGNED_OFF=SIGNED_OFF, ACCEPTED=ACCEPTED, RETURNED=RETURNED
+    )
     return Jinja2Templates(env=environment)
 
 
@@ -69,14 +102,20 @@ def create_app(settings: Settings, config: PortalConfig | None = None) -> Starle
     """The portal over the home of ``settings`` (its store created if needed)."""
     config = config or PortalConfig()
     create_store(settings.home)
+    steps = stored_steps(settings.home)
+    if steps:  # the record the pipeline reads says what the store says (after a crash between the two)
+        write_approval_record(settings.home, steps)
     worker = IntakeWorker(settings, config)
+    publisher = Publisher(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
         worker.start()
+        publisher.start()
         try:
             yield
         finally:
+            publisher.stop()
             worker.stop()
 
     app = Starlette(
@@ -89,8 +128,20 @@ def create_app(settings: Settings, config: PortalConfig | None = None) -> Starle
         },
         lifespan=lifespan,
     )
-    app.state.portal = pages.Portal(settings, config, worker, templates())
+    app.state.portal = pages.Portal(settings, config, worker, publisher, templates())
     return app
+
+
+def _period_label(period: str | None) -> str:
+    try:
+        return calendar.period_label(period) if period else ""
+    except ValueError:
+        return str(period)
+
+
+def _when(moment: str | None) -> str:
+    """An ISO time as the pages show it: '2023-01-05 09:30'."""
+    return (moment or "").replace("T", " ")[:16]
 
 
 async def not_signed_in(request: Request, _error: Exception) -> Response:

@@ -3,7 +3,9 @@
 ``<home>/portal/audit.jsonl``, like the archive's ledger: each record is appended (O_APPEND, under an
 advisory lock, fsynced) and nothing in pingan rewrites or deletes a line. A record holds the time (the
 office's wall clock), the account's name, role and unit, the action, the period, the sha256 of the file
-it concerns, the result and the client's address. An upload's record joins the archive's ledger by
+it concerns, the result and the client's address; an approval step also the unit and version it
+concerns and a return's note, so the approval state can be rebuilt from the log alone
+(``portal.approvals.replay_audit``). An upload's record joins the archive's ledger by
 sha256 (``uploads_with_receipts``): who sent which bytes, and what the office received.
 """
 
@@ -35,6 +37,9 @@ class AuditRecord:
     sha256: str | None = None
     result: str | None = None
     client: str | None = None
+    about_unit: str | None = None  # the unit an approval step concerns (the office acts on every unit)
+    version: int | None = None  # the file version an approval step concerns
+    note: str | None = None  # a return's note (the county reads it)
 
 
 def audit_path(home: Home) -> Path:
@@ -51,11 +56,15 @@ def record(
     sha256: str | None = None,
     result: str | None = None,
     client: str | None = None,
+    about_unit: str | None = None,
+    version: int | None = None,
+    note: str | None = None,
+    time: str | None = None,
 ) -> AuditRecord:
     """Append one record (``user`` names who acted when there is no account: a name typed at login, or
-    the command line)."""
+    the command line; ``time`` is now unless the caller stamps what it records elsewhere too)."""
     entry = AuditRecord(
-        time=calendar.local_now().isoformat(),
+        time=time or calendar.local_now().isoformat(),
         user=account.name if account else (user or ""),
         role=account.role.value if account else None,
         unit=account.unit_code if account else None,
@@ -64,6 +73,9 @@ def record(
         sha256=sha256,
         result=result,
         client=client,
+        about_unit=about_unit,
+        version=version,
+        note=note,
     )
     path = audit_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)

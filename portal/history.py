@@ -86,14 +86,19 @@ def receipts(home: Home) -> list[dict]:
 def _uploaders(home: Home, hashes: list[str]) -> dict[str, str]:
     if not hashes:
         return {}
+    query = (
+        "select u.sha256, a.name from uploads u join accounts a on a.id = u.account_id"
+        " where u.state = 'answered' and u.status <> 'duplicate'"
+    )
+    few = len(hashes) <= 500  # else every answered upload, filtered here (SQLite bounds a statement's values)
     with connected(home) as connection:
-        rows = connection.execute(
-            "select u.sha256, a.name from uploads u join accounts a on a.id = u.account_id"
-            " where u.state = 'answered' and u.status <> 'duplicate'"
-            f" and u.sha256 in ({','.join('?' * len(hashes))})",
-            hashes,
-        ).fetchall()
-    return {row["sha256"]: row["name"] for row in rows}
+        if few:
+            rows = connection.execute(f"{query} and u.sha256 in ({','.join('?' * len(hashes))})", hashes)
+        else:
+            rows = connection.execute(query)
+        found = {row["sha256"]: row["name"] for row in rows}
+    wanted = set(hashes)
+    return found if few else {sha: name for sha, name in found.items() if sha in wanted}
 
 
 def _entry(home: Home, receipt: dict, uploaders: dict[str, str]) -> FileEntry:
@@ -129,6 +134,34 @@ def file_entry(home: Home, sha256: str) -> FileEntry | None:
     if receipt is None:
         return None
     return _entry(home, receipt, _uploaders(home, [sha256]))
+
+
+COUNTED = ("accepted", "accepted_with_warnings")  # the statuses whose figures count
+
+
+def counted_versions(entries: list[FileEntry]) -> dict[tuple[str, str], FileEntry]:
+    """(unit, month) → the file whose figures count for it: its latest accepted version, the rule the
+    marts follow (``int_submission_status.sql``), read here from intake's answers so that a version can
+    be signed off the moment it is answered, before the marts are rebuilt."""
+    counted: dict[tuple[str, str], FileEntry] = {}
+    for entry in entries:
+        result = entry.result
+        if result is None or result.kind != "monthly_report" or result.status not in COUNTED:
+            continue
+        if not (result.unit_code and result.period and result.version):
+            continue
+        key = (result.unit_code, result.period)
+        held = counted.get(key)
+        if held is None or result.version > held.result.version:
+            counted[key] = entry
+    return counted
+
+
+def all_files(home: Home) -> list[FileEntry]:
+    """Every file of every unit (the office's board), first received first."""
+    receipts_now = receipts(home)
+    uploaders = _uploaders(home, [r["sha256"] for r in receipts_now])
+    return [_entry(home, r, uploaders) for r in receipts_now]
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,13 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.templating import Jinja2Templates
 
 from base import calendar, catalogue, layout
+from base.approvals import STEP_WORDS
 from base.settings import Settings
 from orchestration.status import submission_status
-from portal import audit, history
-from portal.access import Account, Action, Role, may
+from portal import approvals, audit, history
+from portal.access import Account, Action, Role, may, refusal
 from portal.config import UPLOAD_SUFFIXES, PortalConfig
+from portal.publishing import Publisher
 from portal.receiving import UploadRefused, receive_upload
 from portal.security import FORM_EXPIRED, tokens_match
 from portal.sessions import Session, end_session, login, session_for
@@ -37,7 +39,7 @@ from portal.worker import IntakeWorker, queue_upload
 SESSION_COOKIE = "pingan_session"
 LOGIN_COOKIE = "pingan_login"  # binds the login form's CSRF token to this browser
 TEMPLATE_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SAFE_NEXT = re.compile(r"^/(?:(?:units|uploads|files|welcome)(?:/[A-Za-z0-9_-]+)*)?$")
+_SAFE_NEXT = re.compile(r"^/(?:(?:units|uploads|files|published|accounts|audit)(?:/[A-Za-z0-9_-]+)*)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 TEMPLATE_MONTHS = 13  # the months a blank template is offered for, up to the current one
 
@@ -53,6 +55,7 @@ class Portal:
     settings: Settings
     config: PortalConfig
     worker: IntakeWorker
+    publisher: Publisher
     templates: Jinja2Templates
 
     @property
@@ -82,10 +85,12 @@ def signed_in(request: Request) -> Session:
 
 
 def allowed(request: Request, action: Action, unit_code: str | None = None, hide: bool = False) -> Session:
-    """The session, when its account may do ``action`` (for ``unit_code``); 403, or 404 when ``hide``."""
+    """The session, when its account may do ``action`` (for ``unit_code``); 403 with the reason, or 404
+    (saying nothing) when ``hide``."""
     session = signed_in(request)
-    if not may(session.account, action, unit_code):
-        raise HTTPException(404 if hide else 403)
+    reason = refusal(session.account, action, unit_code)
+    if reason:
+        raise HTTPException(404) if hide else HTTPException(403, reason)
     return session
 
 
@@ -108,10 +113,27 @@ def render(
             "unit_names": {u.code: u.name for u in catalogue.units()},
             "verdicts": history.VERDICTS,
             "tones": history.VERDICT_TONES,
+            "menu": menu_of(session.account) if session else [],
             **context,
         },
         status_code=status_code,
     )
+
+
+# The links at the top of every page, by what the account may do (the pages check again).
+MENU = (
+    (Action.READ_ALL_UNITS, "/units", "各单位报送总表"),
+    (Action.READ_PUBLISHED, "/published", "已发布通报"),
+    (Action.MANAGE_ACCOUNTS, "/accounts", "账号管理"),
+    (Action.READ_AUDIT, "/audit", "操作日志"),
+)
+
+
+def menu_of(account: Account) -> list[tuple[str, str]]:
+    links = [(path, words) for action, path, words in MENU if may(account, action)]
+    if account.unit_code:
+        links.insert(0, (f"/units/{account.unit_code}", "本单位"))
+    return links
 
 
 def safe_next(path: str) -> bool:
@@ -125,7 +147,7 @@ def home_of(account: Account) -> str:
         return "/units"
     if account.unit_code:
         return f"/units/{account.unit_code}"
-    return "/welcome"
+    return "/published"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,12 +220,6 @@ async def logout_submit(request: Request) -> Response:
     return response
 
 
-def welcome_page(request: Request) -> Response:
-    """A leader's page (the published tables come with the leaders' view)."""
-    session = signed_in(request)
-    return render(request, "welcome.html", session)
-
-
 # --------------------------------------------------------------------------------------------------
 # Units
 
@@ -228,22 +244,6 @@ def deadline_words(deadline: dt.date, today: dt.date) -> str:
     return f"已过截止日期 {-days} 天"
 
 
-def units_page(request: Request) -> Response:
-    session = allowed(request, Action.READ_ALL_UNITS)
-    period = reporting_month(request)
-    status = submission_status(portal_of(request).home, period, read_copy=True)
-    return render(
-        request,
-        "units.html",
-        session,
-        period=period,
-        period_label=calendar.period_label(period),
-        status=status,
-        deadline_text=calendar.date_text(status.deadline),
-        deadline_words=deadline_words(status.deadline, calendar.now().date()),
-    )
-
-
 def unit_page(request: Request) -> Response:
     code = request.path_params["code"]
     unit = known_unit(code)
@@ -258,6 +258,9 @@ def unit_page(request: Request) -> Response:
         request,
         "unit.html",
         session,
+        **approval_context(
+            portal.home, session.account, code, period, files, request.query_params.get("done")
+        ),
         unit=unit,
         period=period,
         period_label=calendar.period_label(period),
@@ -274,6 +277,25 @@ def unit_page(request: Request) -> Response:
         template_months=sorted({*_template_months(), period}, reverse=True),
         template_month=period,
     )
+
+
+def approval_context(
+    home, account: Account, code: str, period: str, files: list[history.FileEntry], done: str | None
+) -> dict:
+    """What the unit page shows of approval: the month's version that counts and its state, the steps
+    taken on the month, the forms the account may use, and for every month of the unit a return still
+    to be answered (with the office's note) or a lock."""
+    record = approvals.approval_record(home)
+    return {
+        "month": approvals.month_approval(home, code, period, record, files),
+        "step_words": STEP_WORDS,
+        "returned": approvals.open_returns(record, code, files),
+        "locked": approvals.open_locks(record, code),
+        "may_sign_off": may(account, Action.SIGN_OFF, code),
+        "may_accept": may(account, Action.ACCEPT, code),
+        "done": STEP_WORDS.get(done or ""),
+        "max_note": approvals.MAX_NOTE,
+    }
 
 
 def _last_build(portal: Portal) -> str | None:
@@ -319,7 +341,10 @@ def template_download(request: Request) -> Response:
 
 
 def attachment(name: str) -> dict[str, str]:
-    return {"content-disposition": f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(name)}"}
+    """A download under ``name`` (an ASCII stand-in with the same suffix for old browsers)."""
+    suffix = "".join(c for c in Path(name).suffix.lower()[:8] if c.isascii() and (c.isalnum() or c == "."))
+    fallback = f"download{suffix}"
+    return {"content-disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -391,7 +416,7 @@ def upload_answer(request: Request) -> Response:
     return JSONResponse({"state": found.state, "note": found.note, "result": found.answer})
 
 
-def _visible_file(request: Request) -> tuple[Session, history.FileEntry]:
+def visible_file(request: Request) -> tuple[Session, history.FileEntry]:
     session = signed_in(request)
     sha256 = request.path_params["sha256"]
     entry = history.file_entry(portal_of(request).home, sha256) if _SHA256.match(sha256) else None
@@ -405,7 +430,7 @@ def _visible_file(request: Request) -> tuple[Session, history.FileEntry]:
 
 
 def file_page(request: Request) -> Response:
-    session, entry = _visible_file(request)
+    session, entry = visible_file(request)
     answer = entry.result.as_dict() if entry.result else None
     return render(
         request,
@@ -418,7 +443,7 @@ def file_page(request: Request) -> Response:
 
 
 def feedback_download(request: Request) -> Response:
-    session, entry = _visible_file(request)
+    session, entry = visible_file(request)
     portal = portal_of(request)
     path = Path(entry.result.feedback) if entry.result and entry.result.feedback else None
     if (

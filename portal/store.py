@@ -1,4 +1,5 @@
-"""The portal's SQLite file (``<home>/portal/portal.sqlite3``): accounts, sessions and uploads.
+"""The portal's SQLite file (``<home>/portal/portal.sqlite3``): accounts, sessions, uploads, approval steps
+and publications.
 
 Python's own sqlite3, one short-lived connection per piece of work (the pages run in threads, the intake
 worker in another), WAL so readers never wait for a writer. Nothing here is in the source tree. Session
@@ -60,6 +61,30 @@ create table if not exists uploads (
 create index if not exists uploads_by_state on uploads(state, received_at);
 create index if not exists uploads_by_account on uploads(account_id, received_day);
 create index if not exists uploads_by_sha on uploads(sha256);
+create table if not exists approval_steps (
+    id integer primary key autoincrement,
+    action text not null,            -- sign_off | withdraw | accept | return (base.approvals)
+    unit_code text not null,
+    period text not null,
+    version integer not null,
+    sha256 text not null,
+    at text not null,
+    by_name text not null,
+    role text not null,
+    note text
+);
+create index if not exists approval_steps_by_month on approval_steps(unit_code, period);
+create table if not exists publications (
+    id text primary key,
+    period text not null,
+    account_id integer not null references accounts(id),
+    requested_at text not null,
+    state text not null,             -- queued | running | done | failed
+    started_at text,
+    finished_at text,
+    message text,                    -- the outcome in words
+    outcome text                     -- the bulletins written (JSON)
+);
 """
 
 

@@ -40,6 +40,7 @@ from orchestration.intake import take_in_receipts
 from orchestration.warehouse import WarehouseBuildError, build_warehouse, is_lock_error, writer_lock
 from portal import audit
 from portal.access import Account, Role
+from portal.background import WakeableThread
 from portal.config import PortalConfig
 from portal.receiving import uploads_folder
 from portal.store import connected
@@ -134,16 +135,16 @@ def queued_batch(settings: Settings, limit: int) -> list[QueuedUpload]:
     return batch[:limit]
 
 
-class IntakeWorker:
+class IntakeWorker(WakeableThread):
     """The thread that takes queued uploads in (``start``/``stop``); requests ``wake`` it and await
     their answer with ``answered``."""
 
+    thread_name = "pingan-intake"
+
     def __init__(self, settings: Settings, config: PortalConfig) -> None:
+        super().__init__()
         self.settings = settings
         self.config = config
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Future]]] = {}
         self._waiters_lock = threading.Lock()
         self._single = False  # after a failed batch, one upload at a time until one succeeds
@@ -151,20 +152,7 @@ class IntakeWorker:
         self._first_unbuilt: float | None = None
         self.ready = threading.Event()  # set once Great Expectations is imported (warm)
 
-    # -- life cycle ------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="pingan-intake", daemon=True)
-        self._thread.start()
-
-    def stop(self, seconds: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(seconds)
-
-    def wake(self) -> None:
-        self._wake.set()
+    # -- waiting for an answer --------------------------------------------------------------------
 
     async def answered(self, upload_id: str, seconds: float) -> bool:
         """Wait (without holding a thread) until the upload is answered, at most ``seconds``."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from base.approvals import ApprovalRecord, VersionState
 from base.calendar import Period, parse_period, period_label
 
 Row = dict[str, Any]
@@ -56,6 +57,9 @@ class BulletinData:
     # bulletin holds what does not need targets (league tables, reports, data quality). A period without
     # scores for any other reason is refused (read_bulletin_data).
     scored: bool = True
+    # The approval steps taken in the county portal (base.approvals), given by whoever publishes; None
+    # when none was ever taken (the bulletin then says nothing of approval).
+    approvals: ApprovalRecord | None = None
 
     @property
     def units_ranked(self) -> int:
@@ -65,6 +69,14 @@ class BulletinData:
     def submissions_used(self) -> list[Row]:
         """The accepted versions the period's figures were built from (January to the period end)."""
         return [s for s in self.status if s["version"] is not None]
+
+    def approval(self, submission: Row) -> VersionState | None:
+        """The approval state of a submission version used (a row of ``submissions_used``)."""
+        if self.approvals is None:
+            return None
+        return self.approvals.version_state(
+            submission["unit_code"], submission["period"], submission["sha256"]
+        )
 
     def for_unit(self, unit_code: str) -> BulletinData:
         """The same data narrowed to one unit (rankings keep every unit: a rank needs the others)."""
@@ -85,7 +97,8 @@ class BulletinData:
             self.rates,
             own(self.findings),
             self.targets_file,
-            scored=self.scored,
+            self.scored,
+            self.approvals,
         )
 
 

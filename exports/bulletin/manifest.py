@@ -3,8 +3,9 @@
 The manifest is written as JSON beside the workbook and as the hidden sheet 清单. It names the period,
 the data cut-off (as-of) time, the rule version (a short hash of the catalogue seeds), the targets
 workbook used (or, when the year's is not loaded yet, that no score was computed: scores_computed,
-scores_note), every submission version used, and the published ranking (so a later correction can say
-who moved).
+scores_note), every submission version used with its approval state when published (county sign-off,
+the office's acceptance or return: ``base.approvals``), and the published ranking (so a later correction
+can say who moved). Approval is not an input: the same versions republished give the same bulletin.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from base.approvals import PENDING, STATE_LABELS, VersionState
 from base.catalogue import reference_dir
 from exports.bulletin.data import BulletinData, Row
 from exports.bulletin.format import targets_not_loaded
@@ -78,6 +80,7 @@ def build_manifest(
                 "version": s["version"],
                 "sha256": s["sha256"],
                 "status_label": s["status_label"],
+                "approval": approval_entry(data.approval(s)),
             }
             for s in data.submissions_used
         ],
@@ -95,6 +98,19 @@ def build_manifest(
         ],
         "correction": correction,
     }
+
+
+def approval_entry(state: VersionState | None) -> dict:
+    """A version's approval state as the manifest records it: the state, its words, and the step that
+    put it there (who, when, a return's note); 待审核 when no approval step was ever taken."""
+    if state is None:
+        return {"state": PENDING, "label": STATE_LABELS[PENDING]}
+    entry = {"state": state.state, "label": state.label}
+    if state.step is not None:
+        entry |= {"step": state.step.action, "by": state.step.by, "at": state.step.at}
+        if state.step.note:
+            entry["note"] = state.step.note
+    return entry
 
 
 def write_manifest(path: Path, manifest: dict) -> Path:

@@ -7,6 +7,7 @@
 The warehouse is opened read-only and closed before anything is written. The same warehouse and the
 same ``as_of`` always give the same cells; ``as_of`` defaults to now (the office's time zone). The
 issuing office and the prefecture are those of scoring_settings.csv (office_name, prefecture) unless given.
+Beside each workbook its tables as they display (``tables``: what the portal's leaders' page shows).
 When LibreOffice is installed the PDF is written beside each workbook (same stem, ``pdf=False`` skips
 it; about 3 s each); a LibreOffice failure raises ``PdfError`` after the workbook is written.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from base import catalogue
+from base.approvals import ApprovalRecord
 from base.calendar import Period, local_time, parse_period
 from exports import styles as st
 from exports.bulletin import records, sheets
@@ -39,6 +41,7 @@ from exports.bulletin.manifest import (
     write_manifest,
 )
 from exports.bulletin.pdf import to_pdf
+from exports.bulletin.tables import write_tables
 
 BULLETIN_STEM = "社会治安综合治理考评排名通报"
 EXTRACT_STEM = "社会治安综合治理考评情况"
@@ -85,9 +88,11 @@ def write_bulletin(
     issued_by: str | None = None,
     prefecture: str | None = None,
     pdf: bool = True,
+    approvals: ApprovalRecord | None = None,
 ) -> BulletinResult:
-    """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx``, its manifest JSON and its PDF."""
-    data = read_bulletin_data(warehouse_path, period)
+    """Write ``<out_dir>/社会治安综合治理考评排名通报_<period label>.xlsx``, its manifest JSON and its PDF
+    (``approvals``: the county portal's approval steps, for the manifest and 填报情况)."""
+    data = replace(read_bulletin_data(warehouse_path, period), approvals=approvals)
     result = _write(data, Path(out_dir), local_time(as_of), *_issuer(issued_by, prefecture))
     return _with_pdf(result) if pdf else result
 
@@ -101,6 +106,7 @@ def publish_bulletin(
     issued_by: str | None = None,
     prefecture: str | None = None,
     pdf: bool = True,
+    approvals: ApprovalRecord | None = None,
 ) -> BulletinResult:
     """Publish the period's bulletin, or a numbered correction (更正) when its inputs changed since.
 
@@ -111,12 +117,12 @@ def publish_bulletin(
     A year whose targets workbook is not loaded yet is published without scores (``BulletinData.scored``);
     when the targets arrive the inputs have changed, so the next publish is a numbered 更正 with scores.
     """
-    result = _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture)
+    result = _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture, approvals)
     return _with_pdf(result) if pdf else result
 
 
-def _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture) -> BulletinResult:
-    data = read_bulletin_data(warehouse_path, period)
+def _publish(warehouse_path, period, out_dir, as_of, issued_by, prefecture, approvals) -> BulletinResult:
+    data = replace(read_bulletin_data(warehouse_path, period), approvals=approvals)
     out, moment = Path(out_dir), local_time(as_of)
     issued_by, prefecture = _issuer(issued_by, prefecture)
     published = published_bulletins(out, data.period)
@@ -221,6 +227,7 @@ def _write(
     records.write_notes(wb, data, mh, manifest)
     records.write_manifest_sheet(wb, manifest)
     _save(wb, path, as_of, title, issued_by)
+    write_tables(path, data)
     write_manifest(manifest_path, manifest)
     return BulletinResult(
         path,

@@ -10,6 +10,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from base import catalogue
+from base.approvals import ACCEPTED
 from base.calendar import date_text, deadline_day, month_label
 from exports import styles as st
 from exports.bulletin import layout
@@ -50,6 +51,9 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         ]
     else:
         headers = ["序号", "单位名称", *map(month_label, months), "按时", "逾期", "未报", "退回", "及时率"]
+    approvals = data.approvals is not None  # the county portal's sign-off and acceptance are in use
+    if approvals:
+        headers.append("审核状态" if len(months) == 1 else "已受理月数")
     n = len(headers)
     header = mh.start(ws, n, "月报报送情况")
     layout.header_row(ws, header, headers)
@@ -80,12 +84,17 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
             expected = sum(bool(s["expected"]) for s in known)
             rate = counts[0][0] / expected if expected else None
             values = [*labels, *counts, (rate, st.PERCENT, None)]
+        if approvals:
+            values.append((_approval_text(data, own), st.CENTER, None))
         for col, (value, style, fmt) in enumerate(values, start=3):
             layout.put(ws, row, col, value, style, fmt)
     first = header + 1
     status_colours(ws, f"C{first}:{cell_ref(2 + len(months), max(row, first))}")
     if len(months) > 1:
-        layout.highlight_below(ws, f"{cell_ref(n, first)}:{cell_ref(n, max(row, first))}", 1)
+        rate_column = n - 1 if approvals else n
+        layout.highlight_below(
+            ws, f"{cell_ref(rate_column, first)}:{cell_ref(rate_column, max(row, first))}", 1
+        )
     table_end = row
     row += 2
     layout.section(ws, row, "报送率与及时率")
@@ -120,6 +129,11 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         f"注：月报于次月{deadline_day()}日前（含当日）报送。已报=按时报送，逾期=截止后报送，"
         "未报=未收到，退回=未通过数据校验且无可用版本。报送率=收到可用月报的单位数÷应报单位数，及时率=按时报送单位数÷应报单位数。"
     ]
+    if approvals:
+        notes.append(
+            "审核状态为发布时采用版本的审核情况：县级已审核=县审核人已审核，已受理=综治办已受理，已退回=综治办已退回待更正，"
+            "待审核/需重新审核=尚未审核或收到新版本后尚未重新审核。"
+        )
     layout.note_rows(ws, row + 2, notes, n)
     st.print_setup(
         ws,
@@ -128,6 +142,16 @@ def write_submissions(wb: Workbook, data: BulletinData, mh: Masthead) -> Workshe
         table_ref=f"A{header}:{cell_ref(n, max(table_end, first))}",
     )
     return ws
+
+
+def _approval_text(data: BulletinData, own: list[dict | None]) -> str:
+    """A unit's approval: the state of the month's version used (a month), or how many of its months
+    with a version used the office accepted, 'accepted / used' (a quarter, a year)."""
+    used = [s for s in own if s and s["version"] is not None]
+    if len(own) == 1:
+        return data.approval(used[0]).label if used else ""
+    accepted = sum(data.approval(s).state == ACCEPTED for s in used)
+    return f"{accepted} / {len(used)}"
 
 
 QUALITY_HEADERS = (

@@ -82,6 +82,35 @@ RANKING_HEADERS = (
 )
 
 
+def ranking_cells(s: Row) -> list[tuple[object, str, str | None]]:
+    """A ranked unit's row of 综合排名: (value, named style, number format) per column of RANKING_HEADERS
+    (also what the portal's leaders' page shows: ``tables``)."""
+    reasons = "；".join(r for r in (s["veto_reason"], s["yellow_card_reason"]) if r)
+    return [
+        (s["rank"], st.CENTER, None),
+        (s["unit_name"], st.TEXT, None),
+        (s["score"], st.DECIMAL, "0.0"),
+        (s["grade"], st.CENTER, None),
+        (rank_change_text(s), st.CENTER, None),
+        (rank_of(s["rank"], s["units_ranked"]), st.CENTER, None),
+        (s["points_earned"], st.DECIMAL, "0.0"),
+        (s["points_evaluated"], st.DECIMAL, "0.0"),
+        ("否决" if s["veto"] else "", st.CENTER, None),
+        ("黄牌" if s["yellow_card"] else "", st.CENTER, None),
+        (reasons, st.TEXT, None),
+    ]
+
+
+def unranked_units(data: BulletinData) -> list[Row]:
+    """The units listed under the ranked ones: no score this period."""
+    scored = {s["unit_code"] for s in data.scores}
+    return [u for u in data.units if u["unit_code"] not in scored]
+
+
+def unranked_cells(unit: Row) -> list[object]:
+    return ["", unit["unit_name"], None, "", "", "未参评", None, None, "", "", "本期无考评得分"]
+
+
 def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     ws = new_sheet(wb, "综合排名")
     n = len(RANKING_HEADERS)
@@ -90,33 +119,15 @@ def write_ranking(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
         return _write_not_scored(ws, data, header, n)
     layout.header_row(ws, header, RANKING_HEADERS)
     row = header
-    scored = {s["unit_code"] for s in data.scores}
     for s in data.scores:
         row += 1
-        reasons = "；".join(r for r in (s["veto_reason"], s["yellow_card_reason"]) if r)
-        values = [
-            (s["rank"], st.CENTER, None),
-            (s["unit_name"], st.TEXT, None),
-            (s["score"], st.DECIMAL, "0.0"),
-            (s["grade"], st.CENTER, None),
-            (rank_change_text(s), st.CENTER, None),
-            (rank_of(s["rank"], s["units_ranked"]), st.CENTER, None),
-            (s["points_earned"], st.DECIMAL, "0.0"),
-            (s["points_evaluated"], st.DECIMAL, "0.0"),
-            ("否决" if s["veto"] else "", st.CENTER, None),
-            ("黄牌" if s["yellow_card"] else "", st.CENTER, None),
-            (reasons, st.TEXT, None),
-        ]
-        for col, (value, style, fmt) in enumerate(values, start=1):
+        for col, (value, style, fmt) in enumerate(ranking_cells(s), start=1):
             layout.put(ws, row, col, value, style, fmt)
     last_ranked = row
-    for unit in data.units:
-        if unit["unit_code"] not in scored:
-            row += 1
-            for col, value in enumerate(
-                ["", unit["unit_name"], None, "", "", "未参评", None, None, "", "", "本期无考评得分"], start=1
-            ):
-                layout.put(ws, row, col, value, st.TEXT if col in (2, 11) else st.CENTER)
+    for unit in unranked_units(data):
+        row += 1
+        for col, value in enumerate(unranked_cells(unit), start=1):
+            layout.put(ws, row, col, value, st.TEXT if col in (2, 11) else st.CENTER)
     first = header + 1
     layout.score_bars(ws, f"C{first}:C{row}")
     layout.highlight_text(ws, f"E{first}:E{row}", "↑", None, st.GREEN_FONT)
@@ -190,12 +201,37 @@ def _league_title(number: int, r: Row) -> str:
     return f"{number}. {shown}\n{DIRECTIONS.get(r['direction'], '')}，{basis}"
 
 
+def league_cells(r: Row) -> list[tuple[object, str, str | None]]:
+    """A unit's row of an indicator's league table: (value, named style, number format) per column of
+    BLOCK_HEADERS (每万人 empty when the indicator is compared by its value)."""
+    per_10k = r["rank_basis"] == "per_10k"
+    value_fmt = value_format(r["value_type"])
+    return [
+        (r["rank"] if r["rank"] is not None else "—", st.CENTER, None),
+        (r["unit_name"], st.TEXT, None),
+        (r["value"], st.DECIMAL, value_fmt),
+        (r["ranked_value"] if per_10k else None, st.DECIMAL, st.FMT_DECIMAL if per_10k else value_fmt),
+        (rank_change_text(r), st.CENTER, None),
+    ]
+
+
+def league_mean_cells(r: Row) -> list[tuple[object, str, str | None]]:
+    """The 全市平均 row under a league table (under 每万人 when compared per 10,000 residents)."""
+    per_10k = r["rank_basis"] == "per_10k"
+    mean_fmt = mean_format(r["value_type"], per_10k)
+    return [
+        ("全市平均", st.CENTER, None),
+        (None, st.CENTER, None),
+        (None if per_10k else r["prefecture_mean"], st.DECIMAL, mean_fmt),
+        (r["prefecture_mean"] if per_10k else None, st.DECIMAL, mean_fmt),
+        (None, st.CENTER, None),
+    ]
+
+
 def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Row]) -> int:
     """One indicator's league table with its top-left cell at (top, left); returns its last row."""
     first = rows[0]
     per_10k = first["rank_basis"] == "per_10k"
-    value_fmt = value_format(first["value_type"])
-    compare_fmt = st.FMT_DECIMAL if per_10k else value_fmt
     right = left + len(BLOCK_HEADERS) - 1
     layout.put(ws, top, left, _league_title(number, first), st.HEADER)
     for col in range(left + 1, right + 1):
@@ -204,20 +240,10 @@ def _write_league(ws: Worksheet, top: int, left: int, number: int, rows: list[Ro
     for offset, text in enumerate(BLOCK_HEADERS):
         layout.put(ws, top + 1, left + offset, text if per_10k or offset != 3 else None, st.HEADER)
     row = top + 1
-    for r in rows:
+    for cells in [*map(league_cells, rows), league_mean_cells(first)]:
         row += 1
-        layout.put(ws, row, left, r["rank"] if r["rank"] is not None else "—", st.CENTER)
-        layout.put(ws, row, left + 1, r["unit_name"])
-        layout.put(ws, row, left + 2, r["value"], st.DECIMAL, value_fmt)
-        layout.put(ws, row, left + 3, r["ranked_value"] if per_10k else None, st.DECIMAL, compare_fmt)
-        layout.put(ws, row, left + 4, rank_change_text(r), st.CENTER)
-    row += 1
-    mean_fmt = mean_format(first["value_type"], per_10k)
-    layout.put(ws, row, left, "全市平均", st.CENTER)
-    layout.put(ws, row, left + 1, None, st.CENTER)
-    layout.put(ws, row, left + 2, None if per_10k else first["prefecture_mean"], st.DECIMAL, mean_fmt)
-    layout.put(ws, row, left + 3, first["prefecture_mean"] if per_10k else None, st.DECIMAL, mean_fmt)
-    layout.put(ws, row, left + 4, None, st.CENTER)
+        for offset, (value, style, fmt) in enumerate(cells):
+            layout.put(ws, row, left + offset, value, style, fmt)
     merges.append((row, left, left + 1))
     if not per_10k:  # the value spans the 本期值 and 每万人 columns
         merges += [(r, left + 2, left + 3) for r in range(top + 1, row + 1)]

@@ -28,11 +28,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             raw_tables,
             build_dbt_assets(project),
-            *(gate for gate, _ in gates.values()),
+            *(gate for gate, *_ in gates.values()),
             *bulletins.values(),
             reminder,
         ],
-        asset_checks=[check for _, check in gates.values()],
+        asset_checks=[check for _, *checks in gates.values() for check in checks],
         jobs=jobs.all(),
         schedules=build_schedules(jobs),
         sensors=[inbox_sensor(jobs.refresh, jobs.monthly_bulletin), failure_alerts],

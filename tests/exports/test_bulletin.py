@@ -18,6 +18,7 @@ from exports import styles as st
 from exports.bulletin import layout, publish_bulletin, write_bulletin, write_unit_extract
 from exports.bulletin.data import BULLETIN_MARTS, MissingMart, read_bulletin_data
 from exports.bulletin.pdf import PdfError, to_pdf
+from exports.bulletin.tables import tables_path
 from tests.exports.bulletin_fixture import INJECTION, build_fixture_warehouse, submission_sha, targets_sha
 
 AS_OF = "2022-04-08T09:30:00"
@@ -506,8 +507,8 @@ def test_bulletin_is_written_as_pdf_beside_the_workbook_and_reads_on_paper(wareh
     assert result.pdf_path == result.path.with_suffix(".pdf")
     assert result.pdf_path.read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [result.path.name, result.manifest_path.name, result.pdf_path.name]
-    )  # no partial files or LibreOffice leftovers
+        [result.path.name, result.manifest_path.name, result.pdf_path.name, tables_path(result.path).name]
+    )  # no partial files or LibreOffice leftovers (the tables are what the leaders' page shows)
     pages = _pdf_pages(result.pdf_path)
     assert 7 <= pages <= 12  # every visible sheet prints, none sprawls
     first = _pdf_text(result.pdf_path, 1)

@@ -11,11 +11,14 @@ import dagster as dg
 import duckdb
 import pytest
 
+from base.approvals import ACCEPT, Step, write_approval_record
+from exports.bulletin.manifest import MANIFEST_SUFFIX
 from ingest.intake import ingest_files
 from orchestration.cli import main
 from orchestration.defs.alerts.sensors import failure_alerts
 from orchestration.defs.resources import PinganHome
 from orchestration.runs import execute_job
+from orchestration.status import submission_status
 from orchestration.warehouse import run_dbt
 from tests.orchestration.conftest import copy_home, definitions_for, instance_for, settings_for
 from tests.orchestration.demo_files import demo_file, write_demo_file
@@ -209,3 +212,54 @@ def test_publishing_by_hand_names_the_rejected_files_it_counts_as_returned(built
         in said
     )
     assert list((home.reports / "2022-06").glob("*.xlsx"))
+
+
+def accept_every_report(home, month: str) -> None:
+    """The office's acceptance (受理) of every unit's version used for ``month``, as the portal records it."""
+    steps = [
+        Step(ACCEPT, u.unit_code, month, u.version, u.sha256, "2022-08-03T10:00:00", "综治办王五", "综治办")
+        for u in submission_status(home, month).units
+        if u.sha256
+    ]
+    write_approval_record(home, steps)
+
+
+@pytest.mark.e2e
+def test_a_scheduled_bulletin_waits_for_acceptance_only_when_the_office_asks_it_to(
+    built_home, tmp_path, monkeypatch
+):
+    home = copy_home(built_home.home, tmp_path / "home")
+    with instance_for(home) as instance:
+        by_default = execute_job(
+            definitions_for(home), "monthly_bulletin_job", instance, partition_key="2022-07"
+        )
+    assert by_default.success
+    check = check_results(by_default)["units_accepted"]
+    assert check.passed and check.description == "不等待受理（未设置 PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE）"
+    (workbook,) = (home.reports / "2022-07").glob("*.xlsx")
+    manifest = json.loads(workbook.with_name(workbook.stem + MANIFEST_SUFFIX).read_text(encoding="utf-8"))
+    assert {s["approval"]["label"] for s in manifest["submissions"]} == {"待审核"}
+
+    monkeypatch.setenv("PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE", "1")
+    shutil.rmtree(home.reports / "2022-08", ignore_errors=True)
+    with instance_for(home) as instance:
+        waiting = execute_job(
+            definitions_for(home), "monthly_bulletin_job", instance, partition_key="2022-08"
+        )
+    assert not waiting.success
+    check = check_results(waiting)["units_accepted"]
+    reported = [u for u in submission_status(home, "2022-08").units if u.sha256]
+    assert not check.passed and check.metadata["waiting"].value == len(
+        submission_status(home, "2022-08").units
+    )
+    assert check.description.startswith(f"有 {check.metadata['waiting'].value} 份月报尚未经综治办受理")
+    assert f"2022-08 {reported[0].unit_name}：待审核" in check.description
+    assert not list((home.reports / "2022-08").glob("*.xlsx"))
+
+    accept_every_report(home, "2022-08")  # the two units that reported; the others sent nothing
+    unreported = [u.unit_name for u in submission_status(home, "2022-08").units if not u.sha256]
+    with instance_for(home) as instance:
+        again = execute_job(definitions_for(home), "monthly_bulletin_job", instance, partition_key="2022-08")
+    check = check_results(again)["units_accepted"]
+    assert not again.success and check.metadata["waiting"].value == len(unreported) > 0
+    assert "待审核" not in check.description and f"2022-08 {unreported[0]}：未报" in check.description

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.portal.chromium import launched
 from tests.portal.portal_fixtures import copy_settings, running_portal, seed_home
 
 
@@ -19,3 +20,9 @@ def settings(seeded, tmp_path):
 def portal(settings):
     with running_portal(settings) as base:
         yield base
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium (the test is skipped, saying what is missing, without it)."""
+    yield from launched()

@@ -4,6 +4,7 @@ loopback port, and a client that signs in the way a browser does (the login page
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import time
@@ -15,21 +16,25 @@ import requests
 
 from base import catalogue
 from base.settings import Home, Settings
+from exports.template import write_targets_workbook
 from orchestration.intake import take_in
 from orchestration.warehouse import build_warehouse, writer_lock
 from portal.accounts import add_account
 from portal.config import PortalConfig
 from portal.server import serving_in_thread
+from sampledata.demo import TARGETS_FILE, demo_targets, targets_received_at
 from tests.ingest.workbooks import consistent_values, write_report
 from tests.orchestration.demo_files import demo_file, write_demo_file
 
 PASSWORD = "correct-horse-7"
 DAFANG, HEZHANG = "522422", "522428"
-# (name, role, unit): a clerk and an approver of 大方县, a clerk of 赫章县 (another unit), the office, a leader
+# (name, role, unit): a clerk and an approver of 大方县, a clerk and an approver of 赫章县 (another unit),
+# the office, a leader
 ACCOUNTS = (
     ("dafang", "填报员", "大方县"),
     ("dafang-approver", "审核人", "大方县"),
     ("hezhang", "填报员", "赫章县"),
+    ("hezhang-approver", "审核人", "赫章县"),
     ("office", "综治办", None),
     ("leader", "领导", None),
 )
@@ -40,13 +45,17 @@ QUIET = PortalConfig(refresh_after_seconds=None, answer_wait_seconds=30)
 
 
 def seed_home(root: Path) -> Settings:
-    """A home with ``SEEDED`` taken in and the warehouse built (so its read copy exists), and accounts."""
+    """A home with ``SEEDED`` and the demo's 2022 targets workbook taken in (so a 2022 month can be
+    scored and published) and the warehouse built (so its read copy exists), and accounts."""
     settings = Settings.from_env(root)
     settings.home.ensure()
     for unit_code, period in SEEDED:
         write_demo_file(
             settings.home.inbox / catalogue.unit_by_code()[unit_code].name, demo_file(unit_code, period)
         )
+    targets = write_targets_workbook(settings.home.inbox / TARGETS_FILE, 2022, demo_targets(2022))
+    stamp = targets_received_at(2022).timestamp()
+    os.utime(targets, (stamp, stamp))
     with writer_lock(settings):
         take_in([settings.home.inbox], settings, consume_from=settings.home.inbox)
     build_warehouse(settings)
@@ -67,10 +76,11 @@ def rejected_report(folder: Path, unit: str = "大方县", period: str = "2022-0
     return write_report(folder / name, unit=unit, period=period, values=consistent_values() | {"D03": 190})
 
 
-def good_report(folder: Path, unit: str = "大方县", period: str = "2022-01") -> Path:
+def good_report(folder: Path, unit: str = "大方县", period: str = "2022-01", **changes: object) -> Path:
+    """A report that passes every check (with ``changes`` to its values: another version's bytes)."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{unit[:2]}_{period[:4]}年{period[5:]}月_综治月报.xlsx"
-    return write_report(folder / name, unit=unit, period=period)
+    return write_report(folder / name, unit=unit, period=period, values=consistent_values() | changes)
 
 
 @dataclass
@@ -134,3 +144,36 @@ def running_portal(settings: Settings, config: PortalConfig = QUIET) -> Iterator
 
 def home_of(settings: Settings) -> Home:
     return settings.home
+
+
+def month_page(browser: Client, unit_code: str, period: str) -> str:
+    return browser.get(f"/units/{unit_code}?period={period}").text
+
+
+def shown(page: str, element_id: str) -> str | None:
+    """The text of the element with ``element_id`` on a page (None when it is not there)."""
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</', page, re.S)
+    return " ".join(found.group(1).split()) if found else None
+
+
+def alert(page: str) -> str | None:
+    """The text of a page's alert (the reason of a refusal)."""
+    found = re.search(r'role="alert"[^>]*>(.*?)</p>', page, re.S)
+    return " ".join(found.group(1).split()) if found else None
+
+
+def approval_step(
+    browser: Client,
+    step: str,
+    unit_code: str,
+    period: str,
+    version: str,
+    note: str | None = None,
+    token: str | None = None,
+) -> requests.Response:
+    """POST the form of an approval step (sign-off, withdraw, accept, return) as the unit's page sends it."""
+    token = token if token is not None else browser.token(f"/units/{unit_code}?period={period}")
+    data = {"csrf": token, "period": period, "version": version}
+    if note is not None:
+        data["note"] = note
+    return browser.post(f"/units/{unit_code}/{step}", data=data)

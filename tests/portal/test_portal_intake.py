@@ -138,7 +138,9 @@ def test_every_page_loads_while_another_process_holds_the_writer_lock(settings, 
                 assert browser.get(path).status_code == 200, path
                 assert time.monotonic() - started < 5, path
             status = office.get("/units?period=2022-06").text
-            assert re.search(r"大方县</a></td>\s*<td><span class=\"status status-(已报|逾期)\">", status)
+            assert re.search(
+                r"title=\"大方县 2022-06\">\s*<span class=\"status status-(已报|逾期)\">", status
+            )
 
             queued = clerk.upload(good_report(tmp_path / "during")).headers["location"]
             page = clerk.get(queued)

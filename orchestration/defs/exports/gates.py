@@ -11,6 +11,11 @@ The failure stops that period's bulletin and is written to alerts.log; other per
 When the corrected file arrives, the inbox sensor republishes the months whose bulletin was due, and
 the gate opens. A run over a range of months is held whole when any of its months is blocked.
 
+When the office sets ``PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE``, a second blocking check, ``units_accepted``,
+also holds the bulletin until the office has accepted (受理) in the county portal every unit's report of
+each month of the period (``orchestration.status.acceptance_outstanding``); by default it passes at once
+and the bulletin's 填报情况 shows where each report stands.
+
 The office can still publish on purpose from the command line (``pingan report --period``), which prints
 the rejected files and ranks those units as 退回.
 """
@@ -21,11 +26,11 @@ from collections import Counter
 import dagster as dg
 
 from base.calendar import parse_period
-from orchestration.alerts import GATE_CHECK
+from orchestration.alerts import ACCEPTANCE_CHECK, GATE_CHECK
 from orchestration.defs.partitions import PeriodPartitions
 from orchestration.defs.resources import PinganHome
 from orchestration.defs.retry import LOCK_RETRY_POLICY
-from orchestration.status import rejections_outstanding, submission_status
+from orchestration.status import acceptance_outstanding, rejections_outstanding, submission_status
 
 STATUS_ORDER = ("已报", "逾期", "退回", "未报")
 SUBMISSION_STATUS = dg.AssetKey(["marts", "fct_submission_status"])
@@ -96,7 +101,41 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
             },
         )
 
-    return _gate, _no_rejected_files
+    @dg.asset_check(
+        asset=_gate,
+        name=ACCEPTANCE_CHECK,
+        blocking=True,
+        partitions_def=partitions_def,
+        pool="warehouse",
+        retry_policy=LOCK_RETRY_POLICY,
+        description="设置 PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE 时，本期各单位月报均经综治办受理后才发布本期通报",
+    )
+    def _units_accepted(context: dg.AssetCheckExecutionContext, pingan: PinganHome) -> dg.AssetCheckResult:
+        if not pingan.settings.bulletin_waits_for_acceptance:
+            return dg.AssetCheckResult(
+                passed=True, description="不等待受理（未设置 PINGAN_BULLETIN_WAITS_FOR_ACCEPTANCE）"
+            )
+        waiting = [
+            (month, unit, where)
+            for period in context.partition_keys
+            for month, unit, where in acceptance_outstanding(pingan.home, period)
+        ]
+        lines = [f"{month} {unit.unit_name}：{where}" for month, unit, where in waiting]
+        return dg.AssetCheckResult(
+            passed=not waiting,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                f"有 {len(waiting)} 份月报尚未经综治办受理，本期通报暂不发布：" + "；".join(lines)
+                if waiting
+                else "本期各单位月报均已受理"
+            ),
+            metadata={
+                "waiting": len(waiting),
+                "reports": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines) or "无"),
+            },
+        )
+
+    return _gate, _no_rejected_files, _units_accepted
 
 
 GATE_NAMES = {
@@ -108,8 +147,8 @@ GATE_NAMES = {
 
 def period_gates(
     partitions: PeriodPartitions,
-) -> dict[str, tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]]:
-    """The gate and its blocking check of each kind of period: {"monthly": (gate, check), …}."""
+) -> dict[str, tuple[dg.AssetsDefinition, dg.AssetChecksDefinition, dg.AssetChecksDefinition]]:
+    """The gate and its blocking checks of each kind of period: {"monthly": (gate, check, check), …}."""
     return {
         "monthly": period_gate(GATE_NAMES["monthly"], partitions.monthly, "月度"),
         "quarterly": period_gate(GATE_NAMES["quarterly"], partitions.quarterly, "季度"),
