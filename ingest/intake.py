@@ -52,8 +52,8 @@ from ingest.parse import ParsedWorkbook
 from ingest.precheck import has_external_links
 from ingest.receipts import CHANGED_REASON, gather, receipts_for, unchanged_since_hashed
 from ingest.recovery import merged_in_order, recover_receipts
-from ingest.repeats import repeat_result, result_from_warehouse
-from ingest.results import NOT_TAKEN, FileResult, read_record, write_record
+from ingest.repeats import repeat_result
+from ingest.results import NOT_TAKEN, FileResult, read_record, result_from_warehouse, write_record
 from ingest.sandbox import Progress, read_files
 from ingest.validate import History, SuiteRunner, validate_reports
 from ingest.validation_process import suite_runner_for

@@ -25,7 +25,7 @@ import duckdb
 from base.names import bounded_name
 from base.settings import Home
 from ingest.archive import archive_relative_path
-from ingest.results import FileResult, owed_quarantine, read_record, write_record
+from ingest.results import FileResult, owed_quarantine, read_record, result_from_warehouse, write_record
 
 REASONS_SUFFIX = ".原因.json"
 UNKNOWN_PERIOD = "未识别期间"
@@ -81,34 +81,6 @@ def settle_quarantine(result: FileResult, home: Home) -> None:
         )
 
 
-def stored_result(connection: duckdb.DuckDBPyConnection, sha256: str) -> FileResult | None:
-    """The answer intake gave a stored file, from the raw tables (for a file whose record is missing)."""
-    row = connection.execute(
-        "select file_name, status, kind, unit_code, period, version, received_at "
-        "from raw.submissions where sha256 = ?",
-        [sha256],
-    ).fetchone()
-    if row is None:
-        return None
-    file_name, status, kind, unit_code, period, version, received_at = row
-    columns = ("rule_id", "severity", "sheet", "cell", "field", "value", "message", "hint")
-    findings = connection.execute(
-        f"select {', '.join(columns)} from raw.findings where sha256 = ? order by severity <> 'error', rowid",
-        [sha256],
-    ).fetchall()
-    return FileResult(
-        file=file_name,
-        status=status,
-        sha256=sha256,
-        kind=kind,
-        unit_code=unit_code,
-        period=period,
-        version=version,
-        errors=[dict(zip(columns, f, strict=True)) for f in findings],
-        received_at=received_at.isoformat() if received_at else None,
-    )
-
-
 def complete_owed(connection: duckdb.DuckDBPyConnection, home: Home, sha256s: list[str]) -> None:
     """For each stored file met again: its record (rebuilt from the raw tables when missing) and its
     quarantine copy, if owed."""
@@ -116,7 +88,7 @@ def complete_owed(connection: duckdb.DuckDBPyConnection, home: Home, sha256s: li
         record = read_record(home, sha256)
         missing = record is None
         if missing:
-            record = stored_result(connection, sha256)
+            record = result_from_warehouse(connection, sha256)
             if record is None:
                 continue
         owed = owed_quarantine(record)

@@ -11,42 +11,12 @@ one row per distinct content, with the name and time it was first received; ``ra
 
 from __future__ import annotations
 
-import duckdb
-
 from base import calendar, catalogue, layout
 from ingest.archive import Receipt
 from ingest.results import FileResult
 
 # What became of the file then, by its status then.
 _ACCEPTED = {"accepted": "已接收", "accepted_with_warnings": "已接收（有提示）"}
-
-
-def result_from_warehouse(connection: duckdb.DuckDBPyConnection, sha256: str) -> FileResult | None:
-    """The answer intake gave a file, rebuilt from the raw tables (for files without a result record)."""
-    row = connection.execute(
-        "select file_name, status, kind, unit_code, period, version, received_at "
-        "from raw.submissions where sha256 = ?",
-        [sha256],
-    ).fetchone()
-    if row is None:
-        return None
-    file_name, status, kind, unit_code, period, version, received_at = row
-    columns = ("rule_id", "severity", "sheet", "cell", "field", "value", "message", "hint")
-    findings = connection.execute(
-        f"select {', '.join(columns)} from raw.findings where sha256 = ? order by severity <> 'error', rowid",
-        [sha256],
-    ).fetchall()
-    return FileResult(
-        file=file_name,
-        status=status,
-        sha256=sha256,
-        kind=kind,
-        unit_code=unit_code,
-        period=period,
-        version=version,
-        errors=[dict(zip(columns, f, strict=True)) for f in findings],
-        received_at=received_at.isoformat() if received_at else None,
-    )
 
 
 def repeat_result(receipt: Receipt, earlier: FileResult | None, counted_version: int | None) -> FileResult:

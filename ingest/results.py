@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import duckdb
+
 from base.settings import Home
 
 RESULTS_FOLDER = "results"
@@ -81,3 +83,32 @@ def owed_feedback(result: FileResult) -> bool:
 def owed_quarantine(result: FileResult) -> bool:
     """A rejected file is owed its copy under quarantine/ until the copy exists."""
     return result.status == "rejected" and not (result.quarantine and Path(result.quarantine).is_file())
+
+
+def result_from_warehouse(connection: duckdb.DuckDBPyConnection, sha256: str) -> FileResult | None:
+    """The answer intake gave a file, rebuilt from the raw tables (for a file whose record is missing:
+    one taken in before records existed, or whose record a kill left unwritten)."""
+    row = connection.execute(
+        "select file_name, status, kind, unit_code, period, version, received_at "
+        "from raw.submissions where sha256 = ?",
+        [sha256],
+    ).fetchone()
+    if row is None:
+        return None
+    file_name, status, kind, unit_code, period, version, received_at = row
+    columns = ("rule_id", "severity", "sheet", "cell", "field", "value", "message", "hint")
+    findings = connection.execute(
+        f"select {', '.join(columns)} from raw.findings where sha256 = ? order by severity <> 'error', rowid",
+        [sha256],
+    ).fetchall()
+    return FileResult(
+        file=file_name,
+        status=status,
+        sha256=sha256,
+        kind=kind,
+        unit_code=unit_code,
+        period=period,
+        version=version,
+        errors=[dict(zip(columns, f, strict=True)) for f in findings],
+        received_at=received_at.isoformat() if received_at else None,
+    )

@@ -129,7 +129,8 @@ def _targets_file(con: duckdb.DuckDBPyConnection, year: int) -> Row | None:
     return found[0] if found else None
 
 
-def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened to read the marts (the bulletin's and the 公文's one way in)."""
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.ConnectionException as error:
@@ -148,7 +149,7 @@ def read_bulletin_data(warehouse_path: str | Path, period: str | Period) -> Bull
     path = Path(warehouse_path)
     if not path.is_file():
         raise FileNotFoundError(f"找不到数据仓库文件 / warehouse not found: {path}")
-    con = _connect_read_only(path)
+    con = connect_read_only(path)
     try:
         return _read(con, period)
     except duckdb.CatalogException as error:

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from base.calendar import Period, parse_period
+from exports.bulletin.data import connect_read_only
 
 Row = dict[str, Any]
 
@@ -106,17 +107,6 @@ def _marks(values: tuple[str, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.ConnectionException as error:
-        if "different configuration" not in str(error):
-            raise
-        # This process already holds the file open read-write (dbt run in-process does); DuckDB allows
-        # one configuration per file and process, so read through that one. Only SELECTs are issued.
-        return duckdb.connect(str(path))
-
-
 def read_notice_facts(warehouse: str | Path, period: str | Period) -> NoticeFacts:
     """The period's figures; ValueError when the period has no unit scores although the year's targets
     are loaded (nothing to report on). Without the year's targets the facts have no scores
@@ -125,7 +115,7 @@ def read_notice_facts(warehouse: str | Path, period: str | Period) -> NoticeFact
     path = Path(warehouse)
     if not path.is_file():
         raise FileNotFoundError(f"找不到数据仓库文件 / warehouse not found: {path}")
-    con = _connect_read_only(path)
+    con = connect_read_only(path)
     try:
         return _read(con, period)
     finally:
