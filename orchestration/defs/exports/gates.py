@@ -87,18 +87,11 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
         lines = [
             f"{month} {unit.unit_name}：{unit.reason or '详见数据质量反馈表'}" for month, unit in rejected
         ]
-        return dg.AssetCheckResult(
-            passed=not rejected,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=(
-                f"有 {len(rejected)} 份报表被退回尚未重报，本期通报暂不发布：" + "；".join(lines)
-                if rejected
-                else "本期没有被退回未重报的报表"
-            ),
-            metadata={
-                "rejected": len(rejected),
-                "files": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines) or "无"),
-            },
+        return _held_back(
+            lines,
+            f"有 {len(lines)} 份报表被退回尚未重报",
+            "本期没有被退回未重报的报表",
+            ("rejected", "files"),
         )
 
     @dg.asset_check(
@@ -121,18 +114,8 @@ def _period_gate(name: str, partitions_def: dg.PartitionsDefinition, what: str):
             for month, unit, where in acceptance_outstanding(pingan.home, period)
         ]
         lines = [f"{month} {unit.unit_name}：{where}" for month, unit, where in waiting]
-        return dg.AssetCheckResult(
-            passed=not waiting,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=(
-                f"有 {len(waiting)} 份月报尚未经综治办受理，本期通报暂不发布：" + "；".join(lines)
-                if waiting
-                else "本期各单位月报均已受理"
-            ),
-            metadata={
-                "waiting": len(waiting),
-                "reports": dg.MetadataValue.md("\n".join(f"- {line}" for line in lines) or "无"),
-            },
+        return _held_back(
+            lines, f"有 {len(lines)} 份月报尚未经综治办受理", "本期各单位月报均已受理", ("waiting", "reports")
         )
 
     return _gate, _no_rejected_files, _units_accepted
@@ -154,3 +137,19 @@ def period_gates(
         "quarterly": period_gate(GATE_NAMES["quarterly"], partitions.quarterly, "季度"),
         "annual": period_gate(GATE_NAMES["annual"], partitions.annual, "年度"),
     }
+
+
+def _held_back(lines: list[str], why: str, clear: str, names: tuple[str, str]) -> dg.AssetCheckResult:
+    """A blocking gate's answer: passed when ``lines`` (what holds the bulletin back, one per report) is
+    empty; otherwise why, with each line, in the description and as a list in the metadata (``names``:
+    the metadata keys of the count and of the list)."""
+    count, listed = names
+    return dg.AssetCheckResult(
+        passed=not lines,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{why}，本期通报暂不发布：" + "；".join(lines) if lines else clear,
+        metadata={
+            count: len(lines),
+            listed: dg.MetadataValue.md("\n".join(f"- {line}" for line in lines) or "无"),
+        },
+    )
