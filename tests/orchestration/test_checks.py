@@ -28,6 +28,7 @@ RAW_INVARIANTS = (  # severity error: a violation fails dbt build
     "raw_rows_belong_to_a_submission",
     "raw_versions_are_unique",
     "raw_status_agrees_with_errors",
+    "raw_values_are_finite",
 )
 OUTSTANDING_REJECTIONS = "raw_no_outstanding_rejections"  # severity warn
 

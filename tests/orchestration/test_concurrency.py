@@ -182,6 +182,15 @@ def test_a_killed_intake_takes_its_workers_with_it():
             os.kill(pid, signal.SIGKILL)
 
 
+def running_in(pid: int, folder: Path, seconds: float = 30) -> None:
+    """Wait until process ``pid`` has exec'd with ``folder`` on its command line (a busy machine may take
+    a moment between fork and exec)."""
+    deadline = time.monotonic() + seconds
+    while str(folder).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, f"process {pid} never started in {folder}"
+        time.sleep(0.05)
+
+
 def test_work_folders_of_a_killed_process_are_swept_with_what_runs_in_them(tmp_path):
     gone = subprocess.Popen(["true"])
     gone.wait()
@@ -198,6 +207,7 @@ def test_work_folders_of_a_killed_process_are_swept_with_what_runs_in_them(tmp_p
         ]
     )
     try:
+        running_in(converter.pid, orphan)  # what the sweep looks for is there before it looks
         assert sweep_orphaned_work_folders("pdf", root=tmp_path) == [orphan]
         assert converter.wait(timeout=10) == -signal.SIGKILL
         assert not orphan.exists() and mine.exists()

@@ -16,6 +16,7 @@ ERROR_TESTS = {
     "raw_rows_belong_to_a_submission",
     "raw_versions_are_unique",
     "raw_status_agrees_with_errors",
+    "raw_values_are_finite",
 }
 WARNING_TESTS = {"raw_no_outstanding_rejections"}
 
@@ -43,7 +44,7 @@ def broken(tmp_path_factory):
     """A raw warehouse breaking each invariant once; dbt tests it, keeping the failing rows."""
     work_dir = tmp_path_factory.mktemp("broken")
     raw = RawWarehouse(work_dir / "warehouse.duckdb")
-    raw.add_report("522422", "2022-01", {"D02": 10})  # consistent
+    infinite = raw.add_report("522422", "2022-01", {"D02": 10})  # consistent but for one value
     emptied = raw.add_report("522422", "2022-02", {"D02": 10})
     raw.add_report("522424", "2022-01", {"D02": 10})
     doubled = raw.add_report("522424", "2022-01", {"D02": 11})
@@ -55,6 +56,7 @@ def broken(tmp_path_factory):
         con.execute("delete from raw.indicator_values where sha256 = ?", [emptied])
         con.execute("delete from raw.targets where sha256 = ?", [lineless])
         con.execute("update raw.submissions set version = 1 where sha256 = ?", [doubled])
+        con.execute("update raw.indicator_values set value = 'inf'::double where sha256 = ?", [infinite])
     result = run_dbt(["build", "--select", "+path:tests/raw", "--store-failures"], raw.path, work_dir)
     assert not result.success  # error-level failures fail the command
     return raw.path, work_dir
@@ -81,6 +83,9 @@ def test_each_broken_invariant_fails_with_exactly_its_rows(broken):
         ("monthly_report", "522424", "2022-01", 1, 2)
     ]
     assert failing_rows(warehouse, "raw_status_agrees_with_errors") == [("522425_2022-01_v1.xlsx",)]
+    assert failing_rows(warehouse, "raw_values_are_finite") == [
+        ("522422_2022-01_v1.xlsx", None, float("inf"))
+    ]
     assert failing_rows(warehouse, "raw_no_outstanding_rejections") == [
         ("522425", "2022-01", "522425_2022-01_v1.xlsx", 0)
     ]
