@@ -14,11 +14,14 @@ when it is missing or older than the project: the command line does this before 
 definitions, and so does loading them under ``dagster dev``. Loading never parses otherwise.
 """
 
+import importlib.metadata
 import os
 import shutil
+from functools import cached_property
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
 from base.settings import DBT_PROJECT_DIR, Home, Settings
 from orchestration.defs.resources import PinganHome
@@ -134,7 +137,22 @@ def _share_partial_parse(home: Home) -> None:
         shutil.copy2(state, copy)
 
 
+class PinganDbtCli(DbtCliResource):
+    """dagster-dbt's resource without two things it does before every dbt command that pingan has no
+    use for, each a few seconds of every run: it starts ``dbt --version`` in a child process (the dbt
+    pingan runs is this environment's own, ``dbt_executable``, so its version is the installed
+    package's), and it opens a dbt adapter in this process, which serves only to fetch row counts and
+    column metadata (pingan asks for neither)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args) -> None:
+        return None
+
+
 def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(
+    return PinganDbtCli(
         project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
     )
