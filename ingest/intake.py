@@ -55,7 +55,7 @@ from ingest.recovery import merged_in_order, recover_receipts
 from ingest.repeats import repeat_result
 from ingest.results import NOT_TAKEN, FileResult, read_record, result_from_warehouse, write_record
 from ingest.sandbox import Progress, read_files
-from ingest.validate import History, SuiteRunner, validate_reports
+from ingest.validate import History, SuitesRunner, validate_reports
 from ingest.validation_process import suite_runner_for
 from ingest.warehouse_state import damage_explained, opened, require_whole
 from ingest.year_to_date import convert_running_totals
@@ -118,10 +118,12 @@ def ingest_receipts(
     limits: Limits | None = None,
     archive: bool = True,
     progress: Progress | None = None,
+    suite_runner: SuitesRunner | None = None,
 ) -> list[FileResult]:
     """Take in files already received (``receipts``); the caller holds the writer lock (unless
     ``dry_run``). A file whose bytes changed after they were hashed is not stored and stays in the
-    inbox (``not_taken``)."""
+    inbox (``not_taken``). ``suite_runner`` runs the validation suites when the caller has its own way
+    (``ingest.validate.DocsAfterwards``); otherwise ``ingest.validation_process`` chooses."""
     home = home if isinstance(home, Home) else Home(Path(home).resolve())
     limits = limits or Limits()
     warehouse = home.warehouse
@@ -149,7 +151,10 @@ def ingest_receipts(
                 continue
             seen.add(receipt.sha256)
             fresh.append(receipt)
-        runner, validation_process = suite_runner_for(len(fresh))  # started first: see the module
+        if suite_runner is None:
+            runner, validation_process = suite_runner_for(len(fresh))  # started first: see the module
+        else:
+            runner = suite_runner
         # The copies are written and fsynced (disk-bound) while the files are read (CPU-bound) where
         # they are; nothing is stored or taken out of the inbox before copies and ledger are on disk.
         archiving = ThreadPoolExecutor(1) if not dry_run and archive else None
@@ -288,7 +293,7 @@ def _check(
     versions: dict,
     earlier: History,
     docs_dir: Path | None,
-    runner: SuiteRunner,
+    runner: SuitesRunner,
     still_whole: Callable[[Receipt], bool],
     progress: Progress | None = None,
 ) -> tuple[list[StoredSubmission], History, list[Receipt]]:

@@ -22,6 +22,7 @@ from base.rules import Finding, Rule, finding, rules_with_check
 from ingest.parse import ParsedWorkbook
 
 VALUE_FRAME = "indicator_values"
+DOCS_SITE = "pingan"  # the Data Docs site, <home>/quality
 SUBMISSION_FRAME = "submissions"
 
 
@@ -239,21 +240,37 @@ def submission_frame(reports: list[ParsedWorkbook]) -> pd.DataFrame:
 
 
 SuiteOutcome = list[tuple[Check, list[int]]]  # each check with the row keys it found unexpected
-SuiteRunner = Callable[[pd.DataFrame, list[Check], str, "Path | None"], SuiteOutcome]
+Suite = tuple[pd.DataFrame, list[Check], str]  # a frame, the checks on it, the suite's name
+SuitesRunner = Callable[[list[Suite], "Path | None"], list[SuiteOutcome]]
 
 
-def run_suite(frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Path | None) -> SuiteOutcome:
-    """Validate ``frame`` with the checks' expectations in one GX checkpoint run, in this process."""
+def run_suites(suites: list[Suite], docs_dir: Path | None) -> list[SuiteOutcome]:
+    """Validate each frame with its checks' expectations (one GX checkpoint run per suite, in this
+    process) and write the runs' Data Docs into ``docs_dir`` (when given)."""
+    outcomes, write_docs = run_suites_docs_later(suites, docs_dir)
+    write_docs()
+    return outcomes
+
+
+def run_suites_docs_later(
+    suites: list[Suite], docs_dir: Path | None
+) -> tuple[list[SuiteOutcome], Callable[[], None]]:
+    """Validate as ``run_suites`` does; the Data Docs are written when the returned function is called
+    (it holds the runs' ephemeral GX context until then).
+
+    The suites share one context, and their pages are written together: GX's site index removes every
+    page whose result its context does not hold, so a context per suite would leave only the last
+    suite's pages (the site shows the latest batch, whole)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    actions = []
     if docs_dir is not None:
         context.add_data_docs_site(
-            site_name="pingan",
+            site_name=DOCS_SITE,
             site_config={
                 "class_name": "SiteBuilder",
                 "store_backend": {
@@ -263,56 +280,87 @@ def run_suite(frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Pat
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["pingan"]))
-    batch_definition = (
-        context.data_sources.add_pandas(f"pingan_{name}")
-        .add_dataframe_asset(name)
-        .add_batch_definition_whole_dataframe(f"{name}_batch")
-    )
-    suite = gx.ExpectationSuite(name=f"pingan_{name}")
-    for index, check in enumerate(checks):
-        expectation = getattr(gx.expectations, check.expectation)(**check.arguments)
-        expectation.meta = {"rule_id": check.rule.rule_id, "check": index}
-        suite.add_expectation(expectation)
-    suite = context.suites.add(suite)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(data=batch_definition, suite=suite, name=f"pingan_{name}")
-    )
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(
-            name=f"pingan_{name}",
-            validation_definitions=[definition],
-            actions=actions,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
+    outcomes, documented = [], []
+    for frame, checks, name in suites:
+        batch_definition = (
+            context.data_sources.add_pandas(f"pingan_{name}")
+            .add_dataframe_asset(name)
+            .add_batch_definition_whole_dataframe(f"{name}_batch")
         )
-    )
-    (result,) = checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()
-    outcomes = []
-    for expectation_result in result.results:
-        check = checks[expectation_result.expectation_config.meta["check"]]
-        unexpected = expectation_result.result.get("unexpected_index_list") or []
-        outcomes.append((check, [int(item["row_key"]) for item in unexpected]))
-    return outcomes
+        suite = gx.ExpectationSuite(name=f"pingan_{name}")
+        for index, check in enumerate(checks):
+            expectation = getattr(gx.expectations, check.expectation)(**check.arguments)
+            expectation.meta = {"rule_id": check.rule.rule_id, "check": index}
+            suite.add_expectation(expectation)
+        suite = context.suites.add(suite)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(data=batch_definition, suite=suite, name=f"pingan_{name}")
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"pingan_{name}",
+                validation_definitions=[definition],
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
+            )
+        )
+        ((identifier, result),) = checkpoint.run(batch_parameters={"dataframe": frame}).run_results.items()
+        documented += [identifier, ExpectationSuiteIdentifier(name=result.suite_name)]
+        outcome = []
+        for expectation_result in result.results:
+            check = checks[expectation_result.expectation_config.meta["check"]]
+            unexpected = expectation_result.result.get("unexpected_index_list") or []
+            outcome.append((check, [int(item["row_key"]) for item in unexpected]))
+        outcomes.append(outcome)
+
+    def write_docs() -> None:
+        """The runs' pages and the site's index, as GX's UpdateDataDocsAction writes them."""
+        if docs_dir is not None and documented:
+            context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documented, build_index=True)
+
+    return outcomes, write_docs
+
+
+class DocsAfterwards:
+    """A suites runner (``SuitesRunner``) for an answer that must not wait for the Data Docs: it
+    validates at once and writes the pages of its runs when ``write_docs`` is called. The county portal
+    answers an upload first and writes the office's quality pages after."""
+
+    def __init__(self) -> None:
+        self._pending: list[Callable[[], None]] = []
+
+    def __call__(self, suites: list[Suite], docs_dir: Path | None) -> list[SuiteOutcome]:
+        outcomes, write = run_suites_docs_later(suites, docs_dir)
+        self._pending.append(write)
+        return outcomes
+
+    def write_docs(self) -> None:
+        pending, self._pending = self._pending, []
+        for write in pending:
+            write()
 
 
 def validate_reports(
     reports: list[ParsedWorkbook],
     history: History | None = None,
     docs_dir: Path | None = None,
-    runner: SuiteRunner = run_suite,
+    runner: SuitesRunner = run_suites,
 ) -> list[list[Finding]]:
     """The findings of the value, consistency and history suites, per report (same order as ``reports``).
 
     ``history`` holds accepted values of earlier months (the warehouse's, and this batch's own). With
-    ``docs_dir``, GX Data Docs of the run are written there (index.html). ``runner`` runs a suite: in
+    ``docs_dir``, GX Data Docs of the run are written there (index.html). ``runner`` runs the suites: in
     this process by default, or in the one ``ingest.validation_process`` started ahead."""
     findings: list[list[Finding]] = [[] for _ in reports]
     position_of = {id(r): i for i, r in enumerate(reports) if r.kind == "monthly_report" and r.indicators}
     checked = [r for r in reports if id(r) in position_of]
     if not checked:
         return findings
-    values = value_frame(checked, history)
-    for check, keys in runner(values, _value_checks(), VALUE_FRAME, docs_dir):
+    values, submissions = value_frame(checked, history), submission_frame(checked)
+    value_outcome, submission_outcome = runner(
+        [(values, _value_checks(), VALUE_FRAME), (submissions, _submission_checks(), SUBMISSION_FRAME)],
+        docs_dir,
+    )
+    for check, keys in value_outcome:
         for key in keys:
             row = values.iloc[key]
             report = checked[int(row["report"])]
@@ -329,8 +377,7 @@ def validate_reports(
                     **_bound_context(row),
                 )
             )
-    submissions = submission_frame(checked)
-    for check, keys in runner(submissions, _submission_checks(), SUBMISSION_FRAME, docs_dir):
+    for check, keys in submission_outcome:
         for key in keys:
             row = submissions.iloc[key]
             report = checked[int(row["report"])]

@@ -3,7 +3,7 @@
 Importing Great Expectations costs 2.5–4 seconds in every fresh process (a ``pingan ingest``, a
 Dagster step), and intake only needs it once the files are read. For a batch of ``AHEAD_MIN_FILES`` or
 more, intake starts this process first: its import runs while the sandboxed workers read, and the suites
-(``ingest.validate.run_suite``, plain-data checks and a frame) run there. A process that already holds
+(``ingest.validate.run_suites``: plain-data checks and frames) run there. A process that already holds
 Great Expectations (a test session, a long-lived worker), or a small batch whose reading would not hide
 the import, validates in place.
 """
@@ -16,10 +16,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import pandas as pd
-
 from base.children import die_with_parent
-from ingest.validate import Check, SuiteOutcome, SuiteRunner, run_suite
+from ingest.validate import Suite, SuiteOutcome, SuitesRunner, run_suites
 
 AHEAD_MIN_FILES = 100
 
@@ -41,18 +39,16 @@ class ValidationProcess:
         )
         self._pool.submit(_import_great_expectations)  # the pool starts its process on the first task
 
-    def run_suite(
-        self, frame: pd.DataFrame, checks: list[Check], name: str, docs_dir: Path | None
-    ) -> SuiteOutcome:
-        return self._pool.submit(run_suite, frame, checks, name, docs_dir).result()
+    def run_suites(self, suites: list[Suite], docs_dir: Path | None) -> list[SuiteOutcome]:
+        return self._pool.submit(run_suites, suites, docs_dir).result()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def suite_runner_for(files: int) -> tuple[SuiteRunner, ValidationProcess | None]:
+def suite_runner_for(files: int) -> tuple[SuitesRunner, ValidationProcess | None]:
     """How a batch of ``files`` is validated: (the runner, the process to close afterwards or None)."""
     if files < AHEAD_MIN_FILES or "great_expectations" in sys.modules:
-        return run_suite, None
+        return run_suites, None
     process = ValidationProcess()
-    return process.run_suite, process
+    return process.run_suites, process

@@ -25,6 +25,7 @@ from ingest.archive import Receipt, archive_relative_path
 from ingest.intake import ingest_files, ingest_receipts, rebuild_raw
 from ingest.receipts import gather
 from ingest.results import FileResult, owed_feedback, read_record, write_record
+from ingest.validate import SuitesRunner
 
 FEEDBACK_TASK = "exports.feedback:write_feedback_workbook"
 SETTLE_WAIT_SECONDS = 60  # how long `pingan ingest` waits for files still being copied in
@@ -59,11 +60,14 @@ def take_in(
     return results
 
 
-def take_in_receipts(receipts: list[Receipt], settings: Settings) -> list[FileResult]:
+def take_in_receipts(
+    receipts: list[Receipt], settings: Settings, suite_runner: SuitesRunner | None = None
+) -> list[FileResult]:
     """Ingest files already received elsewhere (the county portal's uploads: the unit from the account,
     the time of the upload), then write the feedback they are owed; the same path as ``take_in``.
-    The caller holds the writer lock. One result per receipt, in their order (receipts of distinct bytes)."""
-    results = ingest_receipts(receipts, settings.home, limits=settings.limits)
+    The caller holds the writer lock. One result per receipt, in their order (receipts of distinct bytes).
+    ``suite_runner``: see ``ingest.intake.ingest_receipts``."""
+    results = ingest_receipts(receipts, settings.home, limits=settings.limits, suite_runner=suite_runner)
     write_owed_feedback(settings, results)
     return results
 

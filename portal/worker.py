@@ -33,9 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from base import calendar
+from base.offline_pages import localise, pages_changed_since
 from base.settings import Settings
 from ingest.archive import Receipt
 from ingest.results import FileResult, read_record
+from ingest.validate import DocsAfterwards
 from orchestration.intake import take_in_receipts
 from orchestration.warehouse import WarehouseBuildError, build_warehouse, is_lock_error, writer_lock
 from portal import audit
@@ -201,9 +203,10 @@ class IntakeWorker(WakeableThread):
     def _take(self, batch: list[QueuedUpload]) -> None:
         home = self.settings.home
         _set(self.settings, batch, "attempts = attempts + 1")
+        docs = DocsAfterwards()
         try:
             with writer_lock(self.settings, timeout=self.config.lock_wait_seconds):
-                results = take_in_receipts([u.receipt() for u in batch], self.settings)
+                results = take_in_receipts([u.receipt() for u in batch], self.settings, suite_runner=docs)
         except Exception as error:  # noqa: BLE001 - an upload must never be lost to an error
             if is_lock_error(error):
                 _set(self.settings, batch, "note = ?", LOCK_NOTE)
@@ -220,10 +223,22 @@ class IntakeWorker(WakeableThread):
                 if earlier is not None and earlier.received_at == upload.received_at:
                     answer = earlier  # an earlier try of this very upload stored it
             self._answer(upload, answer)
+        self._write_quality_pages(docs)
         if any(r.status != "duplicate" for r in results):
             now = time.monotonic()
             self._last_change = now
             self._first_unbuilt = self._first_unbuilt or now
+
+    def _write_quality_pages(self, docs: DocsAfterwards) -> None:
+        """The batch's Great Expectations Data Docs (the office's quality pages), written once its
+        answers are out: a county's verdict does not wait for them."""
+        quality = self.settings.home.quality
+        started = time.time()
+        try:
+            docs.write_docs()
+            localise(quality, pages_changed_since(quality, started))
+        except Exception:  # noqa: BLE001 - the answers stand; the next batch writes the index again
+            log.exception("writing the Data Docs of %s failed", quality)
 
     def _answer(self, upload: QueuedUpload, result: FileResult) -> None:
         with connected(self.settings.home) as connection:

@@ -13,7 +13,7 @@ from base import catalogue
 from base.rules import rules
 from ingest.parse import parse_workbook
 from ingest.read import read_sheets
-from ingest.validate import validate_reports
+from ingest.validate import DocsAfterwards, validate_reports
 from tests.ingest.workbooks import TOWNSHIPS, consistent_values, write_report
 
 
@@ -144,11 +144,33 @@ def test_suites_run_alike_in_the_process_started_ahead(tmp_path):
     here = validate_reports(reports)
     process = ValidationProcess()
     try:
-        there = validate_reports(reports, runner=process.run_suite)
+        there = validate_reports(reports, runner=process.run_suites)
     finally:
         process.close()
     assert there == here
     assert set(CASES) <= {f.rule_id for found in there for f in found}
+
+
+def test_the_data_docs_show_both_suites_of_a_batch_and_can_wait_for_the_answer(tmp_path):
+    # Both suites' pages stay side by side (GX's index removes the pages of results its context does
+    # not hold, so the suites share one context); the portal writes them after its verdict.
+    reports = [
+        parse_workbook(
+            read_sheets(write_report(tmp_path / "r.xlsx", values=consistent_values() | {"D03": 190}))
+        )
+    ]
+    now = validate_reports(reports, docs_dir=tmp_path / "now")
+    later = DocsAfterwards()
+    assert validate_reports(reports, docs_dir=tmp_path / "later", runner=later) == now
+    assert not (tmp_path / "later").exists() or not list((tmp_path / "later").rglob("*.html"))
+    later.write_docs()
+    for docs in (tmp_path / "now", tmp_path / "later"):
+        suites = {
+            page.relative_to(docs / "validations").parts[0] for page in (docs / "validations").rglob("*.html")
+        }
+        assert suites == {"pingan_indicator_values", "pingan_submissions"}, docs
+        index = (docs / "index.html").read_text(encoding="utf-8")
+        assert "pingan_indicator_values" in index and "pingan_submissions" in index
 
 
 # --------------------------------------------------------------------------------------------------

@@ -182,3 +182,26 @@ def test_the_status_follows_uploads_once_the_marts_are_rebuilt(settings, tmp_pat
             time.sleep(2)
         assert 'status status-逾期">逾期' in page and "（第 1 版）" in page
         assert "数据汇总更新后计入" not in page
+
+
+def test_an_uploads_data_docs_follow_its_answer(settings, portal, tmp_path):
+    # The worker answers first and writes the office's quality pages (both suites) right after.
+    browser = signed_in(portal, "dafang")
+    before = time.time()
+    location = browser.upload(good_report(tmp_path / "1")).headers["location"]
+    assert browser.answer(location)["status"] == "accepted"
+    quality = settings.home.quality
+    deadline = time.monotonic() + 60
+    while True:  # the pages of each suite, then the index (written last)
+        written = {
+            page.relative_to(quality / "validations").parts[0]
+            for page in (quality / "validations").rglob("*.html")
+            if page.stat().st_mtime >= before
+        }
+        indexed = (quality / "index.html").stat().st_mtime >= before
+        if (indexed and len(written) == 2) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert indexed and written == {"pingan_indicator_values", "pingan_submissions"}
+    index = (quality / "index.html").read_text(encoding="utf-8")
+    assert "pingan_indicator_values" in index and "pingan_submissions" in index
