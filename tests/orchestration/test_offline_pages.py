@@ -50,9 +50,11 @@ def load_offline(page: Path, wait_for: str, screenshot: Path | None = None, frag
 
             tab.route("**/*", route)
             tab.on("pageerror", lambda error: errors.append(str(error)))
-            tab.goto(page.as_uri() + fragment)
-            tab.wait_for_function(wait_for, timeout=30_000)
-            tab.wait_for_load_state("networkidle")
+            # Generous waits: alone this takes seconds, but beside a second test worker running dbt
+            # builds Chromium once took over 30 s to go quiet.
+            tab.goto(page.as_uri() + fragment, timeout=120_000)
+            tab.wait_for_function(wait_for, timeout=120_000)
+            tab.wait_for_load_state("networkidle", timeout=120_000)
             if screenshot:
                 tab.screenshot(path=str(screenshot))
             return {"refused": refused, "errors": errors, "text": tab.inner_text("body")}
