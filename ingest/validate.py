@@ -22,8 +22,8 @@ from base.rules import Finding, Rule, finding, rules_with_check
 from ingest.parse import ParsedWorkbook
 
 VALUE_FRAME = "indicator_values"
-DOCS_SITE = "pingan"  # the Data Docs site, <home>/quality
 SUBMISSION_FRAME = "submissions"
+DOCS_SITE = "pingan"  # the Data Docs site, <home>/quality
 
 
 @dataclass(frozen=True)
