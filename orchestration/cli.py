@@ -272,6 +272,7 @@ def command_status(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
+    from orchestration.build_inputs import UNCHANGED
     from orchestration.publish import MartsNotCurrent, publish_bulletins
     from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse, writer_lock
 
@@ -282,7 +283,9 @@ def command_report(args: argparse.Namespace) -> int:
         # it, instead of slipping in between and making the warnings fail after the bulletin was written.
         with writer_lock(settings, on_wait=_say):
             with _step("正在更新数据仓库（dbt build）"):
-                build_warehouse(settings)
+                built = build_warehouse(settings)
+            if built.unchanged:
+                _say(UNCHANGED)
             if args.unit:
                 return _write_unit_extract(settings, args)
             with _step("正在生成通报"):

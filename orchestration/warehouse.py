@@ -16,6 +16,11 @@ next build). Readers are never blocked by a build: the file they opened is repla
 The swap records what it saw in ``<home>/dbt/last_build.json``; ``marts_are_current`` compares that
 with the raw tables, so bulletins are published only from marts built from everything received.
 
+**Only when something changed.** ``warehouse_build`` wraps the copy: the copy records the digest of
+everything the build read (``orchestration.build_inputs``), and a build whose inputs equal the live
+warehouse's record is not run at all (it would make the same marts): a scheduled run after the inbox
+sensor already built, or the portal publishing what was built at its last upload, costs no dbt build.
+
 **A read copy.** DuckDB lets no other process open the file while a writer has it, not even to read.
 Each successful build therefore also leaves ``<home>/warehouse.read.duckdb``, a copy of what it swapped
 in, replaced atomically: the county portal reads status from it while intake and builds write.
@@ -48,6 +53,7 @@ from base.children import owned_command
 from base.offline_pages import localise
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
+from orchestration.build_inputs import RecordedBuild, build_inputs, record_build, recorded_build
 
 # A production build: seeds, models and data tests. dbt's unit tests check the SQL's logic on fixed
 # inputs, not the data, so they run in the test suite (tests/warehouse), not on every build.
@@ -68,6 +74,7 @@ class BuildSummary:
     warned: int
     failed: int
     seconds: float
+    unchanged: bool = False  # not run: the warehouse was built from these very inputs
 
 
 _held = threading.local()  # per thread: {lock file: mode held}, so a holder may nest (see writer_lock)
@@ -196,6 +203,32 @@ def staged_warehouse(home: Home) -> Iterator[Path]:
     _write_marker(home, raw_count)
 
 
+@contextlib.contextmanager
+def warehouse_build(
+    settings: Settings, target_path: Path, *, whole: bool = True
+) -> Iterator[Path | RecordedBuild]:
+    """A build's place, for a caller holding ``writer_lock`` whose dbt writes into ``target_path``.
+
+    When the live warehouse was built from exactly what a build would read now (and its marts are
+    current), the block gets that build's record (``RecordedBuild``: nothing to build). Otherwise it
+    gets a staged copy (``staged_warehouse``) which, when the block ends without an error, records
+    what it was built from and how its tests came out, and is swapped in. A build of some models only
+    (``whole=False``, a selection made in Dagster's UI) is never skipped and leaves no record: the
+    models it did not build were not built from its inputs."""
+    home = settings.home
+    check_warehouse(home.warehouse, home.archive)
+    inputs = build_inputs(settings, home.warehouse, BUILD_ARGS) if home.warehouse.exists() else None
+    recorded = recorded_build(home.warehouse) if inputs is not None and whole else None
+    if recorded is not None and recorded.inputs == inputs and marts_are_current(home):
+        yield recorded
+        return
+    with staged_warehouse(home) as staging:
+        inputs = inputs or build_inputs(settings, staging, BUILD_ARGS)
+        (target_path / "run_results.json").unlink(missing_ok=True)
+        yield staging
+        record_build(staging, inputs if whole else None, read_run_results(target_path))
+
+
 def _fsync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
@@ -312,8 +345,10 @@ def build_warehouse(settings: Settings, on_wait: Callable[[str], None] | None = 
     """``dbt build`` (seeds, models, tests) into the home's warehouse, all or nothing; raises
     WarehouseBuildError when a model or an error-level test fails (the warehouse is then unchanged)."""
     home = settings.home
-    with writer_lock(settings, on_wait=on_wait), staged_warehouse(home) as staging:
-        (home.dbt_target / "run_results.json").unlink(missing_ok=True)
+    with writer_lock(settings, on_wait=on_wait), warehouse_build(settings, home.dbt_target) as staging:
+        if isinstance(staging, RecordedBuild):
+            statuses = [status for status, _ in staging.tests.values()]
+            return BuildSummary(statuses.count("pass"), statuses.count("warn"), 0, 0.0, unchanged=True)
         completed = run_dbt(settings, [*BUILD_ARGS, "--quiet"], warehouse=staging)
         results = read_run_results(home.dbt_target)
         failures = [r for r in results.get("results", []) if r.get("status") in {"error", "fail"}]

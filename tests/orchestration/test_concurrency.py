@@ -21,6 +21,7 @@ from base.children import sweep_orphaned_work_folders
 from base.settings import Home, Settings
 from ingest.intake import ingest_files
 from orchestration import cli
+from orchestration.build_inputs import SCHEMA as BUILD_RECORD
 from orchestration.warehouse import WarehouseBusy, reader_lock, writer_lock
 from tests.ingest.workbooks import write_report
 from tests.orchestration.conftest import copy_home
@@ -238,6 +239,8 @@ def dbt_processes_of(home: Home) -> set[int]:
 @pytest.mark.e2e
 def test_a_killed_report_takes_its_dbt_child_with_it(built_home, tmp_path):
     home = copy_home(built_home.home, tmp_path / "home")
+    with duckdb.connect(str(home.warehouse)) as connection:  # a file no build recorded: report builds
+        connection.execute(f"drop schema {BUILD_RECORD} cascade")
     report = pingan(home, "report", "--period", "2022-12")
     try:
         assert wait_until(lambda: dbt_processes_of(home), 120), report.communicate(timeout=5)

@@ -3,6 +3,8 @@
 One unpartitioned step, on purpose (see defs/partitions.py): the whole warehouse rebuilds in seconds.
 The step builds in a copy of the warehouse and swaps it in only when every model and every error-level
 test passed (orchestration/warehouse.py), so a failed or killed build leaves the previous good marts.
+When nothing the build reads changed since the live warehouse was built, dbt is not run: the step
+reports every model as it stands, with the reason (``unchanged_outputs``).
 The raw tables' invariants are dbt tests too (dbt_project/tests/raw, shown as checks on stg_submissions):
 raw tables that contradict themselves fail the build before any mart is made from them; a rejected file
 not yet corrected is a warning, not a failure.
@@ -17,13 +19,17 @@ definitions, and so does loading them under ``dagster dev``. Loading never parse
 import importlib.metadata
 import os
 import shutil
+from collections.abc import Iterator
 from functools import cached_property
+from graphlib import TopologicalSorter
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 from packaging import version
 
 from base.settings import DBT_PROJECT_DIR, Home, Settings
+from orchestration.build_inputs import UNCHANGED, RecordedBuild
 from orchestration.defs.resources import PinganHome
 from orchestration.defs.retry import retry_when_busy
 from orchestration.warehouse import (
@@ -31,7 +37,7 @@ from orchestration.warehouse import (
     dbt_executable,
     dbt_variables,
     run_dbt,
-    staged_warehouse,
+    warehouse_build,
     writer_lock,
 )
 
@@ -105,16 +111,24 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         _share_partial_parse(home)
         events = []
         try:
-            with retry_when_busy(), writer_lock(settings), staged_warehouse(home) as staging:
-                invocation = dbt.cli(
-                    [*BUILD_ARGS, "--vars", dbt_variables(settings, staging)],
-                    context=context,
-                    raise_on_error=False,
-                    target_path=home.dbt_build_target,
-                )
-                events = list(invocation.stream())
-                if not invocation.is_successful():
-                    raise BuildFailed(str(invocation.get_error() or "dbt build failed"))
+            with (
+                retry_when_busy(),
+                writer_lock(settings),
+                warehouse_build(settings, home.dbt_build_target, whole=not context.is_subset) as staging,
+            ):
+                if isinstance(staging, RecordedBuild):
+                    context.log.info(UNCHANGED)
+                    events = list(unchanged_outputs(context, staging))
+                else:
+                    invocation = dbt.cli(
+                        [*BUILD_ARGS, "--vars", dbt_variables(settings, staging)],
+                        context=context,
+                        raise_on_error=False,
+                        target_path=home.dbt_build_target,
+                    )
+                    events = list(invocation.stream())
+                    if not invocation.is_successful():
+                        raise BuildFailed(str(invocation.get_error() or "dbt build failed"))
         except BuildFailed as error:
             yield from (e for e in events if isinstance(e, dg.AssetCheckResult))
             failed = [e.check_name for e in events if isinstance(e, dg.AssetCheckResult) and not e.passed]
@@ -126,6 +140,30 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         yield from events
 
     return warehouse_models
+
+
+def unchanged_outputs(
+    context: dg.AssetExecutionContext, recorded: RecordedBuild
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Every selected model and seed as the last build left it (in dependency order, as Dagster
+    requires), so the steps after the build run, and every selected dbt test as it came out in that
+    build: its inputs were these very ones."""
+    assets = context.assets_def
+    selected = context.selected_asset_keys
+    said = {"pingan/unchanged": dg.MetadataValue.text(UNCHANGED)}
+    order = TopologicalSorter({key: assets.asset_deps.get(key, set()) & selected for key in selected})
+    for key in order.static_order():
+        yield dg.Output(None, output_name=assets.get_output_name_for_asset_key(key), metadata=said)
+    for check in context.selected_asset_check_keys:
+        spec = assets.get_spec_for_check_key(check)
+        status, failures = recorded.tests[spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]]
+        yield dg.AssetCheckResult(
+            asset_key=check.asset_key,
+            check_name=check.name,
+            passed=status == "pass",
+            severity=dg.AssetCheckSeverity.ERROR if spec.blocking else dg.AssetCheckSeverity.WARN,
+            metadata={**said, "status": status, "dagster_dbt/failed_row_count": failures},
+        )
 
 
 def _share_partial_parse(home: Home) -> None:
