@@ -7,7 +7,6 @@ them (and importing anything) never writes to disk.
 from __future__ import annotations
 
 from base.settings import Settings
-from orchestration.defs.warehouse.dbt import prepare_dbt
 
 # Dagster's instance settings for a pingan home. One concurrency pool, "warehouse", holds every step that
 # opens the DuckDB file (DuckDB allows one writing process per file): its limit of 1 serialises them
@@ -30,5 +29,9 @@ def prepare_home(settings: Settings, *, dbt: bool = True) -> Settings:
     if not instance_settings.exists() or instance_settings.read_text(encoding="utf-8") != DAGSTER_YAML:
         instance_settings.write_text(DAGSTER_YAML, encoding="utf-8")
     if dbt:
+        # Imported here: dagster-dbt takes seconds to import, and only the commands that load the
+        # definitions need the manifest (``pingan users``, ``status`` and the like start without it).
+        from orchestration.defs.warehouse.dbt import prepare_dbt
+
         prepare_dbt(settings)
     return settings
