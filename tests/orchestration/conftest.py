@@ -46,6 +46,15 @@ def copy_home(source: Home, target: Path) -> Home:
     return Home.from_env(target)
 
 
+@pytest.fixture(autouse=True)
+def workbooks_without_pdfs(monkeypatch):
+    """Bulletins and 公文 drafts as documents only in these tests (``PINGAN_BULLETIN_PDF=0``): LibreOffice's
+    conversion is seconds of every publishing run. The PDFs themselves are measured in tests/exports
+    (test_bulletin.py, test_notice_pdf.py), and ``built_home``'s run, which the tests here start from,
+    writes both (test_runs.py checks they are there)."""
+    monkeypatch.setenv("PINGAN_BULLETIN_PDF", "0")
+
+
 @pytest.fixture(scope="session")
 def parsed_home(tmp_path_factory) -> Home:
     """An empty home whose dbt project is already parsed (copies of it load definitions without dbt parse)."""
@@ -63,10 +72,10 @@ def new_home(parsed_home, tmp_path) -> Home:
 def built_home(parsed_home, tmp_path_factory) -> BuiltHome:
     home = copy_home(parsed_home, tmp_path_factory.mktemp("built") / "home")
     state_demo_arrivals(home.archive, write_demo_files(home.inbox, units=SMALL_UNITS))
-    definitions = definitions_for(home)
-    with instance_for(home) as instance:
-        result = execute_job(
-            definitions, "monthly_bulletin_job", instance, partition_key="2022-12", run_config=TAKE_EVERYTHING
-        )
+    december = {"partition_key": "2022-12", "run_config": TAKE_EVERYTHING}
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("PINGAN_BULLETIN_PDF", "1")  # the scheduled run as the office has it
+        with instance_for(home) as instance:
+            result = execute_job(definitions_for(home), "monthly_bulletin_job", instance, **december)
     assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     return BuiltHome(home, result.run_id)

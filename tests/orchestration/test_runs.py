@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from base.settings import Home
+from exports.notice.issue import DRAFT_SUFFIX
 from ingest.intake import ingest_files
 from orchestration.defs.alerts.sensors import failure_alerts
 from orchestration.defs.resources import PinganHome
@@ -94,6 +95,10 @@ def test_one_month_partition_is_materialised(built_home):
             latest = instance.get_latest_materialization_event(dg.AssetKey(key))
             assert latest.run_id == built_home.run_id
     assert Path(path).parent == home.reports / "2022-12"
+    # With the PDFs the office prints and sends: the bulletin's and the 公文 draft's.
+    assert Path(path).with_suffix(".pdf").stat().st_size > 10_000
+    (draft,) = (home.reports / "2022-12").glob("*.docx")
+    assert draft.with_name(draft.stem + DRAFT_SUFFIX + ".pdf").stat().st_size > 10_000
     sheet = openpyxl.load_workbook(path)["综合排名"]
     text = {str(value) for row in sheet.iter_rows(values_only=True) for value in row if value}
     assert {"大方县", "赫章县"} <= text
