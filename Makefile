@@ -40,17 +40,19 @@ demo: $(STAMP)
 	$(BIN)/pingan demo
 
 # Two test processes side by side (pytest-xdist): a fresh clone's suite stays within minutes on 2 cores.
-# The tests that start from one shared home run on one process (--dist loadgroup, tests/conftest.py),
-# so each shared home is built once; the slowest tests are listed at the end.
+# Each file's tests run in one process (--dist loadfile), so a file's module-wide home (the demo's) is
+# built once; each process builds the session's shared homes it needs once. (--dist loadgroup would
+# group by marker, but pytest-xdist 3.8 cannot rename pytest 9.2's node ids, so it groups nothing.)
+# The slowest tests are listed at the end.
 # The tests' temporary homes go to memory where the machine has a tmpfs (/dev/shm): Dagster stores each
 # of a run's ~750 events with several SQLite commits, and on disk every commit waits for an fsync.
 # Only the folders of failed tests are kept (pyproject.toml, tmp_path_retention_policy).
 TEST_TMPDIR := $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo $${TMPDIR:-/tmp})
 test: $(STAMP) system
-	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
+	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 test-fast: $(STAMP)
-	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not e2e"
+	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -33,15 +33,3 @@ def use_reference(monkeypatch):
     monkeypatch.undo()
     catalogue.forget_cached_reference()
 
-
-# Session-wide homes that cost a warehouse build each (tests/orchestration/conftest.py, tests/portal/
-# conftest.py). Under pytest-xdist (``make test``: ``--dist loadgroup``) the tests that start from one of
-# them run on one worker, so each is built once per run instead of once per worker.
-SHARED_HOMES = ("built_home", "seeded")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        shared = [name for name in SHARED_HOMES if name in item.fixturenames]
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(shared[0]))
