@@ -32,4 +32,3 @@ def use_reference(monkeypatch):
     yield use
     monkeypatch.undo()
     catalogue.forget_cached_reference()
-
