@@ -217,16 +217,17 @@ def warehouse_build(
     models it did not build were not built from its inputs."""
     home = settings.home
     check_warehouse(home.warehouse, home.archive)
-    inputs = build_inputs(settings, home.warehouse, BUILD_ARGS) if home.warehouse.exists() else None
-    recorded = recorded_build(home.warehouse) if inputs is not None and whole else None
+    recorded = recorded_build(home.warehouse) if whole else None
+    inputs = build_inputs(settings, home.warehouse, BUILD_ARGS) if recorded is not None else None
     if recorded is not None and recorded.inputs == inputs and marts_are_current(home):
         yield recorded
         return
     with staged_warehouse(home) as staging:
-        inputs = inputs or build_inputs(settings, staging, BUILD_ARGS)
+        if whole and inputs is None:  # the copy's raw tables are the live ones: the same digest
+            inputs = build_inputs(settings, staging, BUILD_ARGS)
         (target_path / "run_results.json").unlink(missing_ok=True)
         yield staging
-        record_build(staging, inputs if whole else None, read_run_results(target_path))
+        record_build(staging, inputs, read_run_results(target_path))
 
 
 def _fsync_folder(folder: Path) -> None:
