@@ -17,6 +17,7 @@ from orchestration.defs.build import build_definitions
 from orchestration.prepare import prepare_home
 from orchestration.runs import execute_job
 from sampledata.demo import state_demo_arrivals, write_demo_files
+from tests.shared_folders import built_once
 
 SMALL_UNITS = ("522422", "522428")
 TAKE_EVERYTHING = {"ops": {"raw_tables": {"config": {"settle_seconds": 0}}}}
@@ -57,10 +58,10 @@ def workbooks_without_pdfs(monkeypatch):
 
 @pytest.fixture(scope="session")
 def parsed_home(tmp_path_factory) -> Home:
-    """An empty home whose dbt project is already parsed (copies of it load definitions without dbt parse)."""
-    home = Home.from_env(tmp_path_factory.mktemp("parsed") / "home")
-    prepare_home(settings_for(home))
-    return home
+    """An empty home whose dbt project is already parsed (copies of it load definitions without dbt parse);
+    one for the session (``built_once``)."""
+    folder = built_once(tmp_path_factory, "parsed-home", lambda root: prepare_home(Settings.from_env(root)))
+    return Home.from_env(folder)
 
 
 @pytest.fixture
@@ -68,14 +69,25 @@ def new_home(parsed_home, tmp_path) -> Home:
     return copy_home(parsed_home, tmp_path / "home")
 
 
+RUN_ID_FILE = "built-run-id.txt"
+
+
 @pytest.fixture(scope="session")
 def built_home(parsed_home, tmp_path_factory) -> BuiltHome:
-    home = copy_home(parsed_home, tmp_path_factory.mktemp("built") / "home")
-    state_demo_arrivals(home.archive, write_demo_files(home.inbox, units=SMALL_UNITS))
-    december = {"partition_key": "2022-12", "run_config": TAKE_EVERYTHING}
-    with pytest.MonkeyPatch.context() as environment:
-        environment.setenv("PINGAN_BULLETIN_PDF", "1")  # the scheduled run as the office has it
-        with instance_for(home) as instance:
-            result = execute_job(definitions_for(home), "monthly_bulletin_job", instance, **december)
-    assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    return BuiltHome(home, result.run_id)
+    """One for the session (``built_once``): tests read it or work on a copy (``copy_home``)."""
+
+    def build(root: Path) -> None:
+        home = copy_home(parsed_home, root)
+        state_demo_arrivals(home.archive, write_demo_files(home.inbox, units=SMALL_UNITS))
+        december = {"partition_key": "2022-12", "run_config": TAKE_EVERYTHING}
+        with pytest.MonkeyPatch.context() as environment:
+            environment.setenv("PINGAN_BULLETIN_PDF", "1")  # the scheduled run as the office has it
+            with instance_for(home) as instance:
+                result = execute_job(definitions_for(home), "monthly_bulletin_job", instance, **december)
+        failures = [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert result.success, failures
+        (root.parent / f"{root.name}.{RUN_ID_FILE}").write_text(result.run_id, encoding="utf-8")
+
+    root = built_once(tmp_path_factory, "built-home", build)
+    run_id = (root.parent / f"{root.name}.{RUN_ID_FILE}").read_text(encoding="utf-8")
+    return BuiltHome(Home.from_env(root), run_id)

@@ -2,13 +2,16 @@
 
 import pytest
 
+from base.settings import Settings
 from tests.portal.chromium import launched
 from tests.portal.portal_fixtures import copy_settings, running_portal, seed_home
+from tests.shared_folders import built_once
 
 
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory):
-    return seed_home(tmp_path_factory.mktemp("portal-seed") / "home")
+    """One for the session (``built_once``): tests copy it (``settings``) before they change anything."""
+    return Settings.from_env(built_once(tmp_path_factory, "portal-seed", seed_home))
 
 
 @pytest.fixture
