@@ -41,18 +41,21 @@ demo: $(STAMP)
 
 # Two test processes side by side (pytest-xdist): a fresh clone's suite stays within minutes on 2 cores.
 # Each file's tests run in one process (--dist loadfile), so a file's module-wide home (the demo's) is
-# built once; each process builds the session's shared homes it needs once. (--dist loadgroup would
-# group by marker, but pytest-xdist 3.8 cannot rename pytest 9.2's node ids, so it groups nothing.)
+# built once; the session's shared homes are built once, by the first process that needs them
+# (tests/shared_folders.py). (--dist loadgroup would group by marker, but pytest-xdist 3.8 cannot
+# rename pytest 9.2's node ids, so it groups nothing.)
+# Files are handed out in collection order, end-to-end files first (tests/conftest.py), not xdist's
+# default of the files with the most tests first, which left a minute-long file running alone at the end.
 # The slowest tests are listed at the end.
 # The tests' temporary homes go to memory where the machine has a tmpfs (/dev/shm): Dagster stores each
 # of a run's ~750 events with several SQLite commits, and on disk every commit waits for an fsync.
 # Only the folders of failed tests are kept (pyproject.toml, tmp_path_retention_policy).
 TEST_TMPDIR := $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo $${TMPDIR:-/tmp})
 test: $(STAMP) system
-	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
+	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 test-fast: $(STAMP)
-	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not e2e"
+	TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

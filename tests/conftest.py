@@ -11,6 +11,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with end-to-end tests (marker ``e2e``: a minute or more each) first, each file's tests kept
+    together and in order: ``make test`` hands files to its two processes in this order
+    (``--no-loadscope-reorder``), so the long files start early and the quick ones fill in at the end,
+    instead of one long file running alone after everything else."""
+    slow = {item.path for item in items if item.get_closest_marker("e2e")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture
 def reference_copy(tmp_path):
     """A copy of the seeds to change one value in (tests/reference_copy.py)."""
