@@ -12,7 +12,7 @@ if str(ROOT) not in sys.path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files with end-to-end tests (marker ``e2e``: a minute or more each) first, each file's tests kept
+    """Files with end-to-end tests (marker ``e2e``: the slow ones) first, each file's tests kept
     together and in order: ``make test`` hands files to its two processes in this order
     (``--no-loadscope-reorder``), so the long files start early and the quick ones fill in at the end,
     instead of one long file running alone after everything else."""
