@@ -74,7 +74,8 @@ class BuildSummary:
     warned: int
     failed: int
     seconds: float
-    unchanged: bool = False  # not run: the warehouse was built from these very inputs
+    unchanged: bool = False  # not run: the warehouse was built from these very inputs (then passed and
+    # warned count that build's tests only: the record keeps no model outcomes)
 
 
 _held = threading.local()  # per thread: {lock file: mode held}, so a holder may nest (see writer_lock)
@@ -176,11 +177,12 @@ def raw_submission_count(path: Path) -> int | None:
 def staged_warehouse(home: Home) -> Iterator[Path]:
     """Yield a copy of the warehouse to build in; swap it in when the block ends without an error.
 
-    The caller holds ``writer_lock``. An error (or a kill) inside the block leaves the warehouse as it was.
+    The caller holds ``writer_lock`` and has checked the warehouse (``warehouse_build``: never marts
+    built from a damaged or stale file). An error (or a kill) inside the block leaves the warehouse as
+    it was.
     """
     from ingest.load import connect  # creates the raw schema in a fresh home, so dbt's sources exist
 
-    check_warehouse(home.warehouse, home.archive)  # never marts built from a damaged or stale file
     staging = home.staging_warehouse
     _discard(staging)
     if home.warehouse.exists():
@@ -216,7 +218,7 @@ def warehouse_build(
     (``whole=False``, a selection made in Dagster's UI) is never skipped and leaves no record: the
     models it did not build were not built from its inputs."""
     home = settings.home
-    check_warehouse(home.warehouse, home.archive)
+    check_warehouse(home.warehouse, home.archive)  # never marts built from, or reused from, a damaged file
     recorded = recorded_build(home.warehouse) if whole else None
     inputs = build_inputs(settings, home.warehouse, BUILD_ARGS) if recorded is not None else None
     if recorded is not None and recorded.inputs == inputs and marts_are_current(home):
