@@ -10,14 +10,23 @@ and the others carry on.
 A task is a module-level function named ``"package.module:function"``, called with keyword arguments;
 its result must pickle. The caller decides what a failure means for the county (``ingest.sandbox`` for
 reading, ``orchestration.intake`` for feedback).
+
+Each call of ``run_sandboxed`` has workers of its own, stopped when it returns. Starting one (a fresh
+interpreter, then the task's imports: ~0.4 s for the reader) is paid by every call, which a batch does
+not notice and one upload waiting for its verdict does. A long-lived caller (the county portal's intake
+worker) therefore ``prepare``s the next call's workers while it waits: started, task module imported,
+nothing else done. The next ``run_sandboxed`` of that task takes them instead of starting its own; they
+are still fresh interpreters that serve that one call and then stop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -49,18 +58,24 @@ def _resolve(task: str) -> Callable[..., object]:
     return getattr(importlib.import_module(module), name)
 
 
-def worker_main(read_fd: int, write_fd: int, memory_bytes: int, parent: int) -> None:
+def worker_main(read_fd: int, write_fd: int, memory_bytes: int, parent: int, task: str | None) -> None:
     """The worker loop: receive (index, task, kwargs), answer (index, Outcome), until told to stop (or
-    killed with ``parent``: ``base.children``)."""
+    killed with ``parent``: ``base.children``). A prepared worker imports its ``task`` first."""
     import resource
 
     from base.children import die_with_parent
 
     die_with_parent(parent)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    if task is not None:
+        with contextlib.suppress(BaseException):  # a task that cannot be imported fails on its call
+            _resolve(task)
     tasks, answers = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     while True:
-        message = tasks.recv()
+        try:
+            message = tasks.recv()
+        except EOFError:  # the parent closed the pipe (a prepared worker it no longer needs)
+            return
         if message is None:
             return
         index, task, kwargs = message
@@ -72,16 +87,18 @@ def worker_main(read_fd: int, write_fd: int, memory_bytes: int, parent: int) -> 
 
 
 class _Worker:
-    """One worker process, started as ``python -m base.sandbox`` (nothing inherited but two pipes)."""
+    """One worker process, started as ``python -m base.sandbox`` (nothing inherited but two pipes); a
+    prepared one (``task``) imports its task's module before it waits for calls."""
 
-    def __init__(self, memory_bytes: int) -> None:
+    def __init__(self, memory_bytes: int, task: str | None = None) -> None:
         task_read, task_write = os.pipe()
         answer_read, answer_write = os.pipe()
         # BLAS threads and a capped address space do not mix; a reader's panic report is not for the office.
         environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "RUST_BACKTRACE": "0"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "base.sandbox"]
-            + [str(task_read), str(answer_write), str(memory_bytes), str(os.getpid())],
+            + [str(task_read), str(answer_write), str(memory_bytes), str(os.getpid())]
+            + ([task] if task else []),
             pass_fds=(task_read, answer_write),
             env=environment,
             stdin=subprocess.DEVNULL,
@@ -90,8 +107,12 @@ class _Worker:
         os.close(answer_write)
         self.tasks = Connection(task_write, readable=False)
         self.connection = Connection(answer_read, writable=False)
+        self.prepared = task is not None
         self.sent: deque[int] = deque()  # indexes sent and not yet answered, oldest (being worked on) first
         self.deadline = 0.0  # when the oldest must be answered
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def send(self, index: int, task: str, kwargs: dict, seconds: float) -> None:
         if not self.sent:
@@ -100,17 +121,65 @@ class _Worker:
         self.sent.append(index)
 
     def stop(self, kill: bool = False) -> None:
+        """Tell the worker to exit (or kill it). Its exit is awaited on a thread of its own, so that the
+        answers a caller waits for do not also wait for an interpreter's shutdown (~0.1 s)."""
         if not kill:
             try:
                 self.tasks.send(None)
-                self.process.wait(timeout=5)
-            except (BrokenPipeError, OSError, subprocess.TimeoutExpired):
+            except OSError:
                 kill = True
         if kill:
             self.process.kill()
-            self.process.wait()
         self.tasks.close()
         self.connection.close()
+        threading.Thread(target=self._reap, args=(kill,), name="pingan-sandbox-reaper", daemon=True).start()
+
+    def _reap(self, killed: bool) -> None:
+        try:
+            self.process.wait(timeout=None if killed else 5)
+        except subprocess.TimeoutExpired:  # told to exit and still running: it does not get to stay
+            self.process.kill()
+            self.process.wait()
+
+
+_prepared: dict[tuple[str, int], list[_Worker]] = {}  # (task, memory_bytes) -> workers waiting for it
+_prepared_lock = threading.Lock()
+
+
+def prepare(task: str, memory_bytes: int, count: int = 1) -> None:
+    """Have ``count`` workers waiting, with ``task``'s module imported, for the next ``run_sandboxed`` of
+    ``task`` with this ``memory_bytes`` (see the module). Call it from the thread that will run the task:
+    the kernel kills a worker when the thread that started it ends (``base.children``)."""
+    key = (task, memory_bytes)
+    with _prepared_lock:
+        waiting = _prepared.setdefault(key, [])
+        for worker in [w for w in waiting if not w.alive()]:
+            waiting.remove(worker)
+            worker.stop(kill=True)
+        waiting += [_Worker(memory_bytes, task) for _ in range(count - len(waiting))]
+
+
+def discard_prepared() -> None:
+    """Stop every prepared worker (the caller that prepared them is stopping)."""
+    with _prepared_lock:
+        workers = [w for waiting in _prepared.values() for w in waiting]
+        _prepared.clear()
+    for worker in workers:
+        worker.stop()
+
+
+def _workers_for(task: str, memory_bytes: int, count: int) -> list[_Worker]:
+    """``count`` workers for one call: the prepared ones still alive, then new ones."""
+    with _prepared_lock:
+        waiting = _prepared.get((task, memory_bytes), [])
+        taken, waiting[:] = waiting[:count], waiting[count:]
+    pool = []
+    for worker in taken:
+        if worker.alive():
+            pool.append(worker)
+        else:
+            worker.stop(kill=True)
+    return pool + [_Worker(memory_bytes) for _ in range(count - len(pool))]
 
 
 def run_sandboxed(
@@ -131,14 +200,22 @@ def run_sandboxed(
     outcomes: list[Outcome | None] = [None] * len(calls)
     pending = deque(range(len(calls)))
     count = max(1, min(workers or os.cpu_count() or 1, len(calls)))
-    pool = [_Worker(memory_bytes) for _ in range(count)]
+    pool = _workers_for(task, memory_bytes, count)
     done = 0
     try:
         while pending or any(w.sent for w in pool):
-            for worker in pool:  # each worker has the next call waiting in its pipe: it never idles
+            for position, worker in enumerate(pool):  # each has the next call waiting in its pipe
                 while len(worker.sent) < QUEUED_PER_WORKER and pending:
                     index = pending.popleft()
-                    worker.send(index, task, calls[index], seconds)
+                    try:
+                        worker.send(index, task, calls[index], seconds)
+                    except OSError:
+                        if worker.sent or not worker.prepared:
+                            raise
+                        # A prepared worker that died while it waited: no call reached it.
+                        pending.appendleft(index)
+                        worker.stop(kill=True)
+                        pool[position] = worker = _Worker(memory_bytes)
             if progress:
                 progress(done, len(calls))
             busy = [w for w in pool if w.sent]
@@ -180,4 +257,5 @@ def run_sandboxed(
 if __name__ == "__main__":
     from base import sandbox  # the real module, so answers unpickle as base.sandbox.Outcome
 
-    sandbox.worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    arguments = sys.argv[1:]
+    sandbox.worker_main(*map(int, arguments[:4]), arguments[4] if len(arguments) > 4 else None)

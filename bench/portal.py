@@ -6,8 +6,11 @@ imported, one upload taken in before timing); one clerk account per unit. Each t
 resubmission of the unit's latest report with its 填报人 cell changed (new bytes, the same figures: a new
 version, validated against the full history). Upload to verdict = from the start of the POST until the
 verdict page is loaded with its verdict (following the queued page when the answer took longer than the
-request waits). Measured one at a time, then with several clerks at once, the last level being every unit
-at once (the deadline-day rush); p50/p95 per level say how the wait grows with concurrent uploads.
+request waits). Measured one at a time to an idle portal (the issue's p50/p95: each upload ``IDLE_PAUSE``
+after the previous verdict, as a clerk's upload meets a portal that has finished the previous one's
+after-work, its quality pages and the next upload's sandbox workers), then one right after another, then
+with several clerks at once, the last level being every unit at once (the deadline-day rush); p50/p95 per
+level say how the wait grows with the load.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from base import layout
 from base.settings import Settings
 
 PASSWORD = "bench-password-1"
-SEQUENTIAL = 20  # uploads timed one at a time
+SEQUENTIAL = 20  # uploads timed one at a time, in each of the two one-at-a-time levels
+IDLE_PAUSE = 2.0  # seconds between a verdict and the next upload, at the idle level
 LEVELS = (4, 16)  # clerks at once (then every unit at once)
 TIMEOUT = 600
 
@@ -106,11 +110,17 @@ def measure_uploads(settings: Settings, latest: dict[str, Path], work: Path, pro
     units = sorted(latest)
     for code in units:
         add_account(settings.home, f"clerk{code}", "填报员", PASSWORD, code)
-    rounds = [("sequential", 1, units[: min(SEQUENTIAL, len(units))])]
-    rounds += [(f"{n} at once", n, units[: max(n, min(2 * n, len(units)))]) for n in LEVELS if n < len(units)]
-    rounds.append((f"{len(units)} at once (every unit)", len(units), units))
+    one_by_one = units[: min(SEQUENTIAL, len(units))]
+    rounds = [
+        ("one at a time, idle portal", 1, one_by_one, IDLE_PAUSE),
+        ("one right after another", 1, one_by_one, 0),
+    ]
+    rounds += [
+        (f"{n} at once", n, units[: max(n, min(2 * n, len(units)))], 0) for n in LEVELS if n < len(units)
+    ]
+    rounds.append((f"{len(units)} at once (every unit)", len(units), units, 0))
     files: list[list[Path]] = []
-    for index, (_, _, chosen) in enumerate([("warm-up", 1, units[:1]), *rounds]):
+    for index, (_, _, chosen, _) in enumerate([("warm-up", 1, units[:1], 0), *rounds]):
         files.append(
             [resubmission(latest[c], work / str(index) / c / latest[c].name, f"重报{index}") for c in chosen]
         )
@@ -124,9 +134,9 @@ def measure_uploads(settings: Settings, latest: dict[str, Path], work: Path, pro
         clerks = {code: Clerk(base, f"clerk{code}") for code in units}
         clerks[units[0]].upload(files[0][0])  # warm: the worker's first batch imports what it needs
         levels = []
-        for (name, concurrency, chosen), paths in zip(rounds, files[1:], strict=True):
+        for (name, concurrency, chosen, pause), paths in zip(rounds, files[1:], strict=True):
             progress(f"  portal: {name} ({len(paths)} uploads)")
-            timings = _timed(clerks, chosen, paths, concurrency)
+            timings = _timed(clerks, chosen, paths, concurrency, pause)
             seconds = [s for s, _ in timings if s == s] or [float("nan")]
             levels.append(
                 {
@@ -146,7 +156,11 @@ def measure_uploads(settings: Settings, latest: dict[str, Path], work: Path, pro
     return {"levels": levels}
 
 
-def _timed(clerks: dict, chosen: list[str], paths: list[Path], concurrency: int) -> list[tuple[float, str]]:
+def _timed(
+    clerks: dict, chosen: list[str], paths: list[Path], concurrency: int, pause: float
+) -> list[tuple[float, str]]:
+    """(seconds, status) of each upload, ``concurrency`` clerks at a time, each waiting ``pause`` before
+    each of its uploads."""
     jobs = list(zip(chosen, paths, strict=True))
     results: list[tuple[float, str]] = []
     lock = threading.Lock()
@@ -157,6 +171,7 @@ def _timed(clerks: dict, chosen: list[str], paths: list[Path], concurrency: int)
                 if not jobs:
                     return
                 code, path = jobs.pop(0)
+            time.sleep(pause)
             try:
                 answer = clerks[code].upload(path)
             except requests.RequestException as error:  # counted, not the end of the benchmark

@@ -18,7 +18,8 @@ included:
              and rank changes, so every month from the corrected one on, every quarter from its quarter
              on (their scope also runs from January), and the year. Earlier months are unchanged.
 5. portal    upload to verdict through a real ``pingan portal`` at the province's history, warm: one at a
-             time, then several clerks at once, then every unit at once (``bench.portal``);
+             time to an idle portal, one right after another, several clerks at once, then every unit at
+             once (``bench.portal``);
 6. naive     the same job as an analyst would write it (``bench.naive``), full or sampled and scaled.
 
 The province's reference folder is in force (PINGAN_REFERENCE_DIR, for this process and the stages'
@@ -287,7 +288,7 @@ def ratios(stages: list[Stage], units: int) -> list[dict]:
         if key == "naive_vs_pingan" and naive and by_name["naive.total"].extrapolated:
             note = "naive per-file part extrapolated from a sample"
         if key.startswith("upload_") and uploads:
-            note = f"{uploads['uploads']} uploads one at a time; concurrent levels below"
+            note = f"{uploads['uploads']} uploads one at a time to an idle portal; other levels below"
         out.append(
             {
                 "key": key,

@@ -39,8 +39,8 @@ from ingest.archive import (
 )
 from ingest.arrivals import stated_arrivals
 from ingest.load import (
+    AcceptedHistory,
     StoredSubmission,
-    accepted_history,
     connect,
     known_hashes,
     latest_versions,
@@ -136,7 +136,6 @@ def ingest_receipts(
         with damage_explained(warehouse):
             seen = known_hashes(connection) if connection else set()
             versions = latest_versions(connection) if connection else {}
-            history = accepted_history(connection) if connection else {}
         require_whole(warehouse, home.archive, seen, arriving)  # versions continue the archive's
         results: list[FileResult] = []
         fresh: list[Receipt] = []
@@ -168,19 +167,21 @@ def ingest_receipts(
             copies_changed = archived.result().changed if archived is not None else set()
             return receipt.sha256 not in copies_changed and unchanged_since_hashed(receipt)
 
+        history = AcceptedHistory(connection)
         started = time.time()
         for start in range(0, len(fresh), BATCH_FILES):
             batch = fresh[start : start + BATCH_FILES]
-            stored, history, changed = _check(
-                batch,
-                limits,
-                versions,
-                history,
-                None if dry_run else home.quality,
-                runner,
-                still_whole,
-                _offset(progress, start, len(fresh)),
-            )
+            with damage_explained(warehouse):  # the history of the batch's units is read in it
+                stored, changed = _check(
+                    batch,
+                    limits,
+                    versions,
+                    history,
+                    None if dry_run else home.quality,
+                    runner,
+                    still_whole,
+                    _offset(progress, start, len(fresh)),
+                )
             left = {r.sha256 for r in changed}
             taken = [r for r in batch if r.sha256 not in left]
             refuse_locked(stored, home)  # a month the office accepted takes no new version (ID09)
@@ -291,15 +292,15 @@ def _check(
     receipts: list[Receipt],
     limits: Limits,
     versions: dict,
-    earlier: History,
+    history: AcceptedHistory,
     docs_dir: Path | None,
     runner: SuitesRunner,
     still_whole: Callable[[Receipt], bool],
     progress: Progress | None = None,
-) -> tuple[list[StoredSubmission], History, list[Receipt]]:
+) -> tuple[list[StoredSubmission], list[Receipt]]:
     """Read every file in the sandbox, check identity and values, give each its status and version;
-    also the history the next batch is checked against (``earlier`` with this batch's readable reports),
-    and the files left out because they changed after they were hashed (``still_whole``)."""
+    also the files left out because they changed after they were hashed (``still_whole``). The next
+    batch is checked against ``history`` with this batch's readable reports added."""
     outcomes = dict(
         zip(
             (r.sha256 for r in receipts),
@@ -321,9 +322,11 @@ def _check(
             parsed[receipt.sha256] = outcomes[receipt.sha256].parsed
             _check_identity(parsed[receipt.sha256], receipt)
     reports = [parsed[r.sha256] for r in receipts]
+    earlier = history.covering({r.unit_code for r in reports if r.unit_code})
     convert_running_totals(reports, earlier)  # here, not in the sandbox: it needs the accepted history
-    history = history_for(reports, earlier)
-    for report, found in zip(reports, validate_reports(reports, history, docs_dir, runner), strict=True):
+    history.values = history_for(reports, earlier)
+    checked = validate_reports(reports, history.values, docs_dir, runner)
+    for report, found in zip(reports, checked, strict=True):
         report.findings.extend(found)
     ingested_at = calendar.local_now().isoformat()
     stored = []
@@ -355,7 +358,7 @@ def _check(
                 parsed=report,
             )
         )
-    return stored, history, changed
+    return stored, changed
 
 
 def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:

@@ -71,20 +71,46 @@ def latest_versions(
     return {(kind, unit, period): version for kind, unit, period, version in rows}
 
 
-def accepted_history(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], float]:
-    """Every value of the latest accepted monthly report per unit and month, for the history rules."""
-    rows = connection.execute("""
+def accepted_history(
+    connection: duckdb.DuckDBPyConnection, units: set[str]
+) -> dict[tuple[str, str, str], float]:
+    """Every value of the latest accepted monthly report per month of each of ``units``, for the
+    history rules (which compare a report with its own unit's earlier months only)."""
+    rows = connection.execute(
+        """
         with latest as (
             select sha256, unit_code, period,
                    row_number() over (partition by unit_code, period order by version desc) as newest
             from raw.submissions
             where kind = 'monthly_report' and status in ('accepted', 'accepted_with_warnings')
+              and list_contains(?, unit_code)
         )
         select l.unit_code, l.period, v.indicator_code, v.value
         from latest l join raw.indicator_values v using (sha256)
         where l.newest = 1 and v.value is not null
-    """).fetchall()
+        """,
+        [sorted(units)],
+    ).fetchall()
     return {(unit, period, code): value for unit, period, code, value in rows}
+
+
+class AcceptedHistory:
+    """The accepted values an intake's reports are checked against (``values``): the warehouse's, read
+    for a unit when a batch first names it (one upload reads its own unit's months, not the province's
+    history), under what the intake's earlier batches added (``values`` is replaced with it)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None) -> None:
+        self._connection = connection
+        self._read: set[str] = set()
+        self.values: dict[tuple[str, str, str], float] = {}
+
+    def covering(self, units: set[str]) -> dict[tuple[str, str, str], float]:
+        """``values``, with the warehouse's values of ``units`` read first where not read yet."""
+        unread = units - self._read
+        if unread and self._connection is not None:
+            self.values = {**accepted_history(self._connection, unread), **self.values}
+        self._read |= unread
+        return self.values
 
 
 def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[StoredSubmission]) -> None:

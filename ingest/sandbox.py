@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from base.sandbox import Failure, Progress, run_sandboxed
+from base.sandbox import Failure, Progress, prepare, run_sandboxed
 from base.settings import Limits
 from ingest.parse import Identity, ParsedWorkbook
 
@@ -82,6 +82,14 @@ def describe_read_error(failure: Failure, limits: Limits) -> str:
     return f"无法读取工作簿（{failure.error_type}: {text[:120]}）"
 
 
+READ_TASK = "ingest.sandbox:precheck_read_and_parse"
+
+
+def prepare_reader(limits: Limits) -> None:
+    """Have the next ``read_files`` of one file start at once (``base.sandbox.prepare``)."""
+    prepare(READ_TASK, limits.read_memory_bytes)
+
+
 def read_files(
     paths: list[Path],
     limits: Limits,
@@ -94,7 +102,7 @@ def read_files(
     of ``paths``. A refused or unreadable file's outcome carries the reason."""
     calls = [{"path": str(p), "limits": limits if precheck else None} for p in paths]
     outcomes = run_sandboxed(
-        "ingest.sandbox:precheck_read_and_parse",
+        READ_TASK,
         calls,
         seconds=limits.read_seconds,
         memory_bytes=limits.read_memory_bytes,

@@ -18,13 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from base import calendar, catalogue, layout
-from base.sandbox import Progress, run_sandboxed
+from base.sandbox import Progress, prepare, run_sandboxed
 from base.settings import Home, Settings
 from exports.feedback import write_feedback_workbook
 from ingest.archive import Receipt, archive_relative_path
 from ingest.intake import ingest_files, ingest_receipts, rebuild_raw
 from ingest.receipts import gather
 from ingest.results import FileResult, owed_feedback, read_record, write_record
+from ingest.sandbox import prepare_reader
 from ingest.validate import SuitesRunner
 
 FEEDBACK_TASK = "exports.feedback:write_feedback_workbook"
@@ -70,6 +71,15 @@ def take_in_receipts(
     results = ingest_receipts(receipts, settings.home, limits=settings.limits, suite_runner=suite_runner)
     write_owed_feedback(settings, results)
     return results
+
+
+def prepare_intake(settings: Settings) -> None:
+    """Start the sandbox workers the next intake of one file will use (reading it, writing its
+    feedback), so that it does not wait for them (``base.sandbox.prepare``): for a long-lived caller
+    that takes uploads one by one, from the thread that takes them."""
+    limits = settings.limits
+    prepare_reader(limits)
+    prepare(FEEDBACK_TASK, limits.read_memory_bytes)
 
 
 def wait_until_settled(

@@ -12,6 +12,10 @@ waits ``lock_wait_seconds`` at a time and tries again; the upload's page meanwhi
 safely received and queued, and refreshes itself. Holding the browser's request open for a whole build
 (tens of seconds, minutes for a rebuild) would time out behind a proxy and tell the clerk nothing.
 
+The worker is warm, so that one upload's verdict takes about a second: Great Expectations is imported
+when it starts, and the sandbox workers that will read the next upload (and write its feedback) are
+started while it waits (``orchestration.intake.prepare_intake``).
+
 Each answer is intake's own ``FileResult`` (``orchestration.intake.take_in_receipts``: the same path as
 ``pingan ingest``), stored with the upload. When the same upload is tried again after a failure that
 came after its file was stored, intake answers "duplicate"; the worker then answers with the record
@@ -34,11 +38,12 @@ from pathlib import Path
 
 from base import calendar
 from base.offline_pages import localise, pages_changed_since
+from base.sandbox import discard_prepared
 from base.settings import Settings
 from ingest.archive import Receipt
 from ingest.results import FileResult, read_record
 from ingest.validate import DocsAfterwards
-from orchestration.intake import take_in_receipts
+from orchestration.intake import prepare_intake, take_in_receipts
 from orchestration.warehouse import WarehouseBuildError, build_warehouse, is_lock_error, writer_lock
 from portal import audit
 from portal.access import Account, Role
@@ -188,17 +193,29 @@ class IntakeWorker(WakeableThread):
 
     def _run(self) -> None:
         _warm_up()
-        self.ready.set()
-        while not self._stop.is_set():
-            batch = queued_batch(self.settings, 1 if self._single else MAX_BATCH)
-            if batch:
-                self._take(batch)
-                continue
-            if self._refresh_due():
-                self._refresh()
-                continue
-            self._wake.wait(1.0)
-            self._wake.clear()
+        try:
+            self._prepare()
+            self.ready.set()
+            while not self._stop.is_set():
+                batch = queued_batch(self.settings, 1 if self._single else MAX_BATCH)
+                if batch:
+                    self._take(batch)
+                    self._prepare()
+                    continue
+                if self._refresh_due():
+                    self._refresh()
+                    continue
+                self._wake.wait(1.0)
+                self._wake.clear()
+        finally:
+            discard_prepared()
+
+    def _prepare(self) -> None:
+        """Start the sandbox workers of the next upload now, so its verdict does not wait for them."""
+        try:
+            prepare_intake(self.settings)
+        except Exception:  # noqa: BLE001 - the next intake then starts its own, as the command line does
+            log.exception("starting the next upload's sandbox workers failed")
 
     def _take(self, batch: list[QueuedUpload]) -> None:
         home = self.settings.home

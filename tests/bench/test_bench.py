@@ -61,9 +61,14 @@ def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path) -> 
     for ratio in ratios.values():
         assert ratio["value"] > 0 and ratio["result"] in {"PASS", "MISS"}
 
-    # upload to verdict through pingan portal: one at a time, then all three units at once
+    # upload to verdict through pingan portal: one at a time (to an idle portal, then one right after
+    # another), then all three units at once
     levels = stages["portal.upload_to_verdict"]["details"]["levels"]
-    assert [(lv["concurrency"], lv["uploads"]) for lv in levels] == [(1, 3), (3, 3)]
+    assert [(lv["level"], lv["concurrency"], lv["uploads"]) for lv in levels] == [
+        ("one at a time, idle portal", 1, 3),
+        ("one right after another", 1, 3),
+        ("3 at once (every unit)", 3, 3),
+    ]
     for level in levels:  # every upload answered by intake (a new version: never a duplicate, never an error)
         assert set(level["statuses"]) <= {"accepted", "accepted_with_warnings", "rejected"}, level
         assert 0 < level["p50_s"] <= level["p95_s"] <= level["max_s"], level

@@ -25,6 +25,7 @@ from orchestration.build_inputs import SCHEMA as BUILD_RECORD
 from orchestration.warehouse import WarehouseBusy, reader_lock, writer_lock
 from tests.ingest.workbooks import write_report
 from tests.orchestration.conftest import copy_home
+from tests.processes import alive, children_of, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,40 +40,6 @@ def pingan(home: Home, *arguments: str, **environment: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def children_of(pid: int) -> set[int]:
-    """Every descendant of ``pid`` (Linux /proc)."""
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            continue
-    for child in list(found):
-        found |= children_of(child)
-    return found
-
-
-def alive(pids: set[int]) -> set[int]:
-    living = set()
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
-        except OSError:
-            continue
-        if state != "Z":
-            living.add(pid)
-    return living
-
-
-def wait_until(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture

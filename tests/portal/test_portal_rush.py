@@ -104,6 +104,7 @@ def test_eighty_eight_clerks_at_once_all_answered_none_lost_each_as_the_cli_says
         timeout=600,
     )
     assert completed.returncode in (0, 1), completed.stderr[-2000:]
+    assert completed.stdout, completed.stderr[-3000:]
     expected = {r["sha256"]: r for r in json.loads(completed.stdout)}
     for code, answer in answers.items():
         mine = {k: v for k, v in answer.items() if k not in PER_RECEIPT}
