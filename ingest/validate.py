@@ -256,32 +256,85 @@ def run_suites_docs_later(
     suites: list[Suite], docs_dir: Path | None
 ) -> tuple[list[SuiteOutcome], Callable[[], None]]:
     """Validate as ``run_suites`` does; the Data Docs are written when the returned function is called
-    (it holds the runs' ephemeral GX context until then).
+    (it holds the runs' ephemeral GX context until then)."""
+    return SuitesContext(docs_dir).run(suites)
 
-    The suites share one context, and their pages are written together: GX's site index removes every
+
+class SuitesContext:
+    """An ephemeral Great Expectations context with pingan's suites in it, which may run them batch after
+    batch: a long-lived intake (the county portal's worker) keeps one, so that an upload does not set up a
+    context, its data sources, suites and checkpoints again (~0.1 s of a one-file verdict). Suites whose
+    checks differ from those set up (rules edited meanwhile) get a context of their own.
+
+    The suites share the context, and their pages are written together: GX's site index removes every
     page whose result its context does not hold, so a context per suite would leave only the last
-    suite's pages (the site shows the latest batch, whole)."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+    suite's pages. Each run first drops the results of the runs before it, so the site shows the latest
+    batch, whole, as a fresh context's does (and a long-lived one holds one batch's results only)."""
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name=DOCS_SITE,
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
+    def __init__(self, docs_dir: Path | None) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.docs_dir = docs_dir
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        if docs_dir is not None:
+            self._context.add_data_docs_site(
+                site_name=DOCS_SITE,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-    outcomes, documented = [], []
-    for frame, checks, name in suites:
+            )
+        self._checkpoints: dict[str, tuple[list[Check], object]] = {}  # suite name -> (checks, checkpoint)
+
+    def run(self, suites: list[Suite]) -> tuple[list[SuiteOutcome], Callable[[], None]]:
+        """Each frame validated with its checks' expectations (one checkpoint run per suite); and the
+        function that writes these runs' Data Docs."""
+        if any(
+            name in self._checkpoints and self._checkpoints[name][0] != checks for _, checks, name in suites
+        ):
+            return SuitesContext(self.docs_dir).run(suites)
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        results_store = self._context.validation_results_store
+        for earlier in results_store.list_keys():
+            results_store.remove_key(earlier)
+        outcomes, documented = [], []
+        for frame, checks, name in suites:
+            checkpoint = self._checkpoint(name, checks)
+            ((identifier, result),) = checkpoint.run(
+                batch_parameters={"dataframe": frame}
+            ).run_results.items()
+            documented += [identifier, ExpectationSuiteIdentifier(name=result.suite_name)]
+            outcome = []
+            for expectation_result in result.results:
+                check = checks[expectation_result.expectation_config.meta["check"]]
+                unexpected = expectation_result.result.get("unexpected_index_list") or []
+                outcome.append((check, [int(item["row_key"]) for item in unexpected]))
+            outcomes.append(outcome)
+
+        def write_docs() -> None:
+            """The runs' pages and the site's index, as GX's UpdateDataDocsAction writes them."""
+            if self.docs_dir is not None and documented:
+                self._context.build_data_docs(
+                    site_names=[DOCS_SITE], resource_identifiers=documented, build_index=True
+                )
+
+        return outcomes, write_docs
+
+    def _checkpoint(self, name: str, checks: list[Check]):
+        """The checkpoint of suite ``name``, set up on its first run."""
+        if name in self._checkpoints:
+            return self._checkpoints[name][1]
+        import great_expectations as gx
+
+        context = self._context
         batch_definition = (
             context.data_sources.add_pandas(f"pingan_{name}")
             .add_dataframe_asset(name)
@@ -303,33 +356,25 @@ def run_suites_docs_later(
                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
             )
         )
-        ((identifier, result),) = checkpoint.run(batch_parameters={"dataframe": frame}).run_results.items()
-        documented += [identifier, ExpectationSuiteIdentifier(name=result.suite_name)]
-        outcome = []
-        for expectation_result in result.results:
-            check = checks[expectation_result.expectation_config.meta["check"]]
-            unexpected = expectation_result.result.get("unexpected_index_list") or []
-            outcome.append((check, [int(item["row_key"]) for item in unexpected]))
-        outcomes.append(outcome)
-
-    def write_docs() -> None:
-        """The runs' pages and the site's index, as GX's UpdateDataDocsAction writes them."""
-        if docs_dir is not None and documented:
-            context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documented, build_index=True)
-
-    return outcomes, write_docs
+        self._checkpoints[name] = (list(checks), checkpoint)
+        return checkpoint
 
 
 class DocsAfterwards:
     """A suites runner (``SuitesRunner``) for an answer that must not wait for the Data Docs: it
     validates at once and writes the pages of its runs when ``write_docs`` is called. The county portal
-    answers an upload first and writes the office's quality pages after."""
+    answers an upload first and writes the office's quality pages after. It validates in ``context``
+    (one kept for batch after batch) when that writes to the same Data Docs folder, else in a new one."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: SuitesContext | None = None) -> None:
+        self._context = context
         self._pending: list[Callable[[], None]] = []
 
     def __call__(self, suites: list[Suite], docs_dir: Path | None) -> list[SuiteOutcome]:
-        outcomes, write = run_suites_docs_later(suites, docs_dir)
+        context = self._context
+        if context is None or context.docs_dir != docs_dir:
+            context = SuitesContext(docs_dir)
+        outcomes, write = context.run(suites)
         self._pending.append(write)
         return outcomes
 

@@ -13,8 +13,9 @@ safely received and queued, and refreshes itself. Holding the browser's request 
 (tens of seconds, minutes for a rebuild) would time out behind a proxy and tell the clerk nothing.
 
 The worker is warm, so that one upload's verdict takes about a second: Great Expectations is imported
-when it starts, and the sandbox workers that will read the next upload (and write its feedback) are
-started while it waits (``orchestration.intake.prepare_intake``).
+when it starts and its suites are set up once (``ingest.validate.SuitesContext``), and the sandbox
+workers that will read the next upload (and write its feedback) are started while it waits
+(``orchestration.intake.prepare_intake``).
 
 Each answer is intake's own ``FileResult`` (``orchestration.intake.take_in_receipts``: the same path as
 ``pingan ingest``), stored with the upload. When the same upload is tried again after a failure that
@@ -42,7 +43,7 @@ from base.sandbox import discard_prepared
 from base.settings import Settings
 from ingest.archive import Receipt
 from ingest.results import FileResult, read_record
-from ingest.validate import DocsAfterwards
+from ingest.validate import DocsAfterwards, SuitesContext
 from orchestration.intake import prepare_intake, take_in_receipts
 from orchestration.warehouse import WarehouseBuildError, build_warehouse, is_lock_error, writer_lock
 from portal import audit
@@ -158,6 +159,7 @@ class IntakeWorker(WakeableThread):
         self._last_change: float | None = None  # when uploads last changed the raw tables
         self._first_unbuilt: float | None = None
         self.ready = threading.Event()  # set once Great Expectations is imported (warm)
+        self._suites: SuitesContext | None = None  # the validation suites, set up once (ingest.validate)
 
     # -- waiting for an answer --------------------------------------------------------------------
 
@@ -193,6 +195,7 @@ class IntakeWorker(WakeableThread):
 
     def _run(self) -> None:
         _warm_up()
+        self._suites = SuitesContext(self.settings.home.quality)
         try:
             self._prepare()
             self.ready.set()
@@ -220,7 +223,7 @@ class IntakeWorker(WakeableThread):
     def _take(self, batch: list[QueuedUpload]) -> None:
         home = self.settings.home
         _set(self.settings, batch, "attempts = attempts + 1")
-        docs = DocsAfterwards()
+        docs = DocsAfterwards(self._suites)
         try:
             with writer_lock(self.settings, timeout=self.config.lock_wait_seconds):
                 results = take_in_receipts([u.receipt() for u in batch], self.settings, suite_runner=docs)

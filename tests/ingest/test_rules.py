@@ -13,7 +13,7 @@ from base import catalogue
 from base.rules import rules
 from ingest.parse import parse_workbook
 from ingest.read import read_sheets
-from ingest.validate import DocsAfterwards, validate_reports
+from ingest.validate import DocsAfterwards, SuitesContext, validate_reports
 from tests.ingest.workbooks import TOWNSHIPS, consistent_values, write_report
 
 
@@ -171,6 +171,32 @@ def test_the_data_docs_show_both_suites_of_a_batch_and_can_wait_for_the_answer(t
         assert suites == {"pingan_indicator_values", "pingan_submissions"}, docs
         index = (docs / "index.html").read_text(encoding="utf-8")
         assert "pingan_indicator_values" in index and "pingan_submissions" in index
+
+
+def test_a_context_kept_for_batch_after_batch_finds_what_a_fresh_one_finds_and_shows_the_latest_batch(
+    tmp_path,
+):
+    # The county portal keeps one context (SuitesContext) for every upload: each batch's findings are
+    # those of a fresh context, and its Data Docs show that batch's results only, as a fresh one's do.
+    def batch(name: str, **changes: float) -> list:
+        values = consistent_values() | changes
+        return [parse_workbook(read_sheets(write_report(tmp_path / f"{name}.xlsx", values=values)))]
+
+    docs = tmp_path / "quality"
+    kept = SuitesContext(docs)
+    batches = [batch("a", D03=190), batch("b"), batch("c", D03=190, D04=-1), batch("a2", D03=190)]
+    rules_found = []
+    for reports in batches:
+        runner = DocsAfterwards(kept)
+        (found,) = validate_reports(reports, docs_dir=docs, runner=runner)
+        assert [found] == validate_reports(reports)
+        rules_found.append({f.rule_id for f in found})
+        runner.write_docs()
+        pages = sorted(p.relative_to(docs).as_posix() for p in (docs / "validations").rglob("*.html"))
+        assert [p.split("/")[1] for p in pages] == ["pingan_indicator_values", "pingan_submissions"]
+        index = (docs / "index.html").read_text(encoding="utf-8")
+        assert all(page in index for page in pages)
+    assert rules_found[0] == rules_found[3] and len({frozenset(r) for r in rules_found}) == 3
 
 
 # --------------------------------------------------------------------------------------------------
