@@ -866,7 +866,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = add(
         "bench",
-        "性能基准：生成一个模拟省份，分别计时最低读取、朴素做法和 pingan 全流程及增量更新"
+        "性能基准：生成一个模拟省份，分别计时最低读取、朴素做法和 pingan 全流程、迟报与更正后的更新"
         "（即 python -m bench；参数见 python -m bench --help）。 Benchmark.",
         command_bench,
     )

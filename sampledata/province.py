@@ -10,7 +10,9 @@ Point ``PINGAN_REFERENCE_DIR`` at ``Province.reference_dir`` before reading the 
 both follow it). The year is 2022, months January .. M. About 3% of the workbooks carry a mistake that
 gives a warning, about 1% one that gets them rejected (调解成功数 > 调解民间纠纷数); the first unit's
 report for the correction month is always rejected, and ``write_correction`` writes its corrected
-version (the benchmark's incremental run).
+version (the benchmark's correction run). With ``hold_back_latest`` the second unit's report for the last
+month is not in the inbox; ``write_late`` writes it, received after the deadline (the benchmark's late
+run).
 
 Speed: openpyxl takes ~30 ms a workbook, 20 minutes for the 34,200 of a national run. So
 ``exports.template.write_submission_workbook`` writes one *template* per (township count, month), with
@@ -89,6 +91,7 @@ class Province:
     expected: dict[str, int]  # accepted | accepted_with_warnings | rejected -> files meant so
     correction_unit: str  # unit code of the rejected report write_correction corrects
     correction_period: str
+    late_unit: str | None = None  # unit code whose last-month report write_late writes (hold_back_latest)
 
     @property
     def periods(self) -> tuple[str, ...]:
@@ -105,6 +108,21 @@ class Province:
         path = Path(out_dir) / target.unit.name / file_name(target.unit, self.correction_period, "_更正")
         _write_report(path, target, self.year, month, figures, received, self.seed)
         return path
+
+    @property
+    def late_period(self) -> str:
+        return self.periods[-1]
+
+    def write_late(self, out_dir: str | os.PathLike) -> Path:
+        """The held-back report of late_unit for the last month (its figures without any mistake), filed
+        under the unit's folder in ``out_dir`` and received after the deadline."""
+        if self.late_unit is None:
+            raise ValueError("write_province(..., hold_back_latest=True) holds a report back")
+        target = next(u for u in synthetic_units(self.units, self.seed) if u.unit.code == self.late_unit)
+        figures = _unit_figures(target, self.year, self.seed)[self.months - 1]
+        received = _receipt_time(_rng(self.seed, "late", self.late_unit), self.year, self.months, late=True)
+        path = Path(out_dir) / target.unit.name / file_name(target.unit, self.late_period)
+        return _write_report(path, target, self.year, self.months, figures, received, self.seed)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -529,13 +547,17 @@ def write_province(
     seed: int = DEFAULT_SEED,
     *,
     correction_month: int = 0,
+    hold_back_latest: bool = False,
 ) -> Province:
     """Write the reference folder and the inbox of a synthetic province (see the module docstring).
 
     ``correction_month`` (1..months; default the middle month) is the month of the first unit's
-    rejected report that ``Province.write_correction`` corrects."""
+    rejected report that ``Province.write_correction`` corrects. ``hold_back_latest`` leaves the second
+    unit's last-month report out of the inbox, for ``Province.write_late``."""
     if not 1 <= months <= 12:
         raise ValueError("months must be 1..12 (one year)")
+    if hold_back_latest and units < 2:
+        raise ValueError("holding a report back takes two units: the first one's is the correction")
     root = Path(out_dir)
     correction_month = correction_month or (months + 1) // 2
     units_list = synthetic_units(units, seed)
@@ -551,6 +573,8 @@ def write_province(
     for index, target in enumerate(units_list):
         all_months = _unit_figures(target, YEAR, seed)
         for month in range(1, months + 1):
+            if hold_back_latest and index == 1 and month == months:
+                continue
             when, rng = _receipt(seed, target.unit.code, YEAR, month)
             draw = rng.random()
             figures, status = all_months[month - 1], "accepted"
@@ -574,4 +598,5 @@ def write_province(
         expected=expected,
         correction_unit=units_list[0].unit.code,
         correction_period=f"{YEAR}-{correction_month:02d}",
+        late_unit=units_list[1].unit.code if hold_back_latest else None,
     )

@@ -15,10 +15,14 @@ STAGES = (
     "pingan.warehouse",
     "pingan.bulletins",
     "pingan.total",
-    "incremental.intake",
-    "incremental.warehouse",
-    "incremental.bulletins",
-    "incremental.total",
+    "late.intake",
+    "late.warehouse",
+    "late.bulletins",
+    "late.total",
+    "correction.intake",
+    "correction.warehouse",
+    "correction.bulletins",
+    "correction.total",
     "portal.upload_to_verdict",
     "naive.per_file",
     "naive.marts_sql",
@@ -38,22 +42,30 @@ def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path) -> 
     for name in STAGES:
         assert stages[name]["seconds"] > 0, name
         assert stages[name]["peak_mib"] > 0, name
-    assert stages["floor"]["files"] == 7  # 3 units × 2 months + the targets workbook
+    assert stages["floor"]["files"] == 6  # 3 units × 2 months, less the late one, + the targets workbook
     assert stages["floor"]["files_per_second"] > 0
 
     # the province meant one rejected report (the one corrected later) and intake agreed
     assert result["province"]["expected"]["rejected"] >= 1
     assert result["province"]["intake_statuses"].get("rejected") == result["province"]["expected"]["rejected"]
-    assert result["incremental"]["status"] == "accepted" and result["incremental"]["version"] == 2
-    assert result["incremental"]["bulletins"] == ["2022-02", "2022Q1"]
-    assert result["incremental"]["corrections_written"] == 2
+    # the second unit's February report arrives after the deadline (the 5th of March) and re-issues
+    # February and the first quarter; the first unit's corrected February report does the same again
+    late, correction = result["late"], result["correction"]
+    assert late["unit_code"] != correction["unit_code"]
+    assert (late["period"], late["status"], late["version"]) == ("2022-02", "accepted", 1)
+    assert late["received_at"][:10] > "2022-03-05"
+    assert (correction["period"], correction["status"], correction["version"]) == ("2022-02", "accepted", 2)
+    for change in (late, correction):
+        assert change["bulletins"] == ["2022-02", "2022Q1"]
+        assert change["corrections_written"] == 2 and change["unchanged"] == 0
 
     ratios = {r["key"]: r for r in result["ratios"]}
     assert set(ratios) == {
         "intake_vs_floor",
         "pipeline_vs_floor",
         "naive_vs_pingan",
-        "incremental_vs_full",
+        "late_vs_full",
+        "correction_vs_full",
         "peak_mib",
         "upload_p50_s",
         "upload_p95_s",
