@@ -198,6 +198,7 @@ def ingest_receipts(
                     _consume(receipt, consume_from, dry_run)
             results += answers
             results += [not_taken_result(r.path, CHANGED_REASON, r) for r in changed]
+            del stored  # its parsed workbooks go now, not once the next batch is read and checked
         results += _repeats(repeated, results, home, connection, amended)
         if not dry_run and home.quality.is_dir():  # the GX Data Docs of this run, readable offline
             localise(home.quality, pages_changed_since(home.quality, started))
