@@ -100,14 +100,16 @@ class Province:
     def write_correction(self, out_dir: str | os.PathLike) -> Path:
         """The corrected report for (correction_unit, correction_period), filed under the unit's folder
         in ``out_dir`` and received one day after the rejected one."""
-        units = synthetic_units(self.units, self.seed)
-        target = next(u for u in units if u.unit.code == self.correction_unit)
+        target = self._unit(self.correction_unit)
         month = int(self.correction_period[5:])
         figures = _unit_figures(target, self.year, self.seed)[month - 1]
         received = _receipt(self.seed, target.unit.code, self.year, month)[0] + timedelta(days=1)
         path = Path(out_dir) / target.unit.name / file_name(target.unit, self.correction_period, "_更正")
         _write_report(path, target, self.year, month, figures, received, self.seed)
         return path
+
+    def _unit(self, code: str) -> SyntheticUnit:
+        return next(u for u in synthetic_units(self.units, self.seed) if u.unit.code == code)
 
     @property
     def late_period(self) -> str:
@@ -118,7 +120,7 @@ class Province:
         under the unit's folder in ``out_dir`` and received after the deadline."""
         if self.late_unit is None:
             raise ValueError("write_province(..., hold_back_latest=True) holds a report back")
-        target = next(u for u in synthetic_units(self.units, self.seed) if u.unit.code == self.late_unit)
+        target = self._unit(self.late_unit)
         figures = _unit_figures(target, self.year, self.seed)[self.months - 1]
         received = _receipt_time(_rng(self.seed, "late", self.late_unit), self.year, self.months, late=True)
         path = Path(out_dir) / target.unit.name / file_name(target.unit, self.late_period)
@@ -561,6 +563,7 @@ def write_province(
     root = Path(out_dir)
     correction_month = correction_month or (months + 1) // 2
     units_list = synthetic_units(units, seed)
+    late = units_list[1] if hold_back_latest else None
     reference = write_reference(root / "reference", units_list)
     inbox = root / "inbox"
     targets = write_targets_workbook(
@@ -573,7 +576,7 @@ def write_province(
     for index, target in enumerate(units_list):
         all_months = _unit_figures(target, YEAR, seed)
         for month in range(1, months + 1):
-            if hold_back_latest and index == 1 and month == months:
+            if target is late and month == months:
                 continue
             when, rng = _receipt(seed, target.unit.code, YEAR, month)
             draw = rng.random()
@@ -598,5 +601,5 @@ def write_province(
         expected=expected,
         correction_unit=units_list[0].unit.code,
         correction_period=f"{YEAR}-{correction_month:02d}",
-        late_unit=units_list[1].unit.code if hold_back_latest else None,
+        late_unit=late and late.unit.code,
     )
