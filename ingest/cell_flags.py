@@ -8,50 +8,19 @@ cells so the reader can name them. Other formats keep what the reader gives.
 
 from __future__ import annotations
 
-import posixpath
 import re
-import zipfile
-from pathlib import Path
 
-from defusedxml.ElementTree import parse
-
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-OFFICE_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+from ingest.sheet_parts import SheetParts
 
 FORMULA_WITHOUT_VALUE = "formula_without_value"
 
 
-def flagged_cells(path: Path) -> dict[str, dict[str, str]]:
+def flagged_cells(parts: SheetParts | None) -> dict[str, dict[str, str]]:
     """{sheet name: {address: FORMULA_WITHOUT_VALUE or the error text such as '#DIV/0!'}}."""
-    if path.suffix.lower() not in {".xlsx", ".xlsm"} or not zipfile.is_zipfile(path):
+    if parts is None:
         return {}
-    flagged: dict[str, dict[str, str]] = {}
-    with zipfile.ZipFile(path) as archive:
-        for name, member in sheet_members(archive).items():
-            cells = _scan(archive, member)
-            if cells:
-                flagged[name] = cells
-    return flagged
-
-
-def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    """{sheet name: the zip member holding its XML}."""
-    try:
-        workbook = parse(archive.open("xl/workbook.xml")).getroot()
-        relationships = parse(archive.open("xl/_rels/workbook.xml.rels")).getroot()
-    except (KeyError, SyntaxError):
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in relationships.iter(f"{RELATIONSHIPS}Relationship")}
-    members = {}
-    for sheet in workbook.iter(f"{MAIN}sheet"):
-        target = targets.get(sheet.get(OFFICE_RELATIONSHIP_ID), "")
-        member = (
-            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        )
-        if member in archive.namelist():
-            members[sheet.get("name")] = member
-    return members
+    flagged = {name: _scan(data) for name, data in parts.sheets.items()}
+    return {name: cells for name, cells in flagged.items() if cells}
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -59,24 +28,30 @@ _ADDRESS = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)<")
-# Plain byte searches that every formula or error cell matches (a few other things may too, and are then
-# matched exactly below); several times faster than the regular expressions on a sheet without either.
-_MAYBE_FORMULA_OR_ERROR = (
-    *(prefix + end for prefix in (b"<f", b":f") for end in (b">", b"/", b" ", b"\t", b"\n", b"\r")),
-    b't="e"',
-)
+# A formula is an <f> element (<x:f> with a namespace prefix): its tag is "<f" or ":f" followed by one of
+# these. Finding those few bytes (and t="e" for an error value) rules out most sheets at once, without
+# the regular expressions; <formula1> of a data validation is not a formula cell.
+_TAG_ENDS = frozenset(b">/ \t\n\r")
 
 
-def _scan(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
+def _maybe_formula_or_error(data: bytes) -> bool:
+    if b't="e"' in data:
+        return True
+    for start in (b"<f", b":f"):
+        at = data.find(start)
+        while at != -1:
+            if at + 2 < len(data) and data[at + 2] in _TAG_ENDS:
+                return True
+            at = data.find(start, at + 2)
+    return False
+
+
+def _scan(data: bytes) -> dict[str, str]:
     """Formula cells without a cached value and error cells, found in the sheet XML's bytes.
 
     Most sheets have neither, and a byte search says so without parsing; the rest are matched cell by
     cell with regular expressions (the part's size is bounded by the precheck)."""
-    try:
-        data = archive.read(member)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
-        return {}
-    if not any(token in data for token in _MAYBE_FORMULA_OR_ERROR):
+    if not _maybe_formula_or_error(data):
         return {}
     cells: dict[str, str] = {}
     for match in _CELL.finditer(data):

@@ -10,12 +10,10 @@ there, every fraction where a percentage is due is reported as converted.
 from __future__ import annotations
 
 import re
-import zipfile
-from pathlib import Path
 
-from defusedxml.ElementTree import parse
+from defusedxml.ElementTree import fromstring
 
-from ingest.cell_flags import MAIN, sheet_members
+from ingest.sheet_parts import MAIN, SheetParts
 
 PERCENT_FORMAT_IDS = {"9", "10"}  # Excel's built-in 0% and 0.00%
 
@@ -23,29 +21,31 @@ _CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*?)/?>")
 _ADDRESS = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _STYLE = re.compile(rb'\bs="([0-9]+)"')
 _QUOTED = re.compile(r'"[^"]*"|\\.')
+# What a styles part that declares a percentage format holds somewhere: a built-in percentage format by
+# its id, a % in a format code, or a character reference (which could spell either); or NUL bytes, where
+# the part is in UTF-16 and these searches say nothing.
+_MAYBE_PERCENT = re.compile(rb"%|&#|\x00|numFmtId\s*=\s*[\"'](?:9|10)[\"']")
 
 
-def percent_cells(path: Path) -> dict[str, frozenset[str]]:
+def percent_cells(parts: SheetParts | None) -> dict[str, frozenset[str]]:
     """{sheet name: addresses of cells whose number format shows a percentage}."""
-    if path.suffix.lower() not in {".xlsx", ".xlsm"} or not zipfile.is_zipfile(path):
+    if parts is None:
         return {}
-    with zipfile.ZipFile(path) as archive:
-        styles = _percent_styles(archive)
-        if not styles:
-            return {}
-        found = {}
-        for name, member in sheet_members(archive).items():
-            cells = _scan(archive, member, styles)
-            if cells:
-                found[name] = cells
-    return found
+    styles = _percent_styles(parts.styles)
+    if not styles:
+        return {}
+    found = {name: _scan(data, styles) for name, data in parts.sheets.items()}
+    return {name: cells for name, cells in found.items() if cells}
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> set[bytes]:
-    """Indexes (as they appear in s="…") of the cell styles whose number format shows a percentage."""
+def _percent_styles(data: bytes) -> set[bytes]:
+    """Indexes (as they appear in s="…") of the cell styles whose number format shows a percentage.
+    Most workbooks have none, which a byte search says without parsing the styles."""
+    if not _MAYBE_PERCENT.search(data):
+        return set()
     try:
-        root = parse(archive.open("xl/styles.xml")).getroot()
-    except (KeyError, SyntaxError):
+        root = fromstring(data)
+    except SyntaxError:
         return set()
     percent_ids = set(PERCENT_FORMAT_IDS)
     for number_format in root.iter(f"{MAIN}numFmt"):
@@ -61,11 +61,7 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[bytes]:
     }
 
 
-def _scan(archive: zipfile.ZipFile, member: str, styles: set[bytes]) -> frozenset[str]:
-    try:
-        data = archive.read(member)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
-        return frozenset()
+def _scan(data: bytes, styles: set[bytes]) -> frozenset[str]:
     if not any(b's="' + style + b'"' in data for style in styles):
         return frozenset()
     cells = set()

@@ -1,7 +1,8 @@
 """Reading a workbook's cells with python-calamine: every sheet as a grid of values from A1.
 
-This is the only place that opens a county's file. It runs inside a sandboxed worker process (see
-``ingest.sandbox``) because a hostile file can hang or abort the reader.
+This is the only place that opens a county's file, with ``ingest.sheet_parts``, which it calls once per
+file for the XML behind the values (``cell_flags``, ``cell_formats``). It runs inside a sandboxed worker
+process (see ``ingest.sandbox``) because a hostile file can hang or abort the reader.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from base.catalogue import fold_label
 from ingest.cell_flags import flagged_cells
 from ingest.cell_formats import percent_cells
+from ingest.sheet_parts import read_sheet_parts
 
 Grid = list[list[object]]
 
@@ -31,8 +33,9 @@ def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[S
     """The worksheets of the workbook at ``path``, in workbook order: all of them, or (``only``) those
     whose name contains one of the given names (compared folded, as ``parse.find_sheet`` does)."""
     workbook = CalamineWorkbook.from_path(str(path))
-    flagged = flagged_cells(Path(path))
-    percent = percent_cells(Path(path)) if only is None else {}  # formats matter to values only
+    parts = read_sheet_parts(Path(path))
+    flagged = flagged_cells(parts)
+    percent = percent_cells(parts) if only is None else {}  # formats matter to values only
     wanted = None if only is None else [fold_label(name) for name in only]
     sheets = []
     for meta in workbook.sheets_metadata:
