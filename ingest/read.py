@@ -33,9 +33,7 @@ def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[S
     """The worksheets of the workbook at ``path``, in workbook order: all of them, or (``only``) those
     whose name contains one of the given names (compared folded, as ``parse.find_sheet`` does)."""
     workbook = CalamineWorkbook.from_path(str(path))
-    parts = read_sheet_parts(Path(path))
-    flagged = flagged_cells(parts)
-    percent = percent_cells(parts) if only is None else {}  # formats matter to values only
+    flagged, percent = _marks(Path(path), formats=only is None)  # formats matter to values only
     wanted = None if only is None else [fold_label(name) for name in only]
     sheets = []
     for meta in workbook.sheets_metadata:
@@ -49,3 +47,10 @@ def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[S
             Sheet(meta.name, visible, rows, flagged.get(meta.name, {}), percent.get(meta.name, frozenset()))
         )
     return sheets
+
+
+def _marks(path: Path, formats: bool) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
+    """The cells whose value the readers hide, and (``formats``) those shown as a percentage. The XML is
+    let go before the sheets' grids are built, so a large workbook does not hold both at once."""
+    parts = read_sheet_parts(path)
+    return flagged_cells(parts), percent_cells(parts) if formats else {}
