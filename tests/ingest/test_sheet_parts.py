@@ -2,9 +2,11 @@
 byte searches that skip most parts must never skip one that holds a formula without its result, an
 error value or a percentage format, however the XML spells it."""
 
+import zipfile
+
 from ingest.cell_flags import FORMULA_WITHOUT_VALUE, flagged_cells
 from ingest.cell_formats import percent_cells
-from ingest.sheet_parts import SheetParts, read_sheet_parts
+from ingest.sheet_parts import SheetParts, read_sheet_parts, sheet_members
 from tests.ingest.workbooks import write_report
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -82,3 +84,21 @@ def test_a_written_workbook_gives_its_sheets_in_order_and_other_files_give_none(
     assert read_sheet_parts(tmp_path / "r.csv") is None
     (tmp_path / "fake.xlsx").write_bytes(b"not a zip")
     assert read_sheet_parts(tmp_path / "fake.xlsx") is None
+
+
+def test_a_worksheet_part_that_cannot_be_inflated_is_left_out_and_the_others_are_read(tmp_path):
+    written = write_report(tmp_path / "r.xlsx")
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(damaged, "w", zipfile.ZIP_STORED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item.filename))
+    with zipfile.ZipFile(damaged) as archive:
+        part = archive.getinfo(sheet_members(archive)["乡镇明细"])
+    stored_at = part.header_offset + 30 + len(part.filename.encode()) + len(part.extra)  # after its header
+    data = bytearray(damaged.read_bytes())
+    data[stored_at + part.file_size // 2] ^= 0x01  # one bit of the stored XML: its CRC no longer matches
+    damaged.write_bytes(bytes(data))
+
+    parts = read_sheet_parts(damaged)
+    assert list(parts.sheets) == ["基本信息", "指标填报"]
+    assert parts.sheets["指标填报"] == read_sheet_parts(written).sheets["指标填报"]
