@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from openpyxl.utils import get_column_letter
-
 from base import layout
 from base.catalogue import fold_label
+from base.cell_address import column_letter
 from ingest.read import Sheet
 
 HEADER_SEARCH_ROWS = 30
@@ -33,7 +32,7 @@ _CHINESE_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九十", 
 
 def address(row_index: int, column_index: int) -> str:
     """'D17' from zero-based row and column indexes."""
-    return f"{get_column_letter(column_index + 1)}{row_index + 1}"
+    return f"{column_letter(column_index + 1)}{row_index + 1}"
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl.utils.cell import range_boundaries
-
+from base.cell_address import range_bounds
 from base.settings import Limits
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -95,7 +94,7 @@ def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: L
     if not match:
         return None
     ref = match.group(1).decode()
-    min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    min_col, min_row, max_col, max_row = range_bounds(ref)
     cells = (max_row - min_row + 1) * (max_col - min_col + 1)
     if cells > limits.max_cells or max_row >= 1_048_576 or max_col >= 16_384:
         return f"工作表声明的范围过大（{ref}），疑似异常文件"
