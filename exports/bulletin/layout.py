@@ -38,28 +38,42 @@ from exports.styles import (
     SUBTITLE,
     TEXT,
     TITLE,
+    solid,
 )
 
 NOTE_LINE_HEIGHT = 16  # points per line of a note (仿宋 12)
 
-# Per workbook, the style record (openpyxl's StyleArray) each (named style, number format) pair gives a
+# Per workbook, the style record (openpyxl's StyleArray) each (named style, number format, fill) gives a
 # cell: giving a cell a named style by name looks the style up and re-registers its parts on every call,
 # a large share of a bulletin's time at a hundred thousand cells.
-_STYLE_ARRAYS: WeakKeyDictionary[Workbook, dict[tuple[str, str | None], StyleArray]] = WeakKeyDictionary()
+_STYLE_ARRAYS: WeakKeyDictionary[Workbook, dict[tuple[str, str | None, str | None], StyleArray]] = (
+    WeakKeyDictionary()
+)
 
 
-def put(ws: Worksheet, row: int, column: int, value: object, style: str = TEXT, fmt: str | None = None):
-    """Write one value (strings always as text) with a named style and optional number format."""
+def put(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    style: str = TEXT,
+    fmt: str | None = None,
+    fill: str | None = None,
+):
+    """Write one value (strings always as text) with a named style, an optional number format and an
+    optional background colour (``fill``, an RGB hex)."""
     cell = set_text(ws.cell(row=row, column=column), value)
     arrays = _STYLE_ARRAYS.setdefault(ws.parent, {})
-    known = arrays.get((style, fmt))
+    known = arrays.get((style, fmt, fill))
     if known is not None:
         cell._style = copy(known)
         return cell
     cell.style = style
     if fmt:
         cell.number_format = fmt
-    arrays[(style, fmt)] = copy(cell._style)
+    if fill:
+        cell.fill = solid(fill)
+    arrays[(style, fmt, fill)] = copy(cell._style)
     return cell
 
 

@@ -339,9 +339,8 @@ def write_notes(wb: Workbook, data: BulletinData, mh: Masthead, manifest: dict) 
         for col, month in enumerate(months, start=2):
             s = cells.get((unit["unit_code"], month))
             value = "/" if s is None else (s["version"] if s["version"] is not None else s["status_label"])
-            layout.put(ws, row, col, value, st.CENTER)
-            if s is not None and s["late"] and s["version"] is not None:
-                ws.cell(row, col).fill = st.solid(st.YELLOW_FILL)
+            late = s is not None and s["late"] and s["version"] is not None
+            layout.put(ws, row, col, value, st.CENTER, fill=st.YELLOW_FILL if late else None)
     status_colours(ws, f"B{matrix_first}:{cell_ref(n, max(row, matrix_first))}")
     legend = (
         "注：表中数字为本通报采用的月报版本号（同一单位同一月份重报的，采用最新的有效版本）；黄色为逾期报送，"
