@@ -94,7 +94,10 @@ def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: L
     if not match:
         return None
     ref = match.group(1).decode()
-    min_col, min_row, max_col, max_row = range_bounds(ref)
+    try:
+        min_col, min_row, max_col, max_row = range_bounds(ref)
+    except ValueError:  # more than three column letters: no workbook's sheet can reach that far
+        return f"工作表声明的范围无效（{ref}），疑似异常文件"
     cells = (max_row - min_row + 1) * (max_col - min_col + 1)
     if cells > limits.max_cells or max_row >= 1_048_576 or max_col >= 16_384:
         return f"工作表声明的范围过大（{ref}），疑似异常文件"

@@ -1,13 +1,19 @@
-"""base.cell_address gives what openpyxl gives, and the reading path loads neither openpyxl nor numpy."""
+"""base.cell_address gives what openpyxl gives, the precheck reads a sheet's declared extent with it (and refuses
+one no workbook can have), and the reading path loads neither openpyxl nor numpy."""
 
+import re
 import subprocess
 import sys
+import zipfile
 
+import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
 from base.cell_address import column_letter, column_number, range_bounds
+from base.settings import Limits
+from ingest.precheck import precheck
 
 
 def test_every_column_letter_is_openpyxls():
@@ -48,3 +54,23 @@ def test_the_reader_task_imports_neither_openpyxl_nor_numpy():
         check=True,
     ).stdout.strip()
     assert loaded == "[]"
+
+
+@pytest.mark.parametrize(
+    ("declared", "reason"), [("A1:AAAA5", "范围无效"), ("A1:XFD1048576", "范围过大"), ("A1:C9", None)]
+)
+def test_the_precheck_refuses_a_sheet_declaring_an_extent_no_workbook_can_have(tmp_path, declared, reason):
+    """A forged ``<dimension>`` with four column letters is refused in words, not with an error."""
+    plain = tmp_path / "plain.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = 1
+    workbook.save(plain)
+    forged = tmp_path / "forged.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(forged, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{declared}"'.encode(), data)
+            target.writestr(item, data)
+    refused = precheck(forged, Limits())
+    assert refused is None if reason is None else reason in refused
