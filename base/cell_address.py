@@ -9,10 +9,12 @@ takes them from here, and ``tests/ingest/test_cell_address.py`` holds them equal
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
 
+@cache  # a reader asks for the same few columns for every figure it reads
 def column_letter(number: int) -> str:
     """'A' for 1, 'Z' for 26, 'AA' for 27, 'XFD' for 16,384 (Excel's last column)."""
     if not 1 <= number <= 18_278:  # ZZZ, as far as three letters go
