@@ -1,5 +1,5 @@
-"""base.cell_address gives what openpyxl gives, the precheck reads a sheet's declared extent with it (and refuses
-one no workbook can have), and the reading path loads neither openpyxl nor numpy."""
+"""base.cell_address gives what openpyxl gives; the precheck reads a sheet's declared extent with it (and
+refuses one no workbook can have); the reading path loads neither openpyxl nor numpy."""
 
 import re
 import subprocess
