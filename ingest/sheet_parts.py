@@ -26,8 +26,9 @@ class SheetParts:
 
 
 def read_sheet_parts(path: Path) -> SheetParts | None:
-    """The worksheet and styles parts of the .xlsx/.xlsm at ``path``; None for other files. A worksheet
-    part that cannot be inflated is left out (its sheet is then read for values only)."""
+    """The worksheet and styles parts of the .xlsx/.xlsm at ``path``; None for other files. A part that
+    cannot be inflated is left out: its sheet is then read for values only, or (the styles) no cell is
+    taken as shown as a percentage."""
     if path.suffix.lower() not in {".xlsx", ".xlsm"} or not zipfile.is_zipfile(path):
         return None
     with zipfile.ZipFile(path) as archive:
@@ -36,8 +37,8 @@ def read_sheet_parts(path: Path) -> SheetParts | None:
             data = _read(archive, member)
             if data is not None:
                 sheets[name] = data
-        styles = archive.read(STYLES) if STYLES in archive.namelist() else b""
-        return SheetParts(sheets, styles)
+        styles = _read(archive, STYLES) if STYLES in archive.namelist() else None
+        return SheetParts(sheets, styles or b"")
 
 
 def _read(archive: zipfile.ZipFile, member: str) -> bytes | None:

@@ -86,19 +86,35 @@ def test_a_written_workbook_gives_its_sheets_in_order_and_other_files_give_none(
     assert read_sheet_parts(tmp_path / "fake.xlsx") is None
 
 
-def test_a_worksheet_part_that_cannot_be_inflated_is_left_out_and_the_others_are_read(tmp_path):
-    written = write_report(tmp_path / "r.xlsx")
-    damaged = tmp_path / "damaged.xlsx"
+def damaged_copy(written, folder, member_of):
+    """A stored (uncompressed) copy of ``written`` with one bit of one part flipped, so that part's CRC
+    no longer matches; ``member_of(archive)`` names the part."""
+    damaged = folder / "damaged.xlsx"
     with zipfile.ZipFile(written) as source, zipfile.ZipFile(damaged, "w", zipfile.ZIP_STORED) as target:
         for item in source.infolist():
             target.writestr(item.filename, source.read(item.filename))
     with zipfile.ZipFile(damaged) as archive:
-        part = archive.getinfo(sheet_members(archive)["乡镇明细"])
+        part = archive.getinfo(member_of(archive))
     stored_at = part.header_offset + 30 + len(part.filename.encode()) + len(part.extra)  # after its header
     data = bytearray(damaged.read_bytes())
-    data[stored_at + part.file_size // 2] ^= 0x01  # one bit of the stored XML: its CRC no longer matches
+    data[stored_at + part.file_size // 2] ^= 0x01
     damaged.write_bytes(bytes(data))
+    return damaged
+
+
+def test_a_worksheet_part_that_cannot_be_inflated_is_left_out_and_the_others_are_read(tmp_path):
+    written = write_report(tmp_path / "r.xlsx")
+    damaged = damaged_copy(written, tmp_path, lambda archive: sheet_members(archive)["乡镇明细"])
 
     parts = read_sheet_parts(damaged)
     assert list(parts.sheets) == ["基本信息", "指标填报"]
     assert parts.sheets["指标填报"] == read_sheet_parts(written).sheets["指标填报"]
+
+
+def test_a_styles_part_that_cannot_be_inflated_leaves_no_percentage_and_every_sheet_read(tmp_path):
+    written = write_report(tmp_path / "r.xlsx")
+    damaged = damaged_copy(written, tmp_path, lambda archive: "xl/styles.xml")
+
+    parts = read_sheet_parts(damaged)
+    assert parts.styles == b""
+    assert parts.sheets == read_sheet_parts(written).sheets
