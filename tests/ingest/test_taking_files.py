@@ -104,7 +104,7 @@ def test_a_file_still_being_written_is_left_in_the_inbox_whole(tmp_path):
 
 
 def test_pingan_ingest_waits_for_a_file_being_copied_in_and_takes_it_whole(tmp_path, monkeypatch):
-    monkeypatch.setenv("PINGAN_INBOX_SETTLE_SECONDS", "1")
+    monkeypatch.setenv("PINGAN_INBOX_SETTLE_SECONDS", "2")  # room for a busy machine between writes
     home = tmp_path / "home"
     data = write_report(tmp_path / "source.xlsx").read_bytes()
     target = home / "inbox" / "大方县" / "dafang.xlsx"
@@ -116,10 +116,11 @@ def test_pingan_ingest_waits_for_a_file_being_copied_in_and_takes_it_whole(tmp_p
         if "等待其写完" in message:
             waiting.set()
 
+    target.write_bytes(data[:100])  # the copy has begun before pingan looks
+
     def copy_slowly():
-        with open(target, "wb") as handle:
-            handle.write(data[:100])
-            handle.flush()
+        with open(target, "r+b") as handle:
+            handle.seek(100)
             deadline = time.monotonic() + 120
             while not waiting.wait(0.2) and time.monotonic() < deadline:
                 os.pwrite(handle.fileno(), data[:100], 0)  # still copying: the file keeps changing
@@ -136,7 +137,7 @@ def test_pingan_ingest_waits_for_a_file_being_copied_in_and_takes_it_whole(tmp_p
     finally:
         waiting.set()
         writer.join()
-    assert "1 个文件最近 1 秒内仍有改动（可能正在写入），等待其写完…" in said
+    assert "1 个文件最近 2 秒内仍有改动（可能正在写入），等待其写完…" in said
     assert stored(home) == [("dafang.xlsx", 1, "accepted")]
     assert archived(home)[0].read_bytes() == data and not target.exists()
 
