@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from base.settings import reference_dir
 
@@ -41,10 +41,26 @@ _FOLD = str.maketrans(
 _TO_FOLD = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
 
 
-def fold_label(text: str) -> str:
+def fold_label(text: object) -> str:
     """A label as compared: NFKC (full-width to half-width), brackets unified to ( ), no white space of
     any kind (spaces, full-width spaces, line breaks) and no invisible characters."""
-    normal = unicodedata.normalize("NFKC", str(text))
+    text = text if isinstance(text, str) else str(text)
+    return _fold_label_remembered(text) if len(text) <= _REMEMBERED_LENGTH else _fold(text)
+
+
+# A reader folds the same few hundred labels (indicator names, headers, 合计) in every workbook it reads,
+# and folding them anew was the costliest step of finding the tables. Only short texts are remembered,
+# and only so many: a file full of long, distinct strings cannot grow the memory.
+_REMEMBERED_LENGTH = 64
+
+
+@lru_cache(maxsize=8192)
+def _fold_label_remembered(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    normal = unicodedata.normalize("NFKC", text)
     if _TO_FOLD.search(normal):  # rare: translating every label would cost more than the search
         normal = normal.translate(_FOLD)
     return "".join(normal.split())

@@ -194,11 +194,11 @@ TARGET_COLUMNS = (
 
 # Row labels that close a table rather than belong to it.
 TOTAL_ROW_LABELS = ("合计", "总计", "小计", "说明", "备注", "填表说明", "注")
+_TOTAL_ROW_STARTS = tuple(fold_label(label) for label in TOTAL_ROW_LABELS)
 
 
 def is_total_row(text: object) -> bool:
-    folded = fold_label(text) if text is not None else ""
-    return any(folded.startswith(fold_label(label)) for label in TOTAL_ROW_LABELS)
+    return text is not None and fold_label(text).startswith(_TOTAL_ROW_STARTS)
 
 
 def submission_file_name(short_name: str, period: str, suffix: str = "") -> str:
