@@ -1,6 +1,7 @@
 """Archive, versions, duplicates, quarantine, dry runs and rebuilds, on a real DuckDB file."""
 
 import json
+import os
 import time
 
 import duckdb
@@ -13,6 +14,7 @@ from ingest.results import owed_feedback, read_record
 from ingest.sandbox import read_files
 from tests.ingest.hostile import far_cell_workbook, zip_bomb
 from tests.ingest.workbooks import consistent_values, write_report
+from tests.processes import alive, children_of
 
 
 def rows(home, sql):
@@ -229,3 +231,36 @@ def test_a_drop_cut_into_batches_gets_the_same_answers_as_one_batch(tmp_path, mo
     assert "HIS02" in together[1][3]
     sql = "select unit_code, period, version, status from raw.submissions order by all"
     assert rows(tmp_path / "one_by_one", sql) == rows(tmp_path / "together", sql)
+
+
+def test_a_batch_that_fails_its_checks_stores_nothing_and_stops_the_batch_read_ahead(tmp_path, monkeypatch):
+    # Three batches of one file: while the first is checked, the second is read ahead in the sandbox.
+    inbox = tmp_path / "home" / "inbox"
+    for month in ("01", "02", "03"):
+        write_report(inbox / "大方县" / f"{month}.xlsx", period=f"2022-{month}")
+    monkeypatch.setattr("ingest.intake.BATCH_FILES", 1)
+    from ingest import intake
+
+    def broken_validation(*args, **kwargs):
+        raise RuntimeError("validation broke")
+
+    monkeypatch.setattr(intake, "validate_reports", broken_validation)
+    with pytest.raises(RuntimeError, match="validation broke"):
+        ingest_files([inbox], tmp_path / "home", consume_from=inbox)
+    assert alive(children_of(os.getpid())) == set()  # no reader worker left running
+    assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(0,)]
+    assert sorted(p.name for p in (inbox / "大方县").iterdir()) == ["01.xlsx", "02.xlsx", "03.xlsx"]
+
+    monkeypatch.undo()  # the rerun takes every file, each batch read once
+    monkeypatch.setattr("ingest.intake.BATCH_FILES", 1)
+    read = []
+    monkeypatch.setattr(
+        intake, "read_files", lambda paths, *a, **k: read.append(paths) or read_files(paths, *a, **k)
+    )
+    results = ingest_files([inbox], tmp_path / "home", consume_from=inbox)
+    assert [(r.file, r.status, r.version) for r in results] == [
+        ("01.xlsx", "accepted", 1),
+        ("02.xlsx", "accepted", 1),
+        ("03.xlsx", "accepted", 1),
+    ]
+    assert [[p.name for p in paths] for paths in read] == [["01.xlsx"], ["02.xlsx"], ["03.xlsx"]]
