@@ -25,7 +25,8 @@ windowed as (
         sum(monthly_values.value_last_year_reported) as reported_last_year_sum,
         arg_max(monthly_values.value_last_year_reported, monthly_values.month_start)
         filter (where monthly_values.value_last_year_reported is not null) as reported_last_year_latest,
-        count(distinct monthly_values.month_start)::integer as months_received
+        -- one row per unit, indicator and month (its unique_combination test): rows are months
+        count(monthly_values.month_start)::integer as months_received
     from monthly_values
     inner join periods
         on monthly_values.month_start between periods.period_start and periods.period_end
