@@ -17,6 +17,7 @@ batches (``BATCH_FILES``), in the order received; the next batch is read while o
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -292,9 +293,12 @@ def history_for(reports: list[ParsedWorkbook], earlier: History) -> History:
     history = dict(earlier)
     for report in reports:
         if report.kind == "monthly_report" and report.unit_code and report.period and not report.has_errors:
+            # The keys' few distinct codes are shared, not each report's copies kept: a national drop's
+            # history holds a million values, and the reports themselves go batch by batch.
+            unit, period = sys.intern(report.unit_code), sys.intern(report.period)
             history.update(
                 {
-                    (report.unit_code, report.period, i.indicator_code): i.value
+                    (unit, period, sys.intern(i.indicator_code)): i.value
                     for i in report.indicators
                     if i.value is not None
                 }
