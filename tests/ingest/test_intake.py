@@ -14,7 +14,7 @@ from ingest.results import owed_feedback, read_record
 from ingest.sandbox import read_files
 from tests.ingest.hostile import far_cell_workbook, zip_bomb
 from tests.ingest.workbooks import consistent_values, write_report
-from tests.processes import alive, children_of
+from tests.processes import alive, children_of, wait_until
 
 
 def rows(home, sql):
@@ -241,13 +241,25 @@ def test_a_batch_that_fails_its_checks_stores_nothing_and_stops_the_batch_read_a
     monkeypatch.setattr("ingest.intake.BATCH_FILES", 1)
     from ingest import intake
 
+    reading = []  # (file, "started" | "finished") as the reads happen
+
+    def watched_read(paths, *args, **kwargs):
+        reading.append((paths[0].name, "started"))
+        outcomes = read_files(paths, *args, **kwargs)
+        reading.append((paths[0].name, "finished"))
+        return outcomes
+
     def broken_validation(*args, **kwargs):
         raise RuntimeError("validation broke")
 
+    monkeypatch.setattr(intake, "read_files", watched_read)
     monkeypatch.setattr(intake, "validate_reports", broken_validation)
+    before = alive(children_of(os.getpid()))  # an xdist worker may hold other tests' processes
     with pytest.raises(RuntimeError, match="validation broke"):
         ingest_files([inbox], tmp_path / "home", consume_from=inbox)
-    assert alive(children_of(os.getpid())) == set()  # no reader worker left running
+    # The failure reached the caller only once the batch read ahead was done with.
+    assert reading == [(f, s) for f in ("01.xlsx", "02.xlsx") for s in ("started", "finished")]
+    assert wait_until(lambda: alive(children_of(os.getpid())) <= before, 10)  # its workers gone
     assert rows(tmp_path / "home", "select count(*) from raw.submissions") == [(0,)]
     assert sorted(p.name for p in (inbox / "大方县").iterdir()) == ["01.xlsx", "02.xlsx", "03.xlsx"]
 
