@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 
 from base import calendar, catalogue
+from base.collection import builds_many_objects, collect_young_garbage
 from base.offline_pages import localise, pages_changed_since
 from base.rules import Finding, finding
 from base.settings import Home, Limits
@@ -113,6 +114,7 @@ def not_taken_result(path: Path, reason: str, receipt: Receipt | None = None) ->
     )
 
 
+@builds_many_objects
 def ingest_receipts(
     receipts: list[Receipt],
     home: Home | Path,
@@ -211,6 +213,7 @@ def ingest_receipts(
             results += answers
             results += [not_taken_result(r.path, CHANGED_REASON, r) for r in changed]
             del stored  # its parsed workbooks go now, not once the next batch is checked
+            collect_young_garbage()  # the cycle collector is paused for the intake (base.collection)
         results += _repeats(repeated, results, home, connection, amended)
         if not dry_run and home.quality.is_dir():  # the GX Data Docs of this run, readable offline
             localise(home.quality, pages_changed_since(home.quality, started))

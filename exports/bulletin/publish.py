@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from base import catalogue
 from base.approvals import ApprovalRecord
 from base.calendar import Period, local_time, parse_period
+from base.collection import builds_many_objects
 from exports import styles as st
 from exports.bulletin import records, sheets
 from exports.bulletin.attainment import write_attainment
@@ -79,6 +80,7 @@ def bulletin_stem(period: Period, correction: int | None = None) -> str:
     return f"{stem}_{CORRECTION_MARK}{correction}" if correction else stem
 
 
+@builds_many_objects
 def write_bulletin(
     warehouse_path: str | os.PathLike,
     period: str,
@@ -97,6 +99,7 @@ def write_bulletin(
     return _with_pdf(result) if pdf else result
 
 
+@builds_many_objects
 def publish_bulletin(
     warehouse_path: str | os.PathLike,
     period: str,

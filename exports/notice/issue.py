@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from base.calendar import Period, date_text, local_time, parse_period
+from base.collection import builds_many_objects
 from exports.bulletin.manifest import first_scores
 from exports.bulletin.pdf import to_pdf
 from exports.notice.compose import compose, issuer_code
@@ -215,6 +216,7 @@ def _previous(register: Register, bulletin: _Bulletin) -> tuple[Issued | None, C
     return last, correction_facts(last, old, bulletin.manifest)
 
 
+@builds_many_objects
 def write_draft(
     warehouse: str | os.PathLike,
     period: str | Period,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from base import catalogue, settings
 from exports import styles as st
 from exports.bulletin import layout, publish_bulletin, write_bulletin, write_unit_extract
+from exports.bulletin import publish as publish_module
 from exports.bulletin.data import BULLETIN_MARTS, MissingMart, read_bulletin_data
 from exports.bulletin.pdf import PdfError, to_pdf
 from exports.bulletin.tables import tables_path
@@ -384,6 +386,23 @@ def test_warehouse_is_read_only_and_closed_afterwards(warehouse, tmp_path):
     write_bulletin(warehouse, "2022", tmp_path, as_of=AS_OF, pdf=False)
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
     duckdb.connect(str(warehouse)).close()  # a writer can open it: the bulletin closed its connection
+
+
+def test_bulletins_are_built_with_the_cycle_collector_paused_and_it_is_back_on_after(
+    warehouse, tmp_path, monkeypatch
+):
+    collector_on_while_built = []
+    build = publish_module._write
+
+    def watched(*args, **kwargs):
+        collector_on_while_built.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(publish_module, "_write", watched)
+    write_bulletin(warehouse, "2022-03", tmp_path / "written", as_of=AS_OF, pdf=False)
+    publish_bulletin(warehouse, "2022-03", tmp_path / "published", as_of=AS_OF, pdf=False)
+    assert collector_on_while_built == [False, False]
+    assert gc.isenabled()
 
 
 def test_bulletin_reads_a_warehouse_this_process_holds_open_for_writing(warehouse, tmp_path):
