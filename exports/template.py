@@ -18,12 +18,12 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from base import calendar, catalogue, layout
 from base.catalogue import Unit
 from exports import styles
 from exports.safe import set_text
+from exports.xlsx_file import save_workbook_file
 
 TARGET_BLANK_ROWS = 200  # rows prepared with dropdowns in a blank targets workbook
 HEADER_ROWS = "1:2"  # a sheet's title and column headers, printed on every page
@@ -72,7 +72,7 @@ def save_workbook(wb: Workbook, path: str | Path, stamp: datetime) -> Path:
     wb.properties.creator = "pingan"
     wb.properties.lastModifiedBy = "pingan"
     staged = io.BytesIO()
-    ExcelWriter(wb, ZipFile(staged, "w", ZIP_DEFLATED, allowZip64=True)).save()  # closes the zip
+    save_workbook_file(wb, ZipFile(staged, "w", ZIP_DEFLATED, allowZip64=True))  # closes the zip
     with ZipFile(staged) as source, ZipFile(path, "w", ZIP_DEFLATED) as target:
         for entry in source.infolist():
             info = ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])

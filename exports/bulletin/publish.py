@@ -43,6 +43,7 @@ from exports.bulletin.manifest import (
 )
 from exports.bulletin.pdf import to_pdf
 from exports.bulletin.tables import write_tables
+from exports.xlsx_file import save_workbook_file
 
 BULLETIN_STEM = "社会治安综合治理考评排名通报"
 EXTRACT_STEM = "社会治安综合治理考评情况"
@@ -186,7 +187,7 @@ def _save(wb: Workbook, path: Path, as_of: datetime, title: str, issued_by: str)
     wb.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
-    wb.save(partial)
+    save_workbook_file(wb, partial)
     partial.replace(path)
 
 

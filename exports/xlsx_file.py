@@ -1,0 +1,138 @@
+"""Saving a workbook built with openpyxl, with the cells of its sheets serialised in bulk.
+
+openpyxl writes a sheet's cells one XML element at a time through lxml's incremental writer: for a
+province's bulletin (half a million cells) that is most of the time its ``save`` takes. Here the rows of
+plain cells (text, numbers, booleans, empty styled cells) are put together as text, a thousand rows at a
+time, parsed back by lxml and written as elements, so the file holds the same XML, byte for byte, as
+openpyxl's own writer gives (``tests/exports/test_xlsx_file.py`` compares every part of the package).
+A row with anything else in it (a formula, a date, a comment, a link, rich text) is written by openpyxl.
+The list of merged ranges, tens of thousands in a province's bulletin, is put together the same way.
+
+Everything else in the package (styles, print set-up, conditional formats, charts) is openpyxl's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
+
+from lxml import etree
+from openpyxl import LXML
+from openpyxl.compat import safe_string
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
+
+ROWS_PER_PARSE = 1000
+_PLAIN_TYPES = {str: "s", int: "n", float: "n", bool: "b"}
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+)
+
+
+def save_workbook_file(wb: Workbook, target: str | Path | ZipFile) -> None:
+    """Save ``wb`` to a path, or into an open ``ZipFile`` (which is closed after), like ``wb.save``."""
+    archive = target if isinstance(target, ZipFile) else ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
+    _BulkExcelWriter(wb, archive).save()
+
+
+class _BulkExcelWriter(ExcelWriter):
+    def write_worksheet(self, ws) -> None:
+        if self.workbook.write_only or not LXML:
+            return super().write_worksheet(ws)
+        # The same steps as ExcelWriter.write_worksheet, with the bulk writer for the sheet itself.
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = _BulkWorksheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.write(writer.out, ws.path[1:])
+        self.manifest.append(ws)
+        writer.cleanup()
+
+
+class _BulkWorksheetWriter(WorksheetWriter):
+    def write_rows(self) -> None:
+        xf = self.xf.send(True)
+        style_ids = _StyleIds(self.ws.parent._cell_styles)
+        letters = [""]
+        pending: list[str] = []
+        with xf.element("sheetData"):
+            for row_idx, row in self.rows():
+                if row and len(letters) <= row[-1].column:
+                    letters.extend(get_column_letter(c) for c in range(len(letters), row[-1].column + 1))
+                text = _row_text(self.ws, row, row_idx, style_ids, letters)
+                if text is None:  # not plain: openpyxl writes it, after the rows before it
+                    _write_parsed(xf, pending)
+                    self.write_row(xf, row, row_idx)
+                    continue
+                pending.append(text)
+                if len(pending) >= ROWS_PER_PARSE:
+                    _write_parsed(xf, pending)
+            _write_parsed(xf, pending)
+        self.xf.send(None)
+
+    def write_merged_cells(self) -> None:
+        ranges = self.ws.merged_cells.ranges
+        if ranges:
+            refs = "".join(f'<mergeCell ref="{r.coord}"/>' for r in ranges)
+            self.xf.send(etree.fromstring(f'<mergeCells count="{len(ranges)}">{refs}</mergeCells>'))
+
+
+def _write_parsed(xf, pending: list[str]) -> None:
+    """Write the rows in ``pending`` (XML text) as elements, and empty the list."""
+    if pending:
+        for element in etree.fromstring(f"<sheetData>{''.join(pending)}</sheetData>"):
+            xf.write(element)
+        pending.clear()
+
+
+class _StyleIds:
+    """The workbook's id of each cell style (what openpyxl's ``cell.style_id`` gives), looked up by the
+    style's bytes: cells hold copies of a few dozen styles, and this is cheaper than openpyxl's lookup."""
+
+    def __init__(self, cell_styles) -> None:
+        self.cell_styles = cell_styles
+        self.known: dict[bytes, int] = {}
+
+    def of(self, style) -> int:
+        key = style.tobytes()
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self.cell_styles.add(style)
+        return found
+
+
+def _row_text(ws, row: list, row_idx: int, style_ids: _StyleIds, letters: list[str]) -> str | None:
+    """One ``<row>`` as openpyxl's writer puts it, or None when a cell in it is not plain."""
+    attrs = "".join(
+        f' {k}="{str(v).translate(_ATTRIBUTE_ESCAPES)}"' for k, v in ws.row_dimensions.get(row_idx, {})
+    )
+    cells = []
+    for cell in row:
+        if cell._comment is not None or cell.hyperlink:
+            return None
+        value = cell._value
+        style = cell._style
+        styled = style is not None and any(style)
+        if value is None and not styled:
+            continue
+        data_type = cell.data_type
+        if value is not None and _PLAIN_TYPES.get(type(value)) != data_type:
+            return None
+        start = f'<c r="{letters[cell.column]}{row_idx}"'
+        if styled:
+            start += f' s="{style_ids.of(style)}"'
+        start += ' t="inlineStr"' if data_type == "s" else f' t="{data_type}"'
+        if value is None or value == "":
+            cells.append(start + "/>")
+        elif data_type == "s":
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            cells.append(f"{start}><is><t{space}>{value.translate(_TEXT_ESCAPES)}</t></is></c>")
+        else:
+            cells.append(f"{start}><v>{safe_string(value)}</v></c>")
+    return f'<row r="{row_idx}"{attrs}>{"".join(cells)}</row>'
