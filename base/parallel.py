@@ -16,15 +16,21 @@ Result = TypeVar("Result")
 
 
 def run_side_by_side(
-    function: Callable[..., Result], calls: list[dict], *, at_least: int = 2
+    function: Callable[..., Result],
+    calls: list[dict],
+    *,
+    at_least: int = 2,
+    size: Callable[[dict], float] | None = None,
 ) -> list[Result]:
     """``function(**kwargs)`` for each kwargs in ``calls``, results in the same order.
 
     ``function`` must be importable by name (a module-level function). Fewer than ``at_least`` calls, or
-    one core, run here in turn."""
+    one core, run here in turn. ``size`` (of a call's kwargs) says which calls take longest: they are
+    started first, so that the last ones to finish are short and no core waits alone for a long one."""
     workers = min(len(calls), os.cpu_count() or 1)
     if len(calls) < at_least or workers < 2:
         return [function(**kwargs) for kwargs in calls]
+    order = sorted(range(len(calls)), key=lambda i: -size(calls[i])) if size else range(len(calls))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(function, **kwargs) for kwargs in calls]
-        return [future.result() for future in futures]
+        futures = {i: pool.submit(function, **calls[i]) for i in order}
+        return [futures[i].result() for i in range(len(calls))]

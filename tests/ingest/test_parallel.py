@@ -1,6 +1,7 @@
 """Work written side by side comes back in the order it was given, from other processes."""
 
 import os
+import time
 
 from base.parallel import run_side_by_side
 from exports.feedback import feedback_file_name
@@ -24,3 +25,16 @@ def test_work_runs_in_other_processes_when_there_is_enough_of_it():
     if (os.cpu_count() or 1) > 1:
         assert os.getpid() not in pids
     assert run_side_by_side(os.getpid, [{}], at_least=2) == [os.getpid()]  # one call stays here
+
+
+def started_at(pause: float) -> float:
+    started = time.monotonic()  # one clock for every process
+    time.sleep(pause)
+    return started
+
+
+def test_the_longest_calls_start_first_and_results_keep_the_order_of_the_calls():
+    calls = [{"pause": 0.05}, {"pause": 0.05}, {"pause": 0.3}, {"pause": 0.2}]
+    starts = run_side_by_side(started_at, calls, size=lambda call: call["pause"])
+    if (os.cpu_count() or 1) > 1:
+        assert sorted(range(4), key=lambda i: starts[i])[:2] == [2, 3]  # 0.3 s first, then 0.2 s

@@ -13,6 +13,7 @@ from base import catalogue
 from base.calendar import office_zone
 from ingest.intake import ingest_files
 from orchestration.cli import main
+from orchestration.publish import bulletin_size
 from orchestration.runs import execute_job
 from sampledata.demo import state_demo_arrivals
 from tests.orchestration.conftest import definitions_for, instance_for
@@ -75,6 +76,11 @@ def test_january_morning_publishes_the_last_quarter_and_the_last_year(schedules)
     assert evaluate(quarterly_bulletin_schedule, at(2023, 1, 6, 8)).partition_key == "2022Q4"
     assert evaluate(quarterly_bulletin_schedule, at(2022, 7, 6, 8)).partition_key == "2022Q2"
     assert evaluate(annual_bulletin_schedule, at(2023, 1, 6, 8)).partition_key == "2022"
+
+
+def test_of_a_january_morning_s_bulletins_the_year_s_starts_first_then_the_quarter_s():
+    periods = ["2022-12", "2022Q4", "2022"]  # the longest first: no core waits alone at the end
+    assert sorted(periods, key=lambda p: -bulletin_size({"period": p})) == ["2022", "2022Q4", "2022-12"]
 
 
 def test_deadline_reminder_lists_units_not_reported_or_rejected(new_home, tmp_path, capsys, schedules):
