@@ -9,6 +9,10 @@ goes). So the collector is paused for such work, and collects the objects made d
 (a young collection: the rest of the process, a portal's imports say, is not walked again); work done in
 steps (an intake's batches) collects what each step left (``collect_young_garbage``), so garbage never
 piles up.
+
+The switch is the process's: in a threaded process (the portal) other threads run without the collector
+while one upload is taken in. A pause that found the collector on turns it back on when it ends, whatever
+the threads did in between, so it is never left off.
 """
 
 from __future__ import annotations
