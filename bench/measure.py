@@ -56,7 +56,18 @@ def _status_kib(pid: int | str, key: str) -> int:
     return 0
 
 
-def _parents() -> dict[int, int]:
+_FORKED_NOT_EXECED = 0x40  # PF_FORKNOEXEC in /proc/<pid>/stat's flags
+
+
+@dataclass(frozen=True)
+class _Process:
+    parent: int
+    rss_kib: int
+    layout: tuple[int, int, int]  # start and end of code, start of stack: where its memory is laid out
+    not_execed: bool  # forked and not (yet) replaced by a program of its own
+
+
+def _processes() -> dict[int, _Process]:
     found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -68,25 +79,39 @@ def _parents() -> dict[int, int]:
             continue
         # pid (comm) state ppid ... ; comm may hold spaces or parentheses: split after the last ')'
         fields = text[text.rfind(b")") + 2 :].split()
-        found[int(entry.name)] = int(fields[1])
+        found[int(entry.name)] = _Process(
+            parent=int(fields[1]),
+            rss_kib=int(fields[21]) * _PAGE_KIB,
+            layout=(int(fields[23]), int(fields[24]), int(fields[25])),
+            not_execed=bool(int(fields[6]) & _FORKED_NOT_EXECED),
+        )
     return found
 
 
 def tree_rss_kib(root: int | None = None) -> int:
-    """Resident memory of ``root`` (default: this process) and all its descendants, KiB."""
+    """Resident memory of ``root`` (default: this process) and all its descendants, KiB.
+
+    A child caught between fork and exec (every process pingan starts is spawned: fork, then exec) still
+    runs in its parent's memory (vfork) or on a copy that shares every page: /proc shows it with its
+    parent's resident size, and adding it would count the parent twice (a 1 GiB process starting
+    children was sampled at 2 GiB). Such a child, with its parent's memory layout, is not added."""
     root = root or os.getpid()
-    parents = _parents()
+    processes = _processes()
     children: dict[int, list[int]] = {}
-    for pid, ppid in parents.items():
-        children.setdefault(ppid, []).append(pid)
+    for pid, process in processes.items():
+        children.setdefault(process.parent, []).append(pid)
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * _PAGE_KIB
-        except (OSError, ValueError, IndexError):
-            pass
+        process = processes.get(pid)
+        if process is None:
+            continue
+        parent = processes.get(process.parent)
+        in_parents_memory = (
+            pid != root and process.not_execed and parent is not None and parent.layout == process.layout
+        )
+        if not in_parents_memory:
+            total += process.rss_kib
         todo.extend(children.get(pid, ()))
     return total
 
