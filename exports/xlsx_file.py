@@ -3,9 +3,10 @@
 openpyxl writes a sheet's cells one XML element at a time through lxml's incremental writer: for a
 province's bulletin (half a million cells) that is most of the time its ``save`` takes. Here the rows of
 plain cells (text, numbers, booleans, empty styled cells) are put together as text, a thousand rows at a
-time, parsed back by lxml and written as elements, so the file holds the same XML, byte for byte, as
-openpyxl's own writer gives (``tests/exports/test_xlsx_file.py`` compares every part of the package).
-A row with anything else in it (a formula, a date, a comment, a link, rich text) is written by openpyxl.
+time, parsed back by lxml and written as elements, so the file holds the same XML as openpyxl's own
+writer gives (``tests/exports/test_xlsx_file.py`` compares every part of the package in canonical form;
+the bytes differ only where an empty element is written ``<c/>`` instead of ``<c></c>``). A row with
+anything else in it (a formula, a date, a Decimal, a comment, a link, rich text) is written by openpyxl.
 The list of merged ranges, tens of thousands in a province's bulletin, is put together the same way.
 
 Everything else in the package (styles, print set-up, conditional formats, charts) is openpyxl's.
