@@ -1,5 +1,6 @@
 """Archive, versions, duplicates, quarantine, dry runs and rebuilds, on a real DuckDB file."""
 
+import gc
 import json
 import os
 import time
@@ -231,6 +232,30 @@ def test_a_drop_cut_into_batches_gets_the_same_answers_as_one_batch(tmp_path, mo
     assert "HIS02" in together[1][3]
     sql = "select unit_code, period, version, status from raw.submissions order by all"
     assert rows(tmp_path / "one_by_one", sql) == rows(tmp_path / "together", sql)
+
+
+def test_batches_are_stored_with_the_cycle_collector_paused_and_each_leaves_its_young_garbage_collected(
+    tmp_path, monkeypatch
+):
+    inbox = tmp_path / "home" / "inbox"
+    for month in ("01", "02"):
+        write_report(inbox / "大方县" / f"{month}.xlsx", period=f"2022-{month}")
+    monkeypatch.setattr("ingest.intake.BATCH_FILES", 1)
+    from ingest import intake
+
+    collector_on_while_stored, young_collections = [], []
+    store = intake.store_submissions
+    monkeypatch.setattr(
+        intake,
+        "store_submissions",
+        lambda *a, **k: collector_on_while_stored.append(gc.isenabled()) or store(*a, **k),
+    )
+    monkeypatch.setattr(intake, "collect_young_garbage", lambda: young_collections.append(gc.isenabled()))
+    results = ingest_files([inbox], tmp_path / "home", consume_from=inbox)
+    assert [r.status for r in results] == ["accepted", "accepted"]
+    assert collector_on_while_stored == [False, False]
+    assert young_collections == [False, False]  # one after each batch, inside the pause
+    assert gc.isenabled()
 
 
 def test_a_batch_that_fails_its_checks_stores_nothing_and_stops_the_batch_read_ahead(tmp_path, monkeypatch):
