@@ -37,4 +37,6 @@ def test_the_longest_calls_start_first_and_results_keep_the_order_of_the_calls()
     calls = [{"pause": 0.05}, {"pause": 0.05}, {"pause": 0.3}, {"pause": 0.2}]
     starts = run_side_by_side(started_at, calls, size=lambda call: call["pause"])
     if (os.cpu_count() or 1) > 1:
-        assert sorted(range(4), key=lambda i: starts[i])[:2] == [2, 3]  # 0.3 s first, then 0.2 s
+        # the two longest (0.3 s and 0.2 s) are handed out first, one to each process; which of the two
+        # processes reads its clock first is up to the machine
+        assert set(sorted(range(4), key=lambda i: starts[i])[:2]) == {2, 3}
