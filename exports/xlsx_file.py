@@ -2,20 +2,26 @@
 
 openpyxl writes a sheet's cells one XML element at a time through lxml's incremental writer: for a
 province's bulletin (half a million cells) that is most of the time its ``save`` takes. Here the rows of
-plain cells (text, numbers, booleans, empty styled cells) are put together as text, a thousand rows at a
-time, parsed back by lxml and written as elements, so the file holds the same XML as openpyxl's own
-writer gives (``tests/exports/test_xlsx_file.py`` compares every part of the package in canonical form;
-the bytes differ only where an empty element is written ``<c/>`` instead of ``<c></c>``). A row with
-anything else in it (a formula, a date, a Decimal, a comment, a link, rich text) is written by openpyxl.
-The list of merged ranges, tens of thousands in a province's bulletin, is put together the same way.
+plain cells (text, numbers, booleans, empty styled cells) are put together as XML text, a thousand rows at
+a time, and set aside: openpyxl's writer puts a placeholder (an XML processing instruction) where they
+belong, and the sheet's part is copied into the package with each placeholder replaced by its rows. The
+file holds the same XML as openpyxl's own writer gives (``tests/exports/test_xlsx_file.py`` compares every
+part of the package in canonical form; the bytes differ only where an empty element is written ``<c/>``
+instead of ``<c></c>``). A row with anything else in it (a formula, a date, a Decimal, a comment, a link,
+rich text) is written by openpyxl, in its place between them. The list of merged ranges, tens of thousands
+in a province's bulletin, is put together the same way.
+
+A placeholder cannot be forged by a county: text in a cell is escaped (``<`` is written ``&lt;``), so the
+sequence that marks one appears only where this module wrote it.
 
 Everything else in the package (styles, print set-up, conditional formats, charts) is openpyxl's.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from lxml import etree
 from openpyxl import LXML
@@ -26,7 +32,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
-ROWS_PER_PARSE = 1000
+ROWS_PER_CHUNK = 1000
+_SET_ASIDE = "pingan-set-aside"  # the placeholder: <?pingan-set-aside N?> stands for the N-th chunk
+_PLACEHOLDER = re.compile(rb"<\?pingan-set-aside (\d+)\?>")
 _PLAIN_TYPES = {str: "s", int: "n", float: "n", bool: "b"}
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans(
@@ -51,12 +59,21 @@ class _BulkExcelWriter(ExcelWriter):
         writer = _BulkWorksheetWriter(ws)
         writer.write()
         ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
+        _write_part(self._archive, writer.out, ws.path[1:], writer.set_aside)
         self.manifest.append(ws)
         writer.cleanup()
 
 
 class _BulkWorksheetWriter(WorksheetWriter):
+    def __init__(self, ws, out=None) -> None:
+        super().__init__(ws, out)
+        self.set_aside: list[bytes] = []  # XML text, each in place of its placeholder
+
+    def placeholder(self, text: str) -> etree._ProcessingInstruction:
+        """Set ``text`` aside; what to write in its place."""
+        self.set_aside.append(text.encode("utf-8"))
+        return etree.ProcessingInstruction(_SET_ASIDE, str(len(self.set_aside) - 1))
+
     def write_rows(self) -> None:
         xf = self.xf.send(True)
         style_ids = _StyleIds(self.ws.parent._cell_styles)
@@ -68,28 +85,40 @@ class _BulkWorksheetWriter(WorksheetWriter):
                     letters.extend(get_column_letter(c) for c in range(len(letters), row[-1].column + 1))
                 text = _row_text(self.ws, row, row_idx, style_ids, letters)
                 if text is None:  # not plain: openpyxl writes it, after the rows before it
-                    _write_parsed(xf, pending)
+                    self._set_aside_rows(xf, pending)
                     self.write_row(xf, row, row_idx)
                     continue
                 pending.append(text)
-                if len(pending) >= ROWS_PER_PARSE:
-                    _write_parsed(xf, pending)
-            _write_parsed(xf, pending)
+                if len(pending) >= ROWS_PER_CHUNK:
+                    self._set_aside_rows(xf, pending)
+            self._set_aside_rows(xf, pending)
         self.xf.send(None)
+
+    def _set_aside_rows(self, xf, pending: list[str]) -> None:
+        if pending:
+            xf.write(self.placeholder("".join(pending)))
+            pending.clear()
 
     def write_merged_cells(self) -> None:
         ranges = self.ws.merged_cells.ranges
         if ranges:
             refs = "".join(f'<mergeCell ref="{r.coord}"/>' for r in ranges)
-            self.xf.send(etree.fromstring(f'<mergeCells count="{len(ranges)}">{refs}</mergeCells>'))
+            self.xf.send(self.placeholder(f'<mergeCells count="{len(ranges)}">{refs}</mergeCells>'))
 
 
-def _write_parsed(xf, pending: list[str]) -> None:
-    """Write the rows in ``pending`` (XML text) as elements, and empty the list."""
-    if pending:
-        for element in etree.fromstring(f"<sheetData>{''.join(pending)}</sheetData>"):
-            xf.write(element)
-        pending.clear()
+def _write_part(archive: ZipFile, written: str, name: str, set_aside: list[bytes]) -> None:
+    """Copy the sheet's part as openpyxl wrote it into ``archive`` (as ``ZipFile.write`` would), each
+    placeholder replaced by the text set aside for it."""
+    xml = Path(written).read_bytes()
+    pieces = []
+    at = 0
+    for found in _PLACEHOLDER.finditer(xml):
+        pieces += [xml[at : found.start()], set_aside[int(found.group(1))]]
+        at = found.end()
+    pieces.append(xml[at:])
+    info = ZipInfo.from_file(written, name)
+    info.compress_type = archive.compression
+    archive.writestr(info, b"".join(pieces), compresslevel=archive.compresslevel)
 
 
 class _StyleIds:

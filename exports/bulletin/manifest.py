@@ -21,6 +21,7 @@ from base.approvals import PENDING, STATE_LABELS, VersionState
 from base.catalogue import reference_dir
 from exports.bulletin.data import BulletinData, Row
 from exports.bulletin.format import targets_not_loaded
+from exports.json_file import write_json_file
 
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -114,10 +115,7 @@ def approval_entry(state: VersionState | None) -> dict:
 
 
 def write_manifest(path: Path, manifest: dict) -> Path:
-    path.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    return path
+    return write_json_file(path, manifest, sort_keys=True)
 
 
 def read_manifest(path: Path) -> dict:

@@ -27,6 +27,7 @@ from exports.bulletin.sheets import (
     unranked_cells,
     unranked_units,
 )
+from exports.json_file import write_json_file
 
 TABLES_SUFFIX = ".tables.json"
 SCORE_FORMAT = "0.0"  # 得分走势 shows scores as 综合排名 does
@@ -103,14 +104,7 @@ def tables_path(workbook: Path) -> Path:
 
 def write_tables(workbook: Path, data: BulletinData) -> Path:
     """Write the tables of the workbook just written from ``data`` beside it."""
-    path = tables_path(workbook)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(
-        json.dumps(published_tables(data, workbook.name), ensure_ascii=False, indent=1) + "\n",
-        encoding="utf-8",
-    )
-    partial.replace(path)
-    return path
+    return write_json_file(tables_path(workbook), published_tables(data, workbook.name))
 
 
 def read_tables(workbook: Path) -> dict | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from base.calendar import Period, date_text, local_time, parse_period
 from base.collection import builds_many_objects
-from exports.bulletin.manifest import first_scores
+from exports.bulletin.manifest import first_scores, write_manifest
 from exports.bulletin.pdf import to_pdf
 from exports.notice.compose import compose, issuer_code
 from exports.notice.config import load_notice_config
@@ -166,11 +166,7 @@ def _record_in_manifest(manifest_path: Path, entry: Issued) -> None:
     if manifest.get("notice") == asdict(entry):
         return
     manifest["notice"] = asdict(entry)
-    partial = manifest_path.with_name(f".{manifest_path.name}.partial")
-    partial.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    partial.replace(manifest_path)
+    write_manifest(manifest_path, manifest)
 
 
 def _issued_result(entry: Issued, out_dir: Path, reused: bool) -> NoticeResult:

@@ -24,7 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exports.bulletin import publish as publish_module
 from exports.bulletin import write_bulletin
-from exports.xlsx_file import ROWS_PER_PARSE, save_workbook_file
+from exports.xlsx_file import ROWS_PER_CHUNK, save_workbook_file
 from tests.exports.bulletin_fixture import build_fixture_warehouse
 
 
@@ -75,6 +75,7 @@ def _every_kind_of_cell() -> openpyxl.Workbook:
         "=SUM(A1:A2)",  # text, not a formula: set_text stores county text as data type s
         "]]> <![CDATA[",
         "✓ ≥ — ×",
+        "<?pingan-set-aside 0?>",  # a county's text posing as the writer's placeholder stays text
     ]
     for row, text in enumerate(texts, start=1):
         ws.cell(row=row, column=1).value = text
@@ -102,11 +103,13 @@ def _every_kind_of_cell() -> openpyxl.Workbook:
     ws["E24"] = "link"
     ws["E24"].hyperlink = "https://example.org/"
     ws["F25"] = CellRichText("plain ", TextBlock(InlineFont(b=True), "bold"))
+    ws["G20"] = "<?pingan-set-aside 1?>"  # and in a row openpyxl writes itself
+    ws["G20"].data_type = "s"
     chart = BarChart()
     chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=5))
     ws.add_chart(chart, "H2")
     many = wb.create_sheet("many rows")
-    for row in range(1, 2 * ROWS_PER_PARSE + 7):  # parsed in several pieces
+    for row in range(1, 2 * ROWS_PER_CHUNK + 7):  # set aside in several chunks
         many.cell(row=row, column=1, value=f"第{row}行")
         many.cell(row=row, column=2, value=row * 0.1)
     wb.create_sheet("empty")
@@ -129,6 +132,7 @@ def test_what_is_saved_reads_back_with_the_values_written(tmp_path):
     assert ws["A7"].value == "=SUM(A1:A2)" and ws["A7"].data_type == "s"
     assert ws["C5"].value == pytest.approx(1 / 3) and ws["C10"].value is True
     assert ws["A20"].value == "=SUM(C1:C3)"
+    assert ws["A10"].value == "<?pingan-set-aside 0?>" and ws["G20"].value == "<?pingan-set-aside 1?>"
     assert [str(r) for r in ws.merged_cells.ranges] == ["D10:F12"]
     assert openpyxl.load_workbook(path)["many rows"]["A2006"].value == "第2006行"
 

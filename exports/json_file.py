@@ -1,0 +1,31 @@
+"""Writing the JSON files beside a published document (a bulletin's manifest and tables).
+
+One top-level key per line, each value on its line in compact JSON: ``json.dumps`` with ``indent`` falls
+back to its pure-Python encoder, which took 0.15–0.17 s for each of a province's bulletin files, and this
+layout is written by its C encoder in a fifth of that. The file is replaced in one step, so a reader never
+sees half of it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def json_text(value: dict, *, sort_keys: bool = False) -> str:
+    """``value`` as JSON text: one top-level key per line, the rest compact."""
+    keys = sorted(value) if sort_keys else list(value)
+    lines = [
+        f"  {json.dumps(key, ensure_ascii=False)}: "
+        f"{json.dumps(value[key], ensure_ascii=False, sort_keys=sort_keys, separators=(', ', ': '))}"
+        for key in keys
+    ]
+    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
+
+
+def write_json_file(path: Path, value: dict, *, sort_keys: bool = False) -> Path:
+    """Write ``value`` to ``path`` (``json_text``), replacing the file in one step."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json_text(value, sort_keys=sort_keys), encoding="utf-8")
+    partial.replace(path)
+    return path
