@@ -12,10 +12,10 @@ STAMP := $(VENV)/.installed
 # The pinned set is installed by uv (pinned too, in constraints.txt): this whole step takes ~15 s from a
 # fresh clone, against ~45 s with pip, on every fresh `make test` and `make demo`. Where uv cannot be
 # installed or cannot reach its index (it does not read pip's configuration), pip installs the same set.
-# uv compiles the modules to bytecode here (~13 s on 2 cores; pip does so by default). Without it, the
-# processes the tests start in their first minutes each compiled dagster, GX and dbt for themselves: a
-# fresh clone's `make test` took 710 s and 1,117 s of user CPU, against 607 s and 939 s with it (one pair
-# of runs of the same commit, back to back).
+# uv compiles the modules to bytecode here (~13 s on 2 cores; pip does so by default). Without it, every
+# process compiles what it imports until a .pyc exists, and the suite starts many at once (pytest workers,
+# dbt, Dagster, the portal): a fresh clone's `make test` took 710 s and 1,117 s of user CPU, against 607 s
+# and 939 s with it (one pair of runs of the same commit, back to back).
 $(STAMP): pyproject.toml constraints.txt base/web_packages.csv base/web_assets.csv
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	($(BIN)/python -m pip install --quiet -c constraints.txt uv \
