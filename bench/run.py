@@ -13,9 +13,10 @@ included:
              which writes them side by side, one process per core; workbooks only: PDFs are
              LibreOffice's time and the naive bulletin is a workbook too);
 4. late     one late workbook for the last month (the second unit's, held out of the province's inbox),
-             taken in, the warehouse rebuilt and the affected bulletins re-published as 更正;
+             taken in, the warehouse built again for the periods it reaches (a partial build,
+             orchestration/warehouse.py) and the affected bulletins re-published as 更正;
 5. correction  the first unit's rejected report of the correction month (default the middle one: six
-             months back in a year), corrected and taken in, the warehouse rebuilt and the affected
+             months back in a year), corrected and taken in, a partial build as in 4, and the affected
              bulletins re-published as 更正.
              Affected, in both = every bulletin whose figures reach back to the changed month: month
              bulletins show January-to-month (ytd) figures and rank changes, so every month from the
@@ -227,8 +228,8 @@ def _one_change(record: _Recorder, settings: Settings, change: Change, periods: 
             writer_lock(settings),
         ):
             (result,) = in_own_process(take_in, [change.file], settings)
-        with record.stage(f"{change.name}.warehouse", 1, "build_warehouse: dbt build"):
-            in_own_process(build_warehouse, settings)
+        with record.stage(f"{change.name}.warehouse", 1, "build_warehouse: partial dbt build"):
+            built = in_own_process(build_warehouse, settings)
         with record.stage(
             f"{change.name}.bulletins", 1, f"{len(affected)} affected bulletins re-published"
         ) as stage:
@@ -240,6 +241,7 @@ def _one_change(record: _Recorder, settings: Settings, change: Change, periods: 
         "status": result.status,
         "version": result.version,
         "received_at": result.received_at,
+        "rebuilt_for_months": list(built.changed_months),
         "bulletins": affected,
         "corrections_written": sum(1 for b in published if b.correction),
         "unchanged": sum(1 for b in published if b.reused),

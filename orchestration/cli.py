@@ -272,7 +272,7 @@ def command_status(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from orchestration.build_inputs import UNCHANGED
+    from orchestration.build_inputs import UNCHANGED, partial_build_note
     from orchestration.publish import MartsNotCurrent, publish_bulletins
     from orchestration.warehouse import WarehouseBuildError, WarehouseBusy, build_warehouse, writer_lock
 
@@ -286,6 +286,8 @@ def command_report(args: argparse.Namespace) -> int:
                 built = build_warehouse(settings)
             if built.unchanged:
                 _say(UNCHANGED)
+            elif built.changed_months:
+                _say(partial_build_note(built.changed_months))
             if args.unit:
                 return _write_unit_extract(settings, args)
             with _step("正在生成通报"):

@@ -16,10 +16,15 @@ next build). Readers are never blocked by a build: the file they opened is repla
 The swap records what it saw in ``<home>/dbt/last_build.json``; ``marts_are_current`` compares that
 with the raw tables, so bulletins are published only from marts built from everything received.
 
-**Only when something changed.** ``warehouse_build`` wraps the copy: the copy records the digest of
-everything the build read (``orchestration.build_inputs``), and a build whose inputs equal the live
-warehouse's record is not run at all (it would make the same marts): a scheduled run after the inbox
-sensor already built, or the portal publishing what was built at its last upload, costs no dbt build.
+**Only when something changed, only what changed.** ``warehouse_build`` wraps the copy: the copy records
+the digests of everything the build read (``orchestration.build_inputs``), and a build whose inputs equal
+the live warehouse's record is not run at all (it would make the same marts): a scheduled run after the
+inbox sensor already built, or the portal publishing what was built at its last upload, costs no dbt
+build. When only some months' raw rows changed (a late report, a correction), the build is partial: the
+models keyed by period compute again only the periods those months reach and keep the rows of the
+others (``StagedBuild.changed_months``, dbt_project/macros/rebuilt_periods.sql); every other model and
+every test runs as in a full build. Anything else changed (a seed, a model, a targets
+workbook), or no record: a full build, every model from scratch (``--full-refresh``).
 
 **A read copy.** DuckDB lets no other process open the file while a writer has it, not even to read.
 Each successful build therefore also leaves ``<home>/warehouse.read.duckdb``, a copy of what it swapped
@@ -53,7 +58,14 @@ from base.children import owned_command
 from base.offline_pages import localise
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
-from orchestration.build_inputs import RecordedBuild, build_inputs, record_build, recorded_build
+from orchestration.build_inputs import (
+    RecordedBuild,
+    build_inputs,
+    changed_months,
+    record_build,
+    recorded_build,
+    write_build_scope,
+)
 
 # A production build: seeds, models and data tests. dbt's unit tests check the SQL's logic on fixed
 # inputs, not the data, so they run in the test suite (tests/warehouse), not on every build.
@@ -76,6 +88,22 @@ class BuildSummary:
     seconds: float
     unchanged: bool = False  # not run: the warehouse was built from these very inputs (then passed and
     # warned count that build's tests only: the record keeps no model outcomes)
+    changed_months: tuple[str, ...] = ()  # a partial build: the months ('YYYY-MM') whose periods it built
+
+
+@dataclass(frozen=True)
+class StagedBuild:
+    """A copy of the warehouse to build in (``path``) and what to build there: the periods the
+    ``changed_months`` ('YYYY-MM') reach, the others kept (a partial build), or, when there are none,
+    everything from scratch."""
+
+    path: Path
+    changed_months: tuple[str, ...]
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """``dbt build``'s arguments (without the variables)."""
+        return BUILD_ARGS if self.changed_months else (*BUILD_ARGS, "--full-refresh")
 
 
 _held = threading.local()  # per thread: {lock file: mode held}, so a holder may nest (see writer_lock)
@@ -208,15 +236,16 @@ def staged_warehouse(home: Home) -> Iterator[Path]:
 @contextlib.contextmanager
 def warehouse_build(
     settings: Settings, target_path: Path, *, whole: bool = True
-) -> Iterator[Path | RecordedBuild]:
+) -> Iterator[StagedBuild | RecordedBuild]:
     """A build's place, for a caller holding ``writer_lock`` whose dbt writes into ``target_path``.
 
     When the live warehouse was built from exactly what a build would read now (and its marts are
     current), the block gets that build's record (``RecordedBuild``: nothing to build). Otherwise it
-    gets a staged copy (``staged_warehouse``) which, when the block ends without an error, records
+    gets a staged copy (``StagedBuild``, ``staged_warehouse``): partial when only months' raw rows
+    changed since the recorded build, else full. When the block ends without an error, the copy records
     what it was built from and how its tests came out, and is swapped in. A build of some models only
-    (``whole=False``, a selection made in Dagster's UI) is never skipped and leaves no record: the
-    models it did not build were not built from its inputs."""
+    (``whole=False``, a selection made in Dagster's UI) is never skipped, always full, and leaves no
+    record: the models it did not build were not built from its inputs."""
     home = settings.home
     check_warehouse(home.warehouse, home.archive)  # never marts built from, or reused from, a damaged file
     recorded = recorded_build(home.warehouse) if whole else None
@@ -224,11 +253,14 @@ def warehouse_build(
     if recorded is not None and recorded.inputs == inputs and marts_are_current(home):
         yield recorded
         return
+    # The record is in the file its marts are in, so what changed since it is what the marts miss.
+    changed = changed_months(recorded.inputs, inputs) if recorded is not None and inputs is not None else None
     with staged_warehouse(home) as staging:
         if whole and inputs is None:  # the copy's raw tables are the live ones: the same digest
             inputs = build_inputs(settings, staging, BUILD_ARGS)
+        write_build_scope(staging, changed)
         (target_path / "run_results.json").unlink(missing_ok=True)
-        yield staging
+        yield StagedBuild(staging, tuple(changed or ()))
         record_build(staging, inputs, read_run_results(target_path))
 
 
@@ -352,7 +384,7 @@ def build_warehouse(settings: Settings, on_wait: Callable[[str], None] | None = 
         if isinstance(staging, RecordedBuild):
             statuses = [status for status, _ in staging.tests.values()]
             return BuildSummary(statuses.count("pass"), statuses.count("warn"), 0, 0.0, unchanged=True)
-        completed = run_dbt(settings, [*BUILD_ARGS, "--quiet"], warehouse=staging)
+        completed = run_dbt(settings, [*staging.arguments, "--quiet"], warehouse=staging.path)
         results = read_run_results(home.dbt_target)
         failures = [r for r in results.get("results", []) if r.get("status") in {"error", "fail"}]
         if completed.returncode != 0 or failures:
@@ -365,6 +397,7 @@ def build_warehouse(settings: Settings, on_wait: Callable[[str], None] | None = 
         warned=statuses.count("warn"),
         failed=0,
         seconds=float(results.get("elapsed_time", 0.0)),
+        changed_months=staging.changed_months,
     )
 
 

@@ -12,7 +12,8 @@ gates.py) whose blocking check holds the period while one of its files is reject
 Not partitioned: **intake** and the **warehouse**. The inbox is not organised by month (a file's month is
 known only after reading it, and one drop may hold several months and resubmissions of old ones), and
 the warehouse has cross-month logic everywhere: year-to-date sums, last year's values, rank changes
-against the previous period. One ``dbt build`` keeps it consistent.
+against the previous period. One ``dbt build`` keeps it consistent; it computes again only the periods
+that end in or after the first month whose raw rows changed (orchestration/warehouse.py, partial builds).
 
 The partitions are built when the definitions are loaded (``period_partitions``), never on import: they
 read the calendar's settings, and the quarter keys run to the year after the day of loading. Quarter

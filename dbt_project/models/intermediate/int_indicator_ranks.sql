@@ -3,6 +3,7 @@
 -- Indicators with direction 'none' and units without a value are not ranked.
 with indicator_values as (
     select * from {{ ref('int_indicator_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 indicators as (

@@ -3,18 +3,22 @@
 -- kept so the prefecture can take the ratio of sums.
 with submitted_values as (
     select * from {{ ref('int_submitted_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 ratio_values as (
     select * from {{ ref('int_ratio_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 rank_change_values as (
     select * from {{ ref('int_rank_change_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 timeliness_values as (
     select * from {{ ref('int_timeliness_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 periods as (

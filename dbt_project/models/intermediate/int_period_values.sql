@@ -7,6 +7,7 @@ with monthly_values as (
 
 periods as (
     select * from {{ ref('int_periods') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 windowed as (

@@ -8,6 +8,7 @@ with rank_change_indicators as (
 
 submitted_values as (
     select * from {{ ref('int_submitted_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 final as (

@@ -9,6 +9,7 @@ with rate_indicators as (
 
 submitted_values as (
     select * from {{ ref('int_submitted_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 units as (

@@ -6,6 +6,7 @@
 -- improve.
 with period_values as (
     select * from {{ ref('int_period_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 last_year as (

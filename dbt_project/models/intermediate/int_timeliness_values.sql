@@ -12,6 +12,7 @@ submission_status as (
 
 periods as (
     select * from {{ ref('int_periods') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 counted as (

@@ -6,6 +6,11 @@ with indicator_ranks as (
     select * from {{ ref('int_indicator_ranks') }}
 ),
 
+rebuilt_ranks as (
+    select * from indicator_ranks
+    where {{ is_rebuilt_period() }}
+),
+
 previous_periods as (
     select * from {{ ref('int_previous_periods') }}
 ),
@@ -41,7 +46,7 @@ final as (
         ) }} as rank_change_status,
         current_ranks.prefecture_mean,
         current_ranks.year
-    from indicator_ranks as current_ranks
+    from rebuilt_ranks as current_ranks
     inner join previous_periods
         on
             current_ranks.period_type = previous_periods.period_type

@@ -1,5 +1,6 @@
 with indicator_values as (
     select * from {{ ref('int_indicator_values') }}
+    where {{ is_rebuilt_period() }}
 ),
 
 indicators as (

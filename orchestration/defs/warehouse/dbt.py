@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: one ``dbt build`` (seeds, models, tests as asset checks).
 
-One unpartitioned step, on purpose (see defs/partitions.py): the whole warehouse rebuilds in seconds.
+One unpartitioned step, on purpose (see defs/partitions.py): a change to some months' reports computes
+only the periods those months reach (a partial build, orchestration/warehouse.py).
 The step builds in a copy of the warehouse and swaps it in only when every model and every error-level
 test passed (orchestration/warehouse.py), so a failed or killed build leaves the previous good marts.
 When nothing the build reads changed since the live warehouse was built, dbt is not run: the step
@@ -29,11 +30,10 @@ from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 from packaging import version
 
 from base.settings import DBT_PROJECT_DIR, Home, Settings
-from orchestration.build_inputs import UNCHANGED, RecordedBuild
+from orchestration.build_inputs import UNCHANGED, RecordedBuild, partial_build_note
 from orchestration.defs.resources import PinganHome
 from orchestration.defs.retry import retry_when_busy
 from orchestration.warehouse import (
-    BUILD_ARGS,
     dbt_executable,
     dbt_variables,
     run_dbt,
@@ -120,8 +120,10 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                     context.log.info(UNCHANGED)
                     events = list(unchanged_outputs(context, staging))
                 else:
+                    if staging.changed_months:
+                        context.log.info(partial_build_note(staging.changed_months))
                     invocation = dbt.cli(
-                        [*BUILD_ARGS, "--vars", dbt_variables(settings, staging)],
+                        [*staging.arguments, "--vars", dbt_variables(settings, staging.path)],
                         context=context,
                         raise_on_error=False,
                         target_path=home.dbt_build_target,
