@@ -7,6 +7,9 @@
     incremental on it (dbt_project.yml, &rebuilt_by_period): each build deletes the rows of the
     rebuilt periods, then inserts them again, computed from the whole warehouse; the rows of every
     other period stay. A unit test of such a model gives int_rebuilt_periods as one of its inputs.
+    Each such model writes its rows ordered by period_type and period, so a period's rows lie together
+    in the file: deleting them empties whole row groups instead of leaving deleted rows in every row
+    group, each of which DuckDB's next checkpoint would rewrite.
     Without a scope (a full build, a first build, dbt run by hand) every period is rebuilt: the same
     marts either way, which tests/orchestration/test_partial_build.py checks table by table. -#}
 

@@ -61,3 +61,4 @@ final as (
 )
 
 select * from final
+order by period_type, period  -- a period's rows together (macros/rebuilt_periods.sql)
