@@ -35,13 +35,6 @@ from base.settings import DBT_PROJECT_DIR, Settings
 
 SCHEMA = "pingan_build"
 UNCHANGED = "数据仓库的输入（原始表、参考数据、dbt 项目）自上次构建以来未变，沿用上次构建的结果，未重新构建。"
-
-
-def partial_build_note(months: tuple[str, ...] | list[str]) -> str:
-    """What a partial build did, for the office (the command line, Dagster's log)."""
-    return f"数据仓库只重新计算了 {'、'.join(months)} 的报表所影响的期间，其余期间沿用上次构建的结果。"
-
-
 # dbt's own output folders, were anybody to run dbt inside the project folder: not inputs.
 NOT_PROJECT_FILES = {"target", "logs", "dbt_packages"}
 # The month ('YYYY-MM') a raw.submissions row belongs to: a monthly report's period, written as the
@@ -50,6 +43,11 @@ SUBMISSION_MONTH = (
     "case when kind = 'monthly_report'"
     " and strftime(try_strptime(period || '-01', '%Y-%m-%d'), '%Y-%m') = period then period end"
 )
+
+
+def partial_build_note(months: tuple[str, ...] | list[str]) -> str:
+    """What a partial build did, for the office (the command line, Dagster's log)."""
+    return f"数据仓库只重新计算了 {'、'.join(months)} 的报表所影响的期间，其余期间沿用上次构建的结果。"
 
 
 @dataclass(frozen=True)
