@@ -254,7 +254,7 @@ def warehouse_build(
         yield recorded
         return
     # The record is in the file its marts are in, so what changed since it is what the marts miss.
-    changed = changed_months(recorded.inputs, inputs) if recorded is not None and inputs is not None else None
+    changed = changed_months(recorded.inputs, inputs) if recorded is not None else None
     with staged_warehouse(home) as staging:
         if whole and inputs is None:  # the copy's raw tables are the live ones: the same digest
             inputs = build_inputs(settings, staging, BUILD_ARGS)
