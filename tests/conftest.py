@@ -1,6 +1,7 @@
-"""Shared test set-up: the repository root on sys.path, so tests import the packages uninstalled; a copy
-of the seeds to change (tests/reference_copy.py)."""
+"""Shared test set-up: the repository root on sys.path, so tests import the packages uninstalled; no
+settle wait before intake; a copy of the seeds to change (tests/reference_copy.py)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# A file a test writes is whole once written, so intake need not wait for it to settle (10 s by default:
+# ``pingan ingest`` on a file written a moment ago waits that long first). This process and every one it
+# starts inherit it. Waiting is tested where it is the subject, with a value of its own:
+# tests/ingest/test_taking_files.py and tests/orchestration/test_inbox_sensor.py.
+os.environ.setdefault("PINGAN_INBOX_SETTLE_SECONDS", "0")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
