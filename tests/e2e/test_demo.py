@@ -34,8 +34,13 @@ SPEECH_2022 = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    settings = prepare_home(Settings.from_env(tmp_path_factory.mktemp("demo-home")))
-    summary = run_demo(settings, progress=lambda message: None)
+    # Bulletins and 公文 drafts as documents only (``PINGAN_BULLETIN_PDF=0``): LibreOffice's six PDFs are
+    # about 12 s of the demo, and nothing here reads them. The PDFs are tested in tests/exports and on
+    # the scheduled run of the orchestration tests' built home (tests/orchestration/test_runs.py).
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("PINGAN_BULLETIN_PDF", "0")
+        settings = prepare_home(Settings.from_env(tmp_path_factory.mktemp("demo-home")))
+        summary = run_demo(settings, progress=lambda message: None)
     return settings.home, summary
 
 
