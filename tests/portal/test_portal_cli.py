@@ -134,14 +134,25 @@ def answers(url: str) -> bool:
 
 
 def start(home: Path, *arguments: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", *arguments, "--home", str(home)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    """``pingan ARGUMENTS --home HOME``, what it and its services say written to ``said(home)``."""
+    with said(home).open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", *arguments, "--home", str(home)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+
+def said(home: Path) -> Path:
+    return home.parent / "pingan-said.log"
+
+
+def ended(process: subprocess.Popen, home: Path) -> str:
+    """Why a test of a long-running command fails: its exit code and the end of what it said."""
+    return f"exited with {process.returncode}: " + said(home).read_text(errors="replace")[-3000:]
 
 
 def stops_within(process: subprocess.Popen, number: int, seconds: float) -> None:
@@ -168,7 +179,7 @@ def test_serve_starts_portal_webserver_and_daemon_and_sigterm_stops_them_all(set
             answers(f"http://127.0.0.1:{port}/login")
             and answers(f"http://127.0.0.1:{dagster_port}/server_info")
         ):
-            assert process.poll() is None, "pingan serve exited"
+            assert process.poll() is None, ended(process, settings.home.root)
             assert time.monotonic() < deadline, "the portal and the Dagster webserver did not both answer"
             time.sleep(1)
         commands = " ".join(
@@ -190,7 +201,8 @@ def test_ui_stops_within_ten_seconds_of_ctrl_c(settings):
     try:
         deadline = time.monotonic() + 180
         while not answers(f"http://127.0.0.1:{port}/server_info"):
-            assert process.poll() is None and time.monotonic() < deadline, "the Dagster UI did not answer"
+            assert process.poll() is None, ended(process, settings.home.root)
+            assert time.monotonic() < deadline, "the Dagster UI did not answer"
             time.sleep(1)
         stops_within(process, signal.SIGINT, 10)
     finally:
