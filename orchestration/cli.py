@@ -574,10 +574,12 @@ def command_bench(args: argparse.Namespace) -> int:
 
 
 def command_ui(args: argparse.Namespace) -> int:
+    from orchestration.prepare import create_dagster_storage
     from orchestration.services import Service, run_services
 
     settings = _settings(args, dbt=True)
     home = settings.home
+    create_dagster_storage(home)  # before `dagster dev` starts its webserver and daemon together
     _say(f"Dagster 界面：http://{args.host}:{args.port} （数据目录 {home.root}；Ctrl+C 退出）")
     return run_services(
         [Service("Dagster 界面", ui_command(args.host, args.port))], ui_environment(settings), home.root, _say
@@ -608,10 +610,12 @@ def portal_command(settings: Settings, host: str, port: int) -> list[str]:
 
 def command_serve(args: argparse.Namespace) -> int:
     """The office's server: the portal, the Dagster webserver and the Dagster daemon (schedules, sensor)."""
+    from orchestration.prepare import create_dagster_storage
     from orchestration.services import Service, run_services
 
     settings = _settings(args, dbt=True)
     home = settings.home
+    create_dagster_storage(home)  # before the webserver and the daemon start together
     bin_dir = Path(sys.executable).parent
     definitions = ["-m", "orchestration.definitions"]
     services = [

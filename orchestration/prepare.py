@@ -6,7 +6,7 @@ them (and importing anything) never writes to disk.
 
 from __future__ import annotations
 
-from base.settings import Settings
+from base.settings import Home, Settings
 
 # Dagster's instance settings for a pingan home. One concurrency pool, "warehouse", holds every step that
 # opens the DuckDB file (DuckDB allows one writing process per file): its limit of 1 serialises them
@@ -20,6 +20,21 @@ concurrency:
 telemetry:
   enabled: false
 """
+
+
+def create_dagster_storage(home: Home) -> None:
+    """Create the SQLite databases of the home's Dagster instance (runs, event log index, schedules), for
+    the commands that start several Dagster processes at once on it (``pingan serve``, ``pingan ui``).
+
+    Each Dagster process creates the tables it finds missing; two starting together on a new home can
+    both try, and the second stops with "table runs already exists" (1 start in 8 of two processes
+    measured here), so ``pingan serve`` stopped with it."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()
+        instance.get_asset_keys(limit=1)
 
 
 def prepare_home(settings: Settings, *, dbt: bool = True) -> Settings:
