@@ -30,6 +30,7 @@ or at the latest ``refresh_at_most_seconds`` after the first unbuilt upload.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -224,26 +225,28 @@ class IntakeWorker(WakeableThread):
         home = self.settings.home
         _set(self.settings, batch, "attempts = attempts + 1")
         docs = DocsAfterwards(self._suites)
-        try:
-            with writer_lock(self.settings, timeout=self.config.lock_wait_seconds):
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(writer_lock(self.settings, timeout=self.config.lock_wait_seconds))
                 results = take_in_receipts([u.receipt() for u in batch], self.settings, suite_runner=docs)
-        except Exception as error:  # noqa: BLE001 - an upload must never be lost to an error
-            if is_lock_error(error):
-                _set(self.settings, batch, "note = ?", LOCK_NOTE)
-                self._stop.wait(0.5)
+            except Exception as error:  # noqa: BLE001 - an upload must never be lost to an error
+                held.close()  # the lock is let go before waiting to try again
+                if is_lock_error(error):
+                    _set(self.settings, batch, "note = ?", LOCK_NOTE)
+                    self._stop.wait(0.5)
+                    return
+                log.exception("intake of %d uploads failed", len(batch))
+                self._failed(batch)
                 return
-            log.exception("intake of %d uploads failed", len(batch))
-            self._failed(batch)
-            return
-        self._single = False
-        for upload, result in zip(batch, results, strict=True):
-            answer = result
-            if result.status == "duplicate" and upload.attempts > 0:
-                earlier = read_record(home, upload.sha256)
-                if earlier is not None and earlier.received_at == upload.received_at:
-                    answer = earlier  # an earlier try of this very upload stored it
-            self._answer(upload, answer)
-        self._write_quality_pages(docs)
+            self._single = False
+            for upload, result in zip(batch, results, strict=True):
+                answer = result
+                if result.status == "duplicate" and upload.attempts > 0:
+                    earlier = read_record(home, upload.sha256)
+                    if earlier is not None and earlier.received_at == upload.received_at:
+                        answer = earlier  # an earlier try of this very upload stored it
+                self._answer(upload, answer)
+            self._write_quality_pages(docs)  # still under the lock: see _write_quality_pages
         if any(r.status != "duplicate" for r in results):
             now = time.monotonic()
             self._last_change = now
@@ -251,7 +254,10 @@ class IntakeWorker(WakeableThread):
 
     def _write_quality_pages(self, docs: DocsAfterwards) -> None:
         """The batch's Great Expectations Data Docs (the office's quality pages), written once its
-        answers are out: a county's verdict does not wait for them."""
+        answers are out: a county's verdict does not wait for them. The caller still holds the writer
+        lock: ``pingan ingest`` and the inbox sensor write the same folder under it, and GX rewrites the
+        site's index in place and removes the pages of results its context does not hold, so two
+        intakes writing at once would leave an index and pages of different batches."""
         quality = self.settings.home.quality
         started = time.time()
         try:

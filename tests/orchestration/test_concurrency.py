@@ -22,8 +22,9 @@ from base.settings import Home, Settings
 from ingest.intake import ingest_files
 from orchestration import cli
 from orchestration.build_inputs import SCHEMA as BUILD_RECORD
-from orchestration.warehouse import WarehouseBusy, reader_lock, writer_lock
+from orchestration.warehouse import reader_lock, writer_lock
 from tests.ingest.workbooks import write_report
+from tests.locks import refused_to_another_thread
 from tests.orchestration.conftest import copy_home
 from tests.processes import alive, children_of, wait_until
 
@@ -97,19 +98,7 @@ def test_status_waits_while_an_ingest_writes_and_says_so_when_it_gives_up(small_
 def test_the_writer_lock_nests_in_one_thread_and_excludes_another(tmp_path):
     settings = Settings.from_env(tmp_path / "home")
     with writer_lock(settings), writer_lock(settings, timeout=0), reader_lock(settings, timeout=0):
-        refused = []
-
-        def other_thread():
-            try:
-                with reader_lock(settings, timeout=0.3):
-                    pass
-            except WarehouseBusy:
-                refused.append(True)
-
-        thread = threading.Thread(target=other_thread)
-        thread.start()
-        thread.join()
-        assert refused == [True]
+        assert refused_to_another_thread(lambda: reader_lock(settings, timeout=0.3))
     with reader_lock(settings, timeout=0), reader_lock(settings, timeout=0):
         pass
 

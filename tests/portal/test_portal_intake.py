@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from ingest.validate import DocsAfterwards
 from orchestration.warehouse import writer_lock
 from portal.config import PortalConfig
 from portal.worker import LOCK_NOTE
+from tests.locks import refused_to_another_thread
 from tests.portal.portal_fixtures import (
     DAFANG,
     copy_settings,
@@ -207,3 +209,28 @@ def test_an_uploads_data_docs_follow_its_answer(settings, portal, tmp_path):
         time.sleep(0.2)
     assert indexed and written == {"pingan_indicator_values", "pingan_submissions"}
     assert names_both
+
+
+def test_the_quality_pages_are_written_before_the_writer_lock_is_let_go(
+    settings, portal, tmp_path, monkeypatch
+):
+    # pingan ingest and the inbox sensor write the same Data Docs folder under the writer lock, and GX
+    # rewrites its index in place: the worker writes its batch's pages before letting the lock go, so
+    # the two never write the folder at once.
+    another_waits: list[bool] = []
+    write_docs = DocsAfterwards.write_docs
+
+    def watched(self: DocsAfterwards) -> None:
+        another_waits.append(refused_to_another_thread(lambda: writer_lock(settings, timeout=0)))
+        write_docs(self)
+
+    monkeypatch.setattr(DocsAfterwards, "write_docs", watched)
+    browser = signed_in(portal, "dafang")
+    location = browser.upload(good_report(tmp_path / "1")).headers["location"]
+    assert browser.answer(location)["status"] == "accepted"
+    deadline = time.monotonic() + 60
+    while not another_waits and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert another_waits == [True]
+    with writer_lock(settings, timeout=30):  # and let go once they are written
+        pass
