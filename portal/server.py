@@ -56,18 +56,25 @@ def free_port(host: str = "127.0.0.1") -> int:
 def serving_in_thread(
     settings: Settings, config: PortalConfig | None = None, host: str = "127.0.0.1"
 ) -> Iterator[str]:
-    """The portal on a free loopback port in a thread of this process; yields its base URL, stops after."""
-    port = free_port(host)
+    """The portal on a free loopback port in a thread of this process; yields its base URL, stops after.
+    The socket is bound here and handed to the server, so no other process can take the port between
+    finding it free and listening on it."""
+    listening = socket.socket()
+    listening.bind((host, 0))
+    port = listening.getsockname()[1]
     server = uvicorn.Server(server_config(settings, host, port, config))
-    thread = threading.Thread(target=server.run, name="pingan-portal", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listening]}, name="pingan-portal", daemon=True
+    )
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("门户未能启动")
-        time.sleep(0.05)
     try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("门户未能启动")
+            time.sleep(0.05)
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(15)
+        listening.close()
