@@ -233,10 +233,30 @@ def dbt_arguments(warehouse: Path, work_dir: Path, reference_dir: Path | None = 
 
 
 def run_dbt(args: list[str], warehouse: Path, work_dir: Path, reference_dir: Path | None = None):
-    """Run one dbt command in-process against ``warehouse``."""
+    """Run one dbt command in-process against ``warehouse``, with the project as parsed for this
+    reference folder (``parsed_project``)."""
     from dbt.cli.main import dbtRunner
 
-    return dbtRunner().invoke([*args, *dbt_arguments(warehouse, work_dir, reference_dir)])
+    manifest = parsed_project(warehouse, work_dir, reference_dir)
+    return dbtRunner(manifest=manifest).invoke([*args, *dbt_arguments(warehouse, work_dir, reference_dir)])
+
+
+_PARSED: dict[Path | None, object] = {}  # reference folder -> dbt's Manifest, for this test process
+
+
+def parsed_project(warehouse: Path, work_dir: Path, reference_dir: Path | None = None):
+    """The dbt project parsed once per test process and reference folder (~3 s each time otherwise: every
+    build here has a target folder of its own, so dbt could never parse partially). dbt reuses a parsed
+    project for any command (``dbtRunner(manifest=...)``); the parse depends on the variables only through
+    the seed paths (``reference_dir``), the warehouse file being the profile's, which each command reads."""
+    from dbt.cli.main import dbtRunner
+
+    if reference_dir not in _PARSED:
+        parsed = dbtRunner().invoke(["parse", *dbt_arguments(warehouse, work_dir, reference_dir)])
+        if not parsed.success:
+            raise AssertionError(f"dbt parse failed: {parsed.exception}")
+        _PARSED[reference_dir] = parsed.result
+    return _PARSED[reference_dir]
 
 
 def build_marts(
