@@ -12,8 +12,13 @@ from base.settings import Home, Settings
 # opens the DuckDB file (DuckDB allows one writing process per file): its limit of 1 serialises them
 # across runs, so a sensor run, a scheduled run and a run started by hand never collide. Every pool
 # pingan uses should be limited to 1, hence default_limit. Telemetry off: the office's data stays home.
+# The instance class is Dagster's, with its SQLite storage keeping database engines between connections
+# (orchestration/dagster_storage.py).
 DAGSTER_YAML = """\
 # Written by pingan (orchestration/prepare.py); edits are replaced on the next start.
+instance_class:
+  module: orchestration.dagster_storage
+  class: PinganInstance
 concurrency:
   pools:
     default_limit: 1
