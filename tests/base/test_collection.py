@@ -30,7 +30,9 @@ def test_inside_the_block_nothing_is_collected_on_its_own_and_the_cycles_go_afte
             for _ in range(50_000):  # far past gen 0's threshold (700 allocations)
                 _cycle()
             assert collected == []
-            assert gc.get_count()[0] > 50_000
+            # gen 0's count is allocations less frees, of every thread in the process: a thread a
+            # test before left running can free a few objects meanwhile (49,994 once)
+            assert gc.get_count()[0] > 50 * gc.get_threshold()[0]
         assert gc.isenabled()
         assert collected == [1]  # one collection of the young objects, at the end
         assert gc.get_count()[0] < 700
