@@ -8,7 +8,7 @@ import sqlite3
 
 import dagster as dg
 
-from base.settings import Settings
+from base.settings import Home, Settings
 from orchestration.dagster_storage import KEPT_ENGINES, EngineKeepingEventLogStorage, PinganInstance
 from orchestration.prepare import create_dagster_storage, prepare_home
 
@@ -76,9 +76,9 @@ def test_the_instance_keeps_dagsters_files_so_earlier_runs_stay_and_copies_use_t
     assert (home.dagster_home / "history" / "runs" / f"{later}.db").exists()
 
     # The settings name no folder: a copy of the home keeps its runs to itself.
-    copy = tmp_path / "copy"
-    shutil.copytree(home.root, copy)
-    with dg.DagsterInstance.from_config(str(copy / "dagster")) as instance:
+    copy = Home.from_env(tmp_path / "copy")
+    shutil.copytree(home.root, copy.root)
+    with dg.DagsterInstance.from_config(str(copy.dagster_home)) as instance:
         third = small_job.execute_in_process(instance=instance).run_id
         assert {r.run_id for r in instance.get_runs()} == {earlier, later, third}
     with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
