@@ -249,9 +249,7 @@ def write_quality(wb: Workbook, data: BulletinData, mh: Masthead) -> Worksheet:
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     for r in groups:
-        for col in range(2, n + 1):
-            layout.put(ws, r, col, None, st.GROUP)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
+        layout.merge(ws, r, 1, n)
         ws.row_dimensions[r].height = 20
     layout.fit_rows(ws, first)
     st.print_setup(ws, f"{header}:{header}", freeze=f"C{first}", table_ref=f"A{header}:{cell_ref(n, row)}")

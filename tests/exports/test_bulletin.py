@@ -309,6 +309,8 @@ def test_quality_sheet_groups_findings_by_unit(march):
     ws = wb["数据质量"]
     groups = [c.value for c in ws["A"] if c.style == st.GROUP]
     assert groups[0] == "纳雍县：错误 0 条，警告 1 条（本期收到月报 1 份）"
+    merged = {str(cells) for cells in ws.merged_cells.ranges}  # each unit's line spans the table
+    assert {f"A{c.row}:J{c.row}" for c in ws["A"] if c.style == st.GROUP} <= merged
     assert groups[1].startswith("威宁彝族回族苗族自治县：错误 2 条，警告 0 条")
     assert groups[-1].startswith("其他单位（毕节市、大方县、") and groups[-1].endswith(
         "本期报送数据未发现问题。"
