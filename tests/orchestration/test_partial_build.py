@@ -1,7 +1,8 @@
 """A change to some months' reports builds only the periods those months reach (orchestration/warehouse.py,
-dbt_project/macros/rebuilt_periods.sql), and what it leaves equals a full build: after a series of
-partial builds (a report for the last month, a correction six months back, a stock of the year before),
-every intermediate model and every mart is compared row by row with a full build of the same raw tables."""
+dbt_project/macros/rebuilt_periods.sql), and what it leaves equals a full build: after partial builds
+(a report for the last month, a correction six months back, a stock of the year before; the first
+reports of months not seen before), every intermediate model and every mart is compared row by row with
+a full build of the same raw tables."""
 
 import shutil
 
@@ -11,8 +12,9 @@ import pytest
 from ingest.intake import ingest_files
 from orchestration.build_inputs import record_build, recorded_build
 from orchestration.warehouse import WarehouseBuildError, build_warehouse
+from sampledata.demo import write_demo_files
 from tests.orchestration.conftest import SMALL_UNITS, copy_home, settings_for
-from tests.orchestration.demo_files import demo_file, write_demo_file
+from tests.orchestration.demo_files import demo_file, demo_files, write_demo_file
 
 DAFANG, HEZHANG = SMALL_UNITS  # 大方县, 赫章县
 # The build's own scope, not a result: it lists what that build computed again.
@@ -61,6 +63,22 @@ def differing_rows(warehouse, full_build) -> dict[str, tuple[int, int]]:
     return result
 
 
+def full_build_of(home, folder):
+    """A copy of ``home`` built in full from its raw tables (nothing recorded, so nothing reused)."""
+    full = copy_home(home, folder)
+    record_build(full.warehouse, None, {})
+    assert build_warehouse(settings_for(full)).changed_months == ()
+    return full
+
+
+def target_windows(warehouse) -> dict[tuple[str, str], str]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select period_type, period, compare_period from intermediate.int_target_windows"
+        ).fetchall()
+    return {(kind, period): compare for kind, period, compare in rows}
+
+
 @pytest.mark.e2e
 def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_full_build(
     built_home, tmp_path
@@ -93,6 +111,13 @@ def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_fu
         ("quarter", "2022Q3"),
         ("year", "2022"),
     }
+    # Compared here, not only at the end: the stock below reaches every period of 2022, and rebuilding
+    # them would hide any period this correction left stale.
+    may = full_build_of(home, tmp_path / "full-may")
+    assert {
+        table: counts for table, counts in differing_rows(home.warehouse, may.warehouse).items() if counts[1]
+    } == {}
+    shutil.rmtree(may.root)
 
     # A stock (平安家庭户数) in December 2021: what holds December 2021, and every period of 2022, whose
     # year-end stocks it is (not only the windows a year later).
@@ -119,10 +144,41 @@ def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_fu
     shutil.rmtree(broken.root)
 
     # The same raw tables built in full, from nothing recorded.
-    full = copy_home(home, tmp_path / "full")
-    record_build(full.warehouse, None, {})
-    assert build_warehouse(settings_for(full)).changed_months == ()
+    full = full_build_of(home, tmp_path / "full")
     assert len(rebuilt_periods(full.warehouse)) == 58  # every period: 24 months and ytds, 8 quarters, 2 years
     compared = differing_rows(home.warehouse, full.warehouse)
     assert len(compared) == 35 and compared["marts.fct_indicator_rankings"][0] > 5000
+    assert {table: counts for table, counts in compared.items() if counts[1]} == {}
+
+
+@pytest.mark.e2e
+def test_the_first_reports_of_new_months_build_their_periods_and_equal_a_full_build(new_home, tmp_path):
+    # Two units' reports to October 2022 and the 2022 targets, built in full; then the first reports of
+    # November and December, months the warehouse has not seen (every month's everyday case).
+    written = write_demo_files(tmp_path / "drop", units=SMALL_UNITS)
+    later = [
+        tmp_path / "drop" / item.relpath
+        for item in demo_files()
+        if item.unit_code in SMALL_UNITS and item.period in ("2022-11", "2022-12")
+    ]
+    settings = settings_for(new_home)
+    ingest_files([path for path in written if path not in later], new_home.root)
+    build_warehouse(settings)
+    windows = target_windows(new_home.warehouse)
+    assert windows[("quarter", "2022Q4")] == "2022-10" and ("year", "2022") not in windows
+
+    taken = ingest_files(later, new_home.root)
+    assert len(taken) == 4 and {t.status for t in taken} <= {"accepted", "accepted_with_warnings"}
+    assert build_warehouse(settings).changed_months == ("2022-11", "2022-12")
+    assert rebuilt_periods(new_home.warehouse) == {
+        *[(kind, month) for kind in ("month", "ytd") for month in ("2022-11", "2022-12")],
+        ("quarter", "2022Q4"),
+        ("year", "2022"),
+    }
+    # The targets are evaluated at the fourth quarter's latest month now, and the year's window opens.
+    windows = target_windows(new_home.warehouse)
+    assert windows[("quarter", "2022Q4")] == windows[("year", "2022")] == "2022-12"
+    full = full_build_of(new_home, tmp_path / "full")
+    compared = differing_rows(new_home.warehouse, full.warehouse)
+    assert compared["marts.fct_indicator_values"][0] > 0 and compared["marts.fct_target_attainment"][0] > 0
     assert {table: counts for table, counts in compared.items() if counts[1]} == {}
