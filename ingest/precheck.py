@@ -2,14 +2,16 @@
 
 What is checked: the file is not empty and not over the size limit; it starts like a workbook (a zip
 for .xlsx/.xlsm/.ods, an OLE2 compound file for .xls or an encrypted .xlsx); a zip's directory declares
-sane sizes, ratios and entry counts; each sheet's declared extent (``<dimension ref=...>``) is within
-the cell limit. Nothing is inflated beyond the first few KiB of each sheet.
+sane sizes, ratios and entry counts; every XML part inflates and declares no XML entities; each sheet's
+declared extent (``<dimension ref=...>``) is within the cell limit. Nothing is inflated beyond the first
+KiB of each part (4 KiB of a sheet), and each part is opened once.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from base.cell_address import range_bounds
@@ -55,10 +57,16 @@ def _check_zip(path: Path, limits: Limits) -> str | None:
                 ):
                     return f"工作簿压缩比异常（{entry.filename}），疑似“压缩炸弹”，已拒收"
             for entry in entries:
-                if entry.filename.endswith((".xml", ".rels")) and _declares_entities(archive, entry):
+                if not entry.filename.endswith((".xml", ".rels")):
+                    continue
+                sheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+                head = _head(archive, entry, 4096 if sheet else 1024)  # each part opened once
+                if head is None:
+                    return f"工作簿文件已损坏或不完整（{'工作表' if sheet else '部件'} {entry.filename} 无法解压）"
+                if _declares_entities(head[:1024]):
                     return f"工作簿部件（{entry.filename}）含有 XML 实体声明，疑似恶意构造，已拒收"
-                if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
-                    problem = _check_dimension(archive, entry, limits)
+                if sheet:
+                    problem = _check_dimension(head, limits)
                     if problem:
                         return problem
     except zipfile.BadZipFile:
@@ -66,13 +74,17 @@ def _check_zip(path: Path, limits: Limits) -> str | None:
     return None
 
 
-def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
-    """A DOCTYPE or ENTITY in a part's first KiB: the billion-laughs and XXE patterns; no Office file has one."""
+def _head(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, size: int) -> bytes | None:
+    """The first ``size`` bytes of a part, inflated; None when it cannot be."""
     try:
         with archive.open(entry) as handle:
-            head = handle.read(1024)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
-        return False
+            return handle.read(size)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
+        return None
+
+
+def _declares_entities(head: bytes) -> bool:
+    """A DOCTYPE or ENTITY in a part's first KiB: the billion-laughs and XXE patterns; no Office file has one."""
     return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
@@ -84,12 +96,8 @@ def has_external_links(path: Path) -> bool:
         return any(name.startswith("xl/externalLinks/") for name in archive.namelist())
 
 
-def _check_dimension(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: Limits) -> str | None:
-    try:
-        with archive.open(entry) as handle:
-            head = handle.read(4096)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
-        return "工作簿文件已损坏或不完整（工作表无法解压）"
+def _check_dimension(head: bytes, limits: Limits) -> str | None:
+    """The extent a worksheet part declares in its first 4 KiB (``head``), within the cell limit."""
     match = _DIMENSION.search(head)
     if not match:
         return None

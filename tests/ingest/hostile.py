@@ -46,3 +46,34 @@ def zip_bomb(path: Path, rows: int = 4_000_000) -> Path:
                 sheet.write(b"</sheetData></worksheet>")
     plain.unlink()
     return path
+
+
+# The billion-laughs pattern: an entity that expands to a thousand of another (no Office file declares one).
+LAUGHS = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+
+
+def with_entities(source: Path, path: Path, part: str) -> Path:
+    """``source`` with an entity declaration (``LAUGHS``) after the XML declaration of ``part``."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == part:
+                declaration = re.match(rb"<\?xml[^>]*\?>", data)
+                end = declaration.end() if declaration else 0
+                data = data[:end] + LAUGHS + data[end:]
+            target.writestr(item, data)
+    return path
+
+
+def torn_part(source: Path, path: Path, part: str) -> Path:
+    """``source`` with the start of ``part``'s compressed bytes overwritten: it cannot be inflated."""
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        entry = archive.getinfo(part)
+    offset = entry.header_offset
+    name_length = int.from_bytes(data[offset + 26 : offset + 28], "little")
+    extra_length = int.from_bytes(data[offset + 28 : offset + 30], "little")
+    start = offset + 30 + name_length + extra_length
+    data[start : start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    return path

@@ -13,7 +13,7 @@ from ingest.archive import read_ledger
 from ingest.intake import ingest_files, rebuild_raw
 from ingest.results import owed_feedback, read_record
 from ingest.sandbox import read_files
-from tests.ingest.hostile import far_cell_workbook, zip_bomb
+from tests.ingest.hostile import far_cell_workbook, torn_part, with_entities, zip_bomb
 from tests.ingest.workbooks import consistent_values, write_report
 from tests.processes import alive, children_of, wait_until
 
@@ -194,6 +194,26 @@ def test_far_cell_file_is_refused_by_its_declared_extent(tmp_path, name):
     far = far_cell_workbook(tmp_path / name, keep_dimension=True)
     (result,) = ingest_files([far], tmp_path / "home")
     assert result.status == "rejected" and "范围过大" in result.errors[0]["message"]
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet2.xml", "xl/workbook.xml", "_rels/.rels"])
+def test_a_part_declaring_xml_entities_is_refused_before_any_reader(tmp_path, part):
+    hostile = with_entities(write_report(tmp_path / "plain.xlsx"), tmp_path / "laughs.xlsx", part)
+    (result,) = ingest_files([hostile], tmp_path / "home")
+    assert result.status == "rejected"
+    assert f"工作簿部件（{part}）含有 XML 实体声明" in result.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("part", "said"),
+    [("xl/worksheets/sheet2.xml", "工作表"), ("xl/styles.xml", "部件"), ("[Content_Types].xml", "部件")],
+)
+def test_a_part_that_cannot_be_inflated_is_refused_in_words(tmp_path, part, said):
+    # Not the reader's error ("XmlError: I/O error: corrupt deflate stream", or zlib's "Error -3").
+    torn = torn_part(write_report(tmp_path / "plain.xlsx"), tmp_path / "torn.xlsx", part)
+    (result,) = ingest_files([torn], tmp_path / "home")
+    assert result.status == "rejected"
+    assert result.errors[0]["message"].endswith(f"工作簿文件已损坏或不完整（{said} {part} 无法解压）")
 
 
 def test_each_file_gets_a_result_record_with_its_answer(tmp_path):
