@@ -103,6 +103,8 @@ class EngineKeepingEventLogStorage(SqliteEventLogStorage):
 class PinganSqliteStorage(DagsterSqliteStorage):
     """``DagsterSqliteStorage`` (the same databases in the same folders) with the engine-keeping event log."""
 
+    # DagsterSqliteStorage's constructor and from_config_value, each naming its own class where the
+    # parent's names SqliteEventLogStorage and DagsterSqliteStorage directly.
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self.base_dir = base_dir
         self._run_storage = SqliteRunStorage.from_local(_runs_directory(base_dir))
