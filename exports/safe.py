@@ -20,8 +20,20 @@ _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 def set_text(cell: Cell, value: object) -> Cell:
     """Write ``value`` into ``cell``; strings are always stored as plain text, never as formulas, with
-    control characters a workbook cannot hold shown as control pictures (``base.outside_text``)."""
-    if isinstance(value, str):
+    control characters a workbook cannot hold shown as control pictures (``base.outside_text``).
+
+    Text and plain numbers are stored directly: ``workbook_text`` already makes text what openpyxl's
+    value setter would check it to be (legal characters, at most 32,767 of them), and the setter's
+    guessing of a type is what a bulletin's half a million cells would pay for. Anything else (a date, a
+    Decimal, a bool) goes through openpyxl's setter, which picks its type and number format."""
+    kind = type(value)
+    if kind is str:
+        cell._value = workbook_text(value)
+        cell.data_type = "s"
+    elif kind is int or kind is float:
+        cell._value = value
+        cell.data_type = "n"
+    elif isinstance(value, str):
         cell.value = workbook_text(value)
         cell.data_type = "s"
     else:

@@ -37,6 +37,7 @@ _SET_ASIDE = "pingan-set-aside"  # the placeholder: <?pingan-set-aside N?> stand
 _PLACEHOLDER = re.compile(rb"<\?pingan-set-aside (\d+)\?>")
 _PLAIN_TYPES = {str: "s", int: "n", float: "n", bool: "b"}
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_TEXT_TO_ESCAPE = re.compile("[&<>\r]")  # looked for first: translating is slow on Chinese text
 _ATTRIBUTE_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 )
@@ -46,6 +47,15 @@ def save_workbook_file(wb: Workbook, target: str | Path | ZipFile) -> None:
     """Save ``wb`` to a path, or into an open ``ZipFile`` (which is closed after), like ``wb.save``."""
     archive = target if isinstance(target, ZipFile) else ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
     _BulkExcelWriter(wb, archive).save()
+
+
+def discard_cells(wb: Workbook) -> None:
+    """Let go of a saved workbook's cells and merged ranges now. Each points back at its sheet, which
+    holds them: cycles only Python's cycle collector frees, after walking every one of them (over half a
+    second after a province's bulletin). Emptying the sheets frees them by reference counting instead."""
+    for ws in wb.worksheets:
+        ws._cells.clear()
+        ws.merged_cells.ranges.clear()
 
 
 class _BulkExcelWriter(ExcelWriter):
@@ -162,7 +172,9 @@ def _row_text(ws, row: list, row_idx: int, style_ids: _StyleIds, letters: list[s
             cells.append(start + "/>")
         elif data_type == "s":
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            cells.append(f"{start}><is><t{space}>{value.translate(_TEXT_ESCAPES)}</t></is></c>")
+            if _TEXT_TO_ESCAPE.search(value):
+                value = value.translate(_TEXT_ESCAPES)
+            cells.append(f"{start}><is><t{space}>{value}</t></is></c>")
         else:
             cells.append(f"{start}><v>{safe_string(value)}</v></c>")
     return f'<row r="{row_idx}"{attrs}>{"".join(cells)}</row>'

@@ -15,7 +15,7 @@ from copy import copy
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.rule import CellIsRule, DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
@@ -51,6 +51,24 @@ _STYLE_ARRAYS: WeakKeyDictionary[Workbook, dict[tuple[str, str | None, str | Non
 )
 
 
+def style_array(ws: Worksheet, style: str, fmt: str | None = None, fill: str | None = None) -> StyleArray:
+    """The style record of a cell with the named ``style``, number format ``fmt`` and background ``fill``
+    (registered in the workbook the first time it is asked for)."""
+    arrays = _STYLE_ARRAYS.get(ws.parent)
+    if arrays is None:
+        arrays = _STYLE_ARRAYS[ws.parent] = {}
+    known = arrays.get((style, fmt, fill))
+    if known is None:
+        model = Cell(ws)  # never placed on the sheet: it only gathers the style's parts
+        model.style = style
+        if fmt:
+            model.number_format = fmt
+        if fill:
+            model.fill = solid(fill)
+        known = arrays[(style, fmt, fill)] = model._style
+    return known
+
+
 def put(
     ws: Worksheet,
     row: int,
@@ -59,22 +77,26 @@ def put(
     style: str = TEXT,
     fmt: str | None = None,
     fill: str | None = None,
-):
+) -> Cell:
     """Write one value (strings always as text) with a named style, an optional number format and an
-    optional background colour (``fill``, an RGB hex)."""
-    cell = set_text(ws.cell(row=row, column=column), value)
-    arrays = _STYLE_ARRAYS.setdefault(ws.parent, {})
-    known = arrays.get((style, fmt, fill))
-    if known is not None:
-        cell._style = copy(known)
-        return cell
-    cell.style = style
-    if fmt:
-        cell.number_format = fmt
-    if fill:
-        cell.fill = solid(fill)
-    arrays[(style, fmt, fill)] = copy(cell._style)
+    optional background colour (``fill``, an RGB hex).
+
+    A new cell is made and placed as ``ws.cell`` would (a bulletin makes half a million, and that call
+    checks and looks up more than a cell this writer places needs); a cell already there (a merged
+    block's covered cell refuses a value) is written as it is. The style is given last, so it is the
+    style's number format a date shows in, not the one openpyxl picks for it."""
+    cell = put_plain(ws, row, column, value)
+    cell._style = StyleArray(style_array(ws, style, fmt, fill))
     return cell
+
+
+def put_plain(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write one value (strings always as text), placing the cell as ``put`` does; no style is given."""
+    cell = ws._cells.get((row, column))
+    if cell is None:
+        cell = ws._cells[row, column] = Cell(ws, row, column)
+        ws._current_row = max(ws._current_row, row)
+    return set_text(cell, value)
 
 
 def section(ws: Worksheet, row: int, text: str, columns: int = 4) -> None:
@@ -131,10 +153,10 @@ def fit_columns(
     skipped), then raise the rows whose wrapped text needs more than one line."""
     spanning = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges if r.max_col > r.min_col}
     widths: dict[int, int] = {}
-    for row in ws.iter_rows(min_row=first_row):
-        for cell in row:
-            if cell.value is not None and (cell.row, cell.column) not in spanning:
-                widths[cell.column] = max(widths.get(cell.column, 0), display_width(cell.value))
+    for (row, column), cell in ws._cells.items():
+        value = cell._value
+        if row >= first_row and value is not None and (row, column) not in spanning:
+            widths[column] = max(widths.get(column, 0), display_width(value))
     for column, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, minimum), maximum)
     for column, width in (fixed or {}).items():
@@ -172,18 +194,23 @@ def lines_needed(
 def fit_rows(ws: Worksheet, first_row: int, line_height: float = 15) -> None:
     """Raise rows at or below ``first_row`` so wrapped text shows whole (rows are never lowered)."""
     spans = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges}
-    for row in ws.iter_rows(min_row=first_row):
-        lines = max(
-            (
-                lines_needed(ws, c.value, c.column, spans.get((c.row, c.column)), c.font.sz or 11)
-                for c in row
-                if isinstance(c.value, str)
-            ),
-            default=1,
-        )
+    fonts = ws.parent._fonts
+    widths: dict[tuple[int, int], float] = {}  # the columns do not change width here
+    needed: dict[int, int] = {}
+    for (row, column), cell in ws._cells.items():
+        text = cell._value
+        if row < first_row or not isinstance(text, str):
+            continue
+        last = spans.get((row, column), column)
+        width = widths.get((column, last))
+        if width is None:
+            width = widths[column, last] = columns_width(ws, column, last)
+        size = fonts[cell._style.fontId if cell._style else 0].sz or 11
+        needed[row] = max(needed.get(row, 1), text_lines(text, width, size))
+    for row, lines in needed.items():
         if lines > 1:
-            current = ws.row_dimensions[row[0].row].height or 0
-            ws.row_dimensions[row[0].row].height = max(current, line_height * lines + 3)
+            current = ws.row_dimensions[row].height or 0
+            ws.row_dimensions[row].height = max(current, line_height * lines + 3)
 
 
 # Conditional formats -------------------------------------------------------------------------------------
@@ -259,16 +286,17 @@ def note_columns(ws: Worksheet, start_row: int, items: Sequence[str], columns: i
     split = next(c for c in range(1, columns + 1) if columns_width(ws, 1, c) >= total / 2)
     split = min(max(split, 1), columns - 1)
     down = math.ceil(len(items) / 2)
+    halves = (
+        (1, split, columns_width(ws, 1, split)),
+        (split + 1, columns, columns_width(ws, split + 1, columns)),
+    )
     for i in range(down):
         row = start_row + i
-        pair = [(items[i], 1, split)]
-        if i + down < len(items):
-            pair.append((items[i + down], split + 1, columns))
         lines = 1
-        for text, first, last in pair:
+        for text, (first, last, width) in zip(items[i : len(items) : down], halves, strict=False):
             merge(ws, row, first, last)
             put(ws, row, first, text, NOTE)
-            lines = max(lines, lines_needed(ws, text, first, last, NOTE_SIZE))
+            lines = max(lines, text_lines(text, width, NOTE_SIZE))
         ws.row_dimensions[row].height = NOTE_LINE_HEIGHT * lines + 3
     return start_row + down
 

@@ -43,7 +43,7 @@ from exports.bulletin.manifest import (
 )
 from exports.bulletin.pdf import to_pdf
 from exports.bulletin.tables import write_tables
-from exports.xlsx_file import save_workbook_file
+from exports.xlsx_file import discard_cells, save_workbook_file
 
 BULLETIN_STEM = "社会治安综合治理考评排名通报"
 EXTRACT_STEM = "社会治安综合治理考评情况"
@@ -181,6 +181,8 @@ def _new_workbook() -> Workbook:
 
 
 def _save(wb: Workbook, path: Path, as_of: datetime, title: str, issued_by: str) -> None:
+    """Write ``wb`` to ``path`` whole or not at all; its cells are let go of after (``discard_cells``),
+    as nothing reads a workbook once it is saved."""
     wb.properties.title = title
     wb.properties.creator = issued_by
     wb.properties.created = as_of
@@ -188,6 +190,7 @@ def _save(wb: Workbook, path: Path, as_of: datetime, title: str, issued_by: str)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     save_workbook_file(wb, partial)
+    discard_cells(wb)
     partial.replace(path)
 
 

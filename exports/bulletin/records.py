@@ -18,7 +18,6 @@ from exports.bulletin.data import BulletinData
 from exports.bulletin.format import SEVERITIES, rank_change_legend, target_type_label
 from exports.bulletin.manifest import SubmissionChange, UnitMove, first_scores
 from exports.bulletin.sheets import Masthead, cell_ref, new_sheet
-from exports.safe import set_text
 
 FMT_DATE = "yyyy-mm-dd"
 FMT_TIME = "yyyy-mm-dd hh:mm"
@@ -377,7 +376,7 @@ def write_manifest_sheet(wb: Workbook, manifest: dict) -> Worksheet:
     rows += [[s[key] for key in MANIFEST_COLUMNS] for s in manifest["submissions"]]
     for row, values in enumerate(rows, start=1):
         for column, value in enumerate(values, start=1):
-            set_text(ws.cell(row=row, column=column), value)
+            layout.put_plain(ws, row, column, value)
     for letter, width in zip("ABCDEF", (16, 28, 10, 8, 68, 14), strict=True):
         ws.column_dimensions[letter].width = width
     ws.sheet_state = "hidden"

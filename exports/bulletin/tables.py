@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from base.calendar import month_label
@@ -33,6 +34,7 @@ TABLES_SUFFIX = ".tables.json"
 SCORE_FORMAT = "0.0"  # 得分走势 shows scores as 综合排名 does
 
 
+@lru_cache(maxsize=1 << 16, typed=True)  # a national bulletin's tables repeat the same few thousand values
 def shown(value: object, number_format: str | None = None) -> str:
     """The text a cell holding ``value`` displays under ``number_format`` (the formats the bulletin
     uses: digits after the point, thousands separators, percent, a sign; Excel rounds halves up)."""
