@@ -8,11 +8,9 @@ Workbooks are written with fixed timestamps: the same inputs give the same bytes
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -71,13 +69,7 @@ def save_workbook(wb: Workbook, path: str | Path, stamp: datetime) -> Path:
     wb.properties.modified = stamp
     wb.properties.creator = "pingan"
     wb.properties.lastModifiedBy = "pingan"
-    staged = io.BytesIO()
-    save_workbook_file(wb, ZipFile(staged, "w", ZIP_DEFLATED, allowZip64=True))  # closes the zip
-    with ZipFile(staged) as source, ZipFile(path, "w", ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            info = ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
-            info.compress_type = ZIP_DEFLATED
-            target.writestr(info, source.read(entry.filename))
+    save_workbook_file(wb, path, date_time=stamp.timetuple()[:6])
     return path
 
 

@@ -4,12 +4,14 @@ openpyxl writes a sheet's cells one XML element at a time through lxml's increme
 province's bulletin (half a million cells) that is most of the time its ``save`` takes. Here the rows of
 plain cells (text, numbers, booleans, empty styled cells) are put together as XML text, a thousand rows at
 a time, and set aside: openpyxl's writer puts a placeholder (an XML processing instruction) where they
-belong, and the sheet's part is copied into the package with each placeholder replaced by its rows. The
-file holds the same XML as openpyxl's own writer gives (``tests/exports/test_xlsx_file.py`` compares every
-part of the package in canonical form; the bytes differ only where an empty element is written ``<c/>``
-instead of ``<c></c>``). A row with anything else in it (a formula, a date, a Decimal, a comment, a link,
-rich text) is written by openpyxl, in its place between them. The list of merged ranges, tens of thousands
-in a province's bulletin, is put together the same way.
+belong, and the sheet's part (written in memory, where openpyxl writes a temporary file) goes into the
+package with each placeholder replaced by its rows. The file holds the same XML as openpyxl's own writer
+gives (``tests/exports/test_xlsx_file.py`` compares every part of the package in canonical form; the bytes
+differ only where an empty element is written ``<c/>`` instead of ``<c></c>``). A row with anything else in
+it (a formula, a date, a Decimal, a comment, a link, rich text) is written by openpyxl, in its place
+between them. The list of merged ranges, tens of thousands in a province's bulletin, is put together the
+same way. A package may carry one time on every entry (``date_time``): the forms and feedback workbooks are
+the same bytes each time they are written.
 
 A placeholder cannot be forged by a county: text in a cell is escaped (``<`` is written ``&lt;``), so the
 sequence that marks one appears only where this module wrote it.
@@ -19,6 +21,7 @@ Everything else in the package (styles, print set-up, conditional formats, chart
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -43,10 +46,38 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 )
 
 
-def save_workbook_file(wb: Workbook, target: str | Path | ZipFile) -> None:
-    """Save ``wb`` to a path, or into an open ``ZipFile`` (which is closed after), like ``wb.save``."""
-    archive = target if isinstance(target, ZipFile) else ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
+def save_workbook_file(
+    wb: Workbook, target: str | Path | ZipFile, *, date_time: tuple[int, ...] | None = None
+) -> None:
+    """Save ``wb`` to a path, or into an open ``ZipFile`` (which is closed after), like ``wb.save``.
+    ``date_time`` (a path only): the time every entry of the package carries, for a file that is the
+    same bytes each time it is written; otherwise each entry carries the time it was written."""
+    if isinstance(target, ZipFile):
+        if date_time is not None:
+            raise ValueError("date_time is for a path: an open ZipFile keeps its own entry times")
+        archive = target
+    elif date_time is not None:
+        archive = _StampedZipFile(target, date_time)
+    else:
+        archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
     _BulkExcelWriter(wb, archive).save()
+
+
+class _StampedZipFile(ZipFile):
+    """A package being written whose entries all carry one time (ExcelWriter names its other parts)."""
+
+    def __init__(self, target: str | Path, date_time: tuple[int, ...]) -> None:
+        super().__init__(target, "w", ZIP_DEFLATED, allowZip64=True)
+        self.date_time = tuple(date_time[:6])
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
+        if isinstance(zinfo_or_arcname, ZipInfo):
+            info = zinfo_or_arcname
+            info.date_time = self.date_time
+        else:
+            info = ZipInfo(zinfo_or_arcname, date_time=self.date_time)
+            info.compress_type = self.compression
+        super().writestr(info, data, compress_type, compresslevel)
 
 
 def discard_cells(wb: Workbook) -> None:
@@ -66,12 +97,11 @@ class _BulkExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = _BulkWorksheetWriter(ws)
+        writer = _BulkWorksheetWriter(ws, io.BytesIO())  # in memory, not openpyxl's temporary file
         writer.write()
         ws._rels = writer._rels
-        _write_part(self._archive, writer.out, ws.path[1:], writer.set_aside)
+        _write_part(self._archive, writer.out.getvalue(), ws.path[1:], writer.set_aside)
         self.manifest.append(ws)
-        writer.cleanup()
 
 
 class _BulkWorksheetWriter(WorksheetWriter):
@@ -116,19 +146,16 @@ class _BulkWorksheetWriter(WorksheetWriter):
             self.xf.send(self.placeholder(f'<mergeCells count="{len(ranges)}">{refs}</mergeCells>'))
 
 
-def _write_part(archive: ZipFile, written: str, name: str, set_aside: list[bytes]) -> None:
-    """Copy the sheet's part as openpyxl wrote it into ``archive`` (as ``ZipFile.write`` would), each
-    placeholder replaced by the text set aside for it."""
-    xml = Path(written).read_bytes()
+def _write_part(archive: ZipFile, xml: bytes, name: str, set_aside: list[bytes]) -> None:
+    """Put the sheet's part as openpyxl wrote it (``xml``) into ``archive``, each placeholder replaced by
+    the text set aside for it."""
     pieces = []
     at = 0
     for found in _PLACEHOLDER.finditer(xml):
         pieces += [xml[at : found.start()], set_aside[int(found.group(1))]]
         at = found.end()
     pieces.append(xml[at:])
-    info = ZipInfo.from_file(written, name)
-    info.compress_type = archive.compression
-    archive.writestr(info, b"".join(pieces), compresslevel=archive.compresslevel)
+    archive.writestr(name, b"".join(pieces))
 
 
 class _StyleIds:

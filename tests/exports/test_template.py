@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zipfile import ZipFile
+
 import openpyxl
 import pytest
 
@@ -145,6 +147,8 @@ def test_same_inputs_give_the_same_bytes(tmp_path, dafang):
     second = write_submission_workbook(tmp_path / "b.xlsx", dafang, "2022-01", values={"C01": 1})
     assert first.read_bytes() == second.read_bytes()
     assert openpyxl.load_workbook(first).properties.modified.isoformat() == "2022-01-01T00:00:00"
+    with ZipFile(first) as package:  # every entry carries the period's time, not the time written
+        assert {entry.date_time for entry in package.infolist()} == {(2022, 1, 1, 0, 0, 0)}
 
 
 def test_bad_period_is_refused(tmp_path, dafang):
