@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from base import layout
 from base.catalogue import fold_label
@@ -30,6 +30,7 @@ _RANGE_SIGN = "[-—–~至到]"
 _CHINESE_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
 
 
+@lru_cache(maxsize=1 << 16)  # asked again for every figure read: the same cells in every workbook
 def address(row_index: int, column_index: int) -> str:
     """'D17' from zero-based row and column indexes."""
     return f"{column_letter(column_index + 1)}{row_index + 1}"

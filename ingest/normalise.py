@@ -11,8 +11,8 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from base import catalogue
 
@@ -20,8 +20,7 @@ NOT_REPORTED = {"", "-", "—", "－", "–", "/", "／", "\\", "--", "——", 
 ZERO_WORDS = {"无", "零", "没有"}
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):  # a tuple, not a frozen dataclass: a national intake makes millions
     value: float | None
     problem: str | None = None  # Chinese reason when the text has no single obvious reading
     fraction: Decimal | None = None  # a percentage typed as a fraction: the factor it was multiplied by
