@@ -11,7 +11,7 @@ import pytest
 
 from ingest.intake import ingest_files
 from orchestration.build_inputs import record_build, recorded_build
-from orchestration.warehouse import WarehouseBuildError, build_warehouse
+from orchestration.warehouse import WarehouseBuildError, build_warehouse, read_run_results
 from sampledata.demo import write_demo_files
 from tests.orchestration.conftest import SMALL_UNITS, copy_home, settings_for
 from tests.orchestration.demo_files import demo_file, demo_files, write_demo_file
@@ -63,6 +63,18 @@ def differing_rows(warehouse, full_build) -> dict[str, tuple[int, int]]:
     return result
 
 
+def scoped_tests(home) -> set[str]:
+    """The tests the last build ran on the rebuilt periods only (their compiled SQL reads the tested
+    model's rows whose period is one of the scope's)."""
+    results = read_run_results(home.dbt_target)["results"]
+    return {
+        r["unique_id"].split(".")[2]
+        for r in results
+        if r["unique_id"].startswith("test.")
+        and "select rebuilt.period_type" in (r.get("compiled_code") or "")
+    }
+
+
 def full_build_of(home, folder):
     """A copy of ``home`` built in full from its raw tables (nothing recorded, so nothing reused)."""
     full = copy_home(home, folder)
@@ -100,6 +112,17 @@ def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_fu
         ("quarter", "2022Q4"),
         ("year", "2022"),
     }
+    # The tests of the models rebuilt by period read those periods only, where a row's verdict does not
+    # depend on other periods (macros/rebuilt_periods.sql); a model built whole is tested whole, and so is
+    # a key without the period.
+    scoped = scoped_tests(home)
+    assert {
+        "unique_combination_int_period_values_unit_code__indicator_code__period_type__period",
+        "not_null_fct_indicator_values_unit_code",
+        "accepted_values_fct_indicator_rankings_rank_basis__value__per_10k",
+        "relationships_fct_indicator_rankings_unit_code__unit_code__ref_dim_units_",
+    } <= scoped
+    assert not any("fct_unit_scores" in name or "int_monthly_values" in name for name in scoped)
 
     # A correction in May: what holds May, and the month and quarter after it (their rank changes compare
     # with May's and the second quarter's tables). January to April keep their rows.
@@ -146,6 +169,7 @@ def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_fu
     # The same raw tables built in full, from nothing recorded.
     full = full_build_of(home, tmp_path / "full")
     assert len(rebuilt_periods(full.warehouse)) == 58  # every period: 24 months and ytds, 8 quarters, 2 years
+    assert scoped_tests(full) == set()  # a full build tests every row
     compared = differing_rows(home.warehouse, full.warehouse)
     assert len(compared) == 35 and compared["marts.fct_indicator_rankings"][0] > 5000
     assert {table: counts for table, counts in compared.items() if counts[1]} == {}
