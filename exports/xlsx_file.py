@@ -36,6 +36,9 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 ROWS_PER_CHUNK = 1000
+# zlib's fastest level: a national December bulletin's parts compress in 0.14 s instead of 0.38 s (level
+# 6, the default), into 6.4 MB instead of 5.1 MB; a prefecture's bulletin is tens of kilobytes either way.
+COMPRESS_LEVEL = 1
 _SET_ASIDE = "pingan-set-aside"  # the placeholder: <?pingan-set-aside N?> stands for the N-th chunk
 _PLACEHOLDER = re.compile(rb"<\?pingan-set-aside (\d+)\?>")
 _PLAIN_TYPES = {str: "s", int: "n", float: "n", bool: "b"}
@@ -59,7 +62,7 @@ def save_workbook_file(
     elif date_time is not None:
         archive = _StampedZipFile(target, date_time)
     else:
-        archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
+        archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL)
     _BulkExcelWriter(wb, archive).save()
 
 
@@ -67,7 +70,7 @@ class _StampedZipFile(ZipFile):
     """A package being written whose entries all carry one time (ExcelWriter names its other parts)."""
 
     def __init__(self, target: str | Path, date_time: tuple[int, ...]) -> None:
-        super().__init__(target, "w", ZIP_DEFLATED, allowZip64=True)
+        super().__init__(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL)
         self.date_time = tuple(date_time[:6])
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
@@ -77,7 +80,9 @@ class _StampedZipFile(ZipFile):
         else:
             info = ZipInfo(zinfo_or_arcname, date_time=self.date_time)
             info.compress_type = self.compression
-        super().writestr(info, data, compress_type, compresslevel)
+        super().writestr(
+            info, data, compress_type, self.compresslevel if compresslevel is None else compresslevel
+        )
 
 
 def discard_cells(wb: Workbook) -> None:
