@@ -4,7 +4,6 @@ GraphQL endpoint lists the asset graph (with groups) and the schedules, then it 
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from portal.server import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +27,6 @@ QUERY = """
   }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def graphql(port: int, query: str) -> dict:
