@@ -36,8 +36,11 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 ROWS_PER_CHUNK = 1000
-# zlib's fastest level: a national December bulletin's parts compress in 0.14 s instead of 0.38 s (level
-# 6, the default), into 6.4 MB instead of 5.1 MB; a prefecture's bulletin is tens of kilobytes either way.
+# A package saved to a path (a bulletin, an extract) is deflated at zlib's fastest level: a national
+# December bulletin's parts compress in 0.14 s instead of 0.38 s (level 6, the default), into 6.4 MB
+# instead of 5.1 MB; a prefecture's bulletin is tens of kilobytes either way. A stamped package (a form, a
+# feedback workbook: small, and the same bytes each time) keeps the default, so its bytes, and the sha256
+# of the demo's workbooks, are those earlier versions wrote.
 COMPRESS_LEVEL = 1
 _SET_ASIDE = "pingan-set-aside"  # the placeholder: <?pingan-set-aside N?> stands for the N-th chunk
 _PLACEHOLDER = re.compile(rb"<\?pingan-set-aside (\d+)\?>")
@@ -70,7 +73,7 @@ class _StampedZipFile(ZipFile):
     """A package being written whose entries all carry one time (ExcelWriter names its other parts)."""
 
     def __init__(self, target: str | Path, date_time: tuple[int, ...]) -> None:
-        super().__init__(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL)
+        super().__init__(target, "w", ZIP_DEFLATED, allowZip64=True)
         self.date_time = tuple(date_time[:6])
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None) -> None:
