@@ -113,8 +113,7 @@ def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_fu
         ("year", "2022"),
     }
     # The tests of the models rebuilt by period read those periods only, where a row's verdict does not
-    # depend on other periods (macros/rebuilt_periods.sql); a model built whole is tested whole, and so is
-    # a key without the period.
+    # depend on other periods (macros/rebuilt_periods.sql); a model built whole is tested whole.
     scoped = scoped_tests(home)
     assert {
         "unique_combination_int_period_values_unit_code__indicator_code__period_type__period",
