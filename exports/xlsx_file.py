@@ -83,9 +83,7 @@ class _StampedZipFile(ZipFile):
         else:
             info = ZipInfo(zinfo_or_arcname, date_time=self.date_time)
             info.compress_type = self.compression
-        super().writestr(
-            info, data, compress_type, self.compresslevel if compresslevel is None else compresslevel
-        )
+        super().writestr(info, data, compress_type, compresslevel)
 
 
 def discard_cells(wb: Workbook) -> None:

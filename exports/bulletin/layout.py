@@ -94,8 +94,8 @@ def put_plain(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     """Write one value (strings always as text), placing the cell as ``put`` does; no style is given."""
     cell = ws._cells.get((row, column))
     if cell is None:
-        cell = ws._cells[row, column] = Cell(ws, row, column)
-        ws._current_row = max(ws._current_row, row)
+        cell = Cell(ws, row, column)
+        ws._add_cell(cell)  # what ws.cell does with a new cell, without its checks and lookups
     return set_text(cell, value)
 
 
