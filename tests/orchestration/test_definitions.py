@@ -77,7 +77,10 @@ def test_validation_and_dbt_tests_are_asset_checks(definitions):
         name for key, name in checks if key == "staging/stg_submissions" and name.startswith("raw_")
     }
     assert raw_checks == {*RAW_INVARIANTS, OUTSTANDING_REJECTIONS}
-    assert ("marts/fct_unit_scores", "not_null_fct_unit_scores_unit_code") in checks
+    assert (
+        "marts/fct_unit_scores",
+        "relationships_fct_unit_scores_unit_code__unit_code__ref_dim_units_",
+    ) in checks
     dbt_checks = [c for c in checks if not c[0].startswith("raw/")]
     assert len(dbt_checks) >= 100  # every dbt data test on a model or seed
     on_submissions = dg.AssetKey(["staging", "stg_submissions"])

@@ -117,8 +117,7 @@ def test_partial_builds_compute_only_the_periods_a_change_reaches_and_equal_a_fu
     scoped = scoped_tests(home)
     assert {
         "unique_combination_int_period_values_unit_code__indicator_code__period_type__period",
-        "not_null_fct_indicator_values_unit_code",
-        "accepted_values_fct_indicator_rankings_rank_basis__value__per_10k",
+        "accepted_values_int_submitted_values_last_year_source__warehouse__reported",
         "relationships_fct_indicator_rankings_unit_code__unit_code__ref_dim_units_",
     } <= scoped
     assert not any("fct_unit_scores" in name or "int_monthly_values" in name for name in scoped)

@@ -4,7 +4,9 @@ wrong without failing (a misspelt key silently does nothing) are pinned here."""
 from __future__ import annotations
 
 import json
+import shutil
 
+import duckdb
 import pytest
 from warehouse_builder import DBT_PROJECT_DIR
 
@@ -53,6 +55,65 @@ def test_every_mart_has_an_enforced_contract_with_typed_columns(manifest):
         assert mart["config"]["materialized"] in {"table", "incremental"}, mart["name"]
         if mart["config"]["materialized"] == "incremental":
             assert mart["config"]["on_schema_change"] == "fail", mart["name"]
+
+
+def declared_constraints(manifest: dict) -> set[tuple[str, str, str]]:
+    """(mart, column, 'NOT NULL' or the CHECK expression) of every column constraint in _marts.yml."""
+    return {
+        (mart["name"], column["name"], "NOT NULL" if c["type"] == "not_null" else c["expression"])
+        for mart in models(manifest)
+        if mart["fqn"][1] == "marts"
+        for column in mart["columns"].values()
+        for c in column.get("constraints", [])
+    }
+
+
+def test_the_marts_columns_not_null_and_allowed_values_are_enforced_by_the_warehouse(
+    manifest, scenario_warehouse, tmp_path
+):
+    # The marts' not-null and allowed-values rules are contract constraints (_marts.yml), not dbt tests:
+    # each must be in the built tables, or a row breaking it would pass unseen.
+    declared = declared_constraints(manifest)
+    assert {(m, c) for m, c, rule in declared if rule == "NOT NULL"} >= {
+        ("fct_indicator_values", "unit_code"),
+        ("fct_indicator_values", "period"),
+        ("fct_unit_scores", "rank_change_status"),
+        ("fct_target_attainment", "reason"),
+    }
+    assert (
+        "fct_indicator_values",
+        "period_type",
+        "period_type in ('month', 'ytd', 'quarter', 'year')",
+    ) in declared
+    rows = scenario_warehouse.rows(
+        "select table_name, unnest(constraint_column_names), constraint_type, expression"
+        " from duckdb_constraints() where schema_name = 'marts' and constraint_type in ('NOT NULL', 'CHECK')"
+    )
+    built = {
+        (table, column, kind if kind == "NOT NULL" else expression)
+        for table, column, kind, expression in rows
+    }
+
+    def normal(rule: str) -> str:  # DuckDB writes a CHECK back as "(kind IN ('flow', ...))"
+        rule = rule.replace(" ", "").lower()
+        return rule[1:-1] if rule.startswith("(") and rule.endswith(")") else rule
+
+    assert {(m, c, normal(rule)) for m, c, rule in declared} == {(m, c, normal(rule)) for m, c, rule in built}
+
+    # And DuckDB refuses a row that breaks one, as a model's insert would.
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(scenario_warehouse.path, copy)
+    wal = scenario_warehouse.path.with_name(scenario_warehouse.path.name + ".wal")
+    if wal.exists():  # the scenario's build may not have folded its log into the file yet
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+    with duckdb.connect(str(copy)) as connection:
+        row = connection.execute("select * from marts.fct_indicator_values limit 1").fetchone()
+        columns = [d[0] for d in connection.description]
+        insert = f"insert into marts.fct_indicator_values values ({', '.join('?' * len(columns))})"
+        for column, value, rule in (("unit_code", None, "NOT NULL"), ("period_type", "week", "CHECK")):
+            broken = [value if name == column else v for name, v in zip(columns, row, strict=True)]
+            with pytest.raises(duckdb.ConstraintException, match=rule):
+                connection.execute(insert, broken)
 
 
 def test_models_land_in_their_schema_by_folder(manifest):
