@@ -1,7 +1,8 @@
 """Shared test set-up: the repository root on sys.path, so tests import the packages uninstalled; no
-settle wait before intake; a copy of the seeds to change (tests/reference_copy.py)."""
+settle wait before intake; a copy of the seeds to change (tests/reference_copy.py); cheap password hashes."""
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -48,3 +49,21 @@ def use_reference(monkeypatch):
     yield use
     monkeypatch.undo()
     catalogue.forget_cached_reference()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes():
+    """Argon2id at argon2-cffi's cheapest parameters (``profiles.CHEAPEST``) for the accounts the tests
+    make and sign in with in their own processes: the same code (portal/passwords.py), a cost that is not
+    the subject. At the real cost (~0.17 s of CPU a hash or a check) the suite's ~300 took ~53 s of CPU,
+    ~30 s of it test_portal_rush's 88 clerks. What the real cost is, is pinned in a process of its own
+    (tests/portal/test_portal_security.py); portals, demos and commands started as processes pay it."""
+    from argon2 import PasswordHasher, profiles
+
+    from portal import passwords
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_HASHER", cheap)
+        patch.setattr(passwords, "_NOBODY", cheap.hash(secrets.token_hex(16)))
+        yield

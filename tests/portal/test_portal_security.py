@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from base.settings import Limits, Settings
 from ingest.archive import read_ledger
-from portal import audit
+from portal import audit, passwords
 from portal.accounts import disable_account, reset_password
 from portal.config import PortalConfig
 from portal.receiving import uploads_folder
@@ -53,6 +55,26 @@ def test_passwords_are_stored_as_argon2id_hashes_only(settings):
         Path(__file__).resolve().parents[2] / "portal" / "portal.sqlite3"
     ).exists()  # not in the source tree
     assert store_path(settings.home).is_relative_to(settings.home.root)
+
+
+def test_outside_the_tests_a_hash_costs_what_rfc_9106_recommends(tmp_path):
+    # The tests hash at argon2-cffi's cheapest parameters (tests/conftest.py); pingan's own processes at
+    # its defaults, RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes. The rush test makes and
+    # signs in 88 clerks, ~0.17 s of CPU each way at the real cost.
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from portal.passwords import hash_password; print(hash_password('long enough'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert made.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), made.stdout
+    assert passwords.verify(made.stdout.strip(), "long enough")
+    assert not passwords.verify(made.stdout.strip(), "long enougH")
 
 
 def test_session_cookie_is_random_httponly_lax_and_secure_only_over_https(portal):
