@@ -79,4 +79,6 @@ final as (
     from formatted
 )
 
-select * from final
+-- The pieces the sentence is made of are not kept: downstream models read the reason only.
+select * exclude (actual_text, target_text, places_text, change_text, improve_target_text, verdict)
+from final
