@@ -20,11 +20,11 @@ carry over, and a month whose earlier version had been acted on reads 需重新�
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from base.files import write_text_replacing
 from base.settings import Home
 
 FILE_NAME = "approvals.json"
@@ -157,14 +157,8 @@ def write_approval_record(home: Home, steps: list[Step] | tuple[Step, ...]) -> P
     """Rewrite the record with ``steps`` (all of them, in order), atomically."""
     path = record_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
     text = json.dumps({"steps": [asdict(s) for s in steps]}, ensure_ascii=False, indent=1, sort_keys=True)
-    with open(partial, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
-    return path
+    return write_text_replacing(path, text + "\n", durable=True)
 
 
 def read_approval_record(home: Home) -> ApprovalRecord | None:

@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from base.files import write_text_replacing
 from base.web_assets import WebAsset, asset_for, companions
 
 VENDOR_FOLDER = "vendor"
@@ -87,9 +88,7 @@ def localise(folder: Path, pages: Iterable[Path]) -> list[str]:
 
         rewritten = _TAG.sub(_without_integrity, _ADDRESS.sub(local, text))
         if rewritten != text:
-            partial = page.with_name(f".{page.name}.partial")
-            partial.write_text(rewritten, encoding="utf-8")
-            os.replace(partial, page)
+            write_text_replacing(page, rewritten)
         remaining.update(external_resources(rewritten))
     return sorted(remaining)
 

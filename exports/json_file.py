@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from base.files import write_text_replacing
+
 
 def json_text(value: dict, *, sort_keys: bool = False) -> str:
     """``value`` as JSON text: one top-level key per line, the rest compact."""
@@ -25,7 +27,4 @@ def json_text(value: dict, *, sort_keys: bool = False) -> str:
 
 def write_json_file(path: Path, value: dict, *, sort_keys: bool = False) -> Path:
     """Write ``value`` to ``path`` (``json_text``), replacing the file in one step."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json_text(value, sort_keys=sort_keys), encoding="utf-8")
-    partial.replace(path)
-    return path
+    return write_text_replacing(path, json_text(value, sort_keys=sort_keys))

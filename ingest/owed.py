@@ -16,12 +16,12 @@ that exists is whole and has its reasons.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
+from base.files import replacing, write_text_replacing
 from base.names import bounded_name
 from base.settings import Home
 from ingest.archive import archive_relative_path
@@ -36,12 +36,6 @@ def quarantine_name(sha256: str, file_name: str) -> str:
     suffix = Path(file_name).suffix
     suffix = suffix if len(suffix.encode("utf-8")) <= 16 else ""
     return bounded_name(f"{sha256[:12]}_{file_name[: len(file_name) - len(suffix)]}", suffix)
-
-
-def _replace_atomically(target: Path, write) -> None:
-    partial = target.with_name(f".{target.name}.partial")
-    write(partial)
-    os.replace(partial, target)
 
 
 def write_quarantine(result: FileResult, home: Home) -> Path:
@@ -59,11 +53,10 @@ def write_quarantine(result: FileResult, home: Home) -> Path:
         "findings": [f for f in result.errors if f["severity"] == "error"],
     }
     text = json.dumps(reasons, ensure_ascii=False, indent=2)
-    _replace_atomically(
-        copy.with_name(copy.name + REASONS_SUFFIX), lambda path: path.write_text(text, encoding="utf-8")
-    )
+    write_text_replacing(copy.with_name(copy.name + REASONS_SUFFIX), text)
     archived = home.root / archive_relative_path(result.sha256, result.file)
-    _replace_atomically(copy, lambda path: shutil.copyfile(archived, path))
+    with replacing(copy) as partial:
+        shutil.copyfile(archived, partial)
     return copy
 
 

@@ -12,12 +12,12 @@ the same way (``owed_quarantine``, completed by ``ingest.owed``).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
 
+from base.files import write_text_replacing
 from base.settings import Home
 
 RESULTS_FOLDER = "results"
@@ -63,9 +63,7 @@ def write_record(home: Home, result: FileResult) -> None:
     """Write (or replace) the record of ``result``'s file, atomically."""
     path = record_path(home, result.sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(vars(result), ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    os.replace(partial, path)
+    write_text_replacing(path, json.dumps(vars(result), ensure_ascii=False, sort_keys=True))
 
 
 def read_record(home: Home, sha256: str) -> FileResult | None:

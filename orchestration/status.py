@@ -21,6 +21,7 @@ import duckdb
 
 from base import calendar, catalogue
 from base.approvals import ACCEPTED, fold, read_approval_record
+from base.files import write_text_replacing
 from base.settings import Home
 from ingest.archive import read_ledger
 from ingest.warehouse_state import check_warehouse
@@ -148,10 +149,7 @@ def write_reminder(home: Home, period: str, as_of: dt.datetime | None = None) ->
     moment = as_of or calendar.now()
     path = reminder_path(home, period)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(reminder_text(status, moment), encoding="utf-8")
-    partial.replace(path)
-    return path, status
+    return write_text_replacing(path, reminder_text(status, moment)), status
 
 
 def rejections_outstanding(home: Home, period: str) -> list[tuple[str, UnitStatus]]:

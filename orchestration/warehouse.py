@@ -55,6 +55,7 @@ from pathlib import Path
 import duckdb
 
 from base.children import owned_command
+from base.files import write_text_replacing
 from base.offline_pages import localise
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
@@ -278,9 +279,7 @@ def _write_marker(home: Home, raw_count: int | None) -> None:
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "raw_submissions": raw_count,
     }
-    partial = home.build_marker.with_suffix(".partial")
-    partial.write_text(json.dumps(marker), encoding="utf-8")
-    os.replace(partial, home.build_marker)
+    write_text_replacing(home.build_marker, json.dumps(marker))
 
 
 def read_marker(home: Home) -> dict | None:

@@ -10,7 +10,6 @@ browser sent is kept for display only (``display_name``: its last path component
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 import unicodedata
@@ -23,6 +22,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from base.files import replacing
 from base.settings import Home
 from portal.config import FORM_OVERHEAD_BYTES, UPLOAD_SUFFIXES
 from portal.security import FORM_EXPIRED, tokens_match
@@ -142,12 +142,8 @@ def _store(upload: UploadFile, target: Path) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     upload.file.seek(0)
-    partial = target.with_name(f".{target.name}.partial")
-    with open(partial, "wb") as out:
+    with replacing(target, durable=True) as partial, open(partial, "wb") as out:
         for block in iter(lambda: upload.file.read(1 << 20), b""):
             digest.update(block)
             out.write(block)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, target)
     return digest.hexdigest()

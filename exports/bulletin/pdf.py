@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from base.children import work_folder_prefix
+from base.files import replacing
 from exports.styles import FANGSONG, SERIF
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,7 @@ def to_pdf(workbook: Path, *, timeout: float = TIMEOUT_SECONDS, soffice: str | N
             raise PdfError(
                 f"LibreOffice 未生成 PDF（退出码 {done.returncode}） / no PDF from soffice: {detail}"
             )
-        partial = target.with_name(f".{target.name}.partial")
-        shutil.move(str(made), partial)
-        partial.replace(target)
+        with replacing(target) as partial:
+            shutil.move(str(made), partial)
     log.info("PDF written: %s", target)
     return target

@@ -26,6 +26,7 @@ from base import catalogue
 from base.approvals import ApprovalRecord
 from base.calendar import Period, local_time, parse_period
 from base.collection import builds_many_objects
+from base.files import replacing
 from exports import styles as st
 from exports.bulletin import records, sheets
 from exports.bulletin.attainment import write_attainment
@@ -188,10 +189,9 @@ def _save(wb: Workbook, path: Path, as_of: datetime, title: str, issued_by: str)
     wb.properties.created = as_of
     wb.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    save_workbook_file(wb, partial)
+    with replacing(path) as partial:
+        save_workbook_file(wb, partial)
     discard_cells(wb)
-    partial.replace(path)
 
 
 def _write(

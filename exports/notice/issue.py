@@ -28,6 +28,7 @@ from pathlib import Path
 
 from base.calendar import Period, date_text, local_time, parse_period
 from base.collection import builds_many_objects
+from base.files import replacing
 from exports.bulletin.manifest import first_scores, write_manifest
 from exports.bulletin.pdf import to_pdf
 from exports.notice.compose import compose, issuer_code
@@ -154,9 +155,8 @@ def pdf_beside(docx: Path, target: Path, convert: Converter = to_pdf) -> Path | 
         made = convert(copy)
         if made is None:
             return None
-        partial = target.with_name(f".{target.name}.partial")
-        shutil.move(str(made), partial)
-        partial.replace(target)
+        with replacing(target) as partial:
+            shutil.move(str(made), partial)
     return target
 
 

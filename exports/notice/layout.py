@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 from lxml import etree
 
+from base.files import replacing
 from exports.notice.fonts import FACES, FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG, Face
 from exports.notice.prose import Block
 
@@ -484,7 +485,6 @@ def write_docx(notice: NoticeDocument, path: Path) -> Path:
         properties.created = properties.modified = notice.created
     properties.revision = 1
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    doc.save(str(partial))
-    partial.replace(path)
+    with replacing(path) as partial:
+        doc.save(str(partial))
     return path

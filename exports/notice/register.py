@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from base.files import write_text_replacing
+
 REGISTER_FILE = "发文登记.json"
 LOCK_FILE = ".发文登记.lock"
 
@@ -88,10 +90,6 @@ class Register:
         if entry.sequence != expected:
             raise ValueError(f"发文字号应为第 {expected} 号，不能跳号 / sequence must be {expected}")
         payload = {"issued": [asdict(e) for e in [*entries, entry]]}
-        partial = self.path.with_name(f".{self.path.name}.partial")
-        with open(partial, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, self.path)
+        write_text_replacing(
+            self.path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n", durable=True
+        )
