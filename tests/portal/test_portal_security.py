@@ -57,7 +57,7 @@ def test_passwords_are_stored_as_argon2id_hashes_only(settings):
     assert store_path(settings.home).is_relative_to(settings.home.root)
 
 
-def test_outside_the_tests_a_hash_costs_what_rfc_9106_recommends(tmp_path):
+def test_outside_the_tests_a_hash_costs_what_rfc_9106_recommends():
     # The tests hash at argon2-cffi's cheapest parameters (tests/conftest.py); pingan's own processes at
     # its defaults, RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes. The rush test makes and
     # signs in 88 clerks, ~0.17 s of CPU each way at the real cost.
