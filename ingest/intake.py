@@ -53,7 +53,6 @@ from ingest.load import (
 from ingest.locked_periods import refuse_locked
 from ingest.owed import complete_owed, settle_quarantine, sweep_partial_writes
 from ingest.parse import ParsedWorkbook
-from ingest.precheck import has_external_links
 from ingest.receipts import CHANGED_REASON, gather, receipts_for, unchanged_since_hashed
 from ingest.recovery import merged_in_order, recover_receipts
 from ingest.repeats import repeat_result
@@ -392,8 +391,6 @@ def _check_identity(report: ParsedWorkbook, receipt: Receipt) -> None:
     file's name and not lie in the future. Macros in an .xlsm are never run (only cell values are read)."""
     if Path(receipt.file_name).suffix.lower() == ".xlsm":
         report.findings.append(finding("STR10"))
-    if has_external_links(receipt.path):
-        report.findings.append(finding("STR11"))
     if report.kind != "monthly_report":
         return
     cells = report.info_cells

@@ -88,14 +88,6 @@ def _declares_entities(head: bytes) -> bool:
     return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
-def has_external_links(path: Path) -> bool:
-    """The workbook carries values copied from other workbooks (xl/externalLinks/)."""
-    if not zipfile.is_zipfile(path):
-        return False
-    with zipfile.ZipFile(path) as archive:
-        return any(name.startswith("xl/externalLinks/") for name in archive.namelist())
-
-
 def _check_dimension(head: bytes, limits: Limits) -> str | None:
     """The extent a worksheet part declares in its first 4 KiB (``head``), within the cell limit."""
     match = _DIMENSION.search(head)

@@ -1,8 +1,9 @@
 """Reading a workbook's cells with python-calamine: every sheet as a grid of values from A1.
 
-This is the only place that opens a county's file, with ``ingest.sheet_parts``, which it calls once per
-file for the XML behind the values (``cell_flags``, ``cell_formats``). It runs inside a sandboxed worker
-process (see ``ingest.sandbox``) because a hostile file can hang or abort the reader.
+This is the only place that reads a county's file, with ``ingest.sheet_parts``, which it calls once per
+file for the XML behind the values (``cell_flags``, ``cell_formats``) and the list of its parts. It runs
+inside a sandboxed worker process (see ``ingest.sandbox``) because a hostile file can hang or abort the
+reader.
 """
 
 from __future__ import annotations
@@ -29,28 +30,37 @@ class Sheet:
     percent: frozenset[str] = frozenset()  # addresses of cells shown as a percentage (cell_formats)
 
 
+@dataclass(frozen=True)
+class Workbook:
+    sheets: list[Sheet]  # the worksheets, in workbook order
+    external_links: bool = False  # cells copy values from other workbooks: the values read are those
+    # cached when the file was saved (sheet_parts)
+
+
 def read_sheets(path: str | Path, only: tuple[str, ...] | None = None) -> list[Sheet]:
     """The worksheets of the workbook at ``path``, in workbook order: all of them, or (``only``) those
     whose name contains one of the given names (compared folded, as ``parse.find_sheet`` does)."""
-    workbook = CalamineWorkbook.from_path(str(path))
-    flagged, percent = _marks(Path(path), formats=only is None)  # formats matter to values only
+    return read_workbook(path, only).sheets
+
+
+def read_workbook(path: str | Path, only: tuple[str, ...] | None = None) -> Workbook:
+    """The worksheets of the workbook at ``path`` (``read_sheets``), and whether it has external links."""
+    calamine = CalamineWorkbook.from_path(str(path))
+    parts = read_sheet_parts(Path(path))
+    flagged = flagged_cells(parts)
+    percent = percent_cells(parts) if only is None else {}  # formats matter to values only
+    external_links = parts is not None and parts.external_links
+    del parts  # the XML goes before the grids are built: a large workbook does not hold both at once
     wanted = None if only is None else [fold_label(name) for name in only]
     sheets = []
-    for meta in workbook.sheets_metadata:
+    for meta in calamine.sheets_metadata:
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue
         if wanted is not None and not any(name in fold_label(meta.name) for name in wanted):
             continue
-        rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        rows = calamine.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         visible = meta.visible == SheetVisibleEnum.Visible
         sheets.append(
             Sheet(meta.name, visible, rows, flagged.get(meta.name, {}), percent.get(meta.name, frozenset()))
         )
-    return sheets
-
-
-def _marks(path: Path, formats: bool) -> tuple[dict[str, dict[str, str]], dict[str, frozenset[str]]]:
-    """The cells whose value the readers hide, and (``formats``) those shown as a percentage. The XML is
-    let go before the sheets' grids are built, so a large workbook does not hold both at once."""
-    parts = read_sheet_parts(path)
-    return flagged_cells(parts), percent_cells(parts) if formats else {}
+    return Workbook(sheets, external_links)

@@ -27,11 +27,17 @@ class ReadOutcome:
 
 
 def read_and_parse(path: str) -> ParsedWorkbook:
-    """Runs inside a worker: read every sheet with calamine and find the tables."""
+    """Runs inside a worker: read every sheet with calamine and find the tables; a workbook whose cells
+    copy values from other workbooks is noted (STR11)."""
+    from base.rules import finding
     from ingest.parse import parse_workbook
-    from ingest.read import read_sheets
+    from ingest.read import read_workbook
 
-    return parse_workbook(read_sheets(path))
+    workbook = read_workbook(path)
+    parsed = parse_workbook(workbook.sheets)
+    if workbook.external_links:
+        parsed.findings.append(finding("STR11"))
+    return parsed
 
 
 def precheck_read_and_parse(path: str, limits: Limits | None) -> ReadOutcome:

@@ -1,7 +1,9 @@
 """The XML behind an .xlsx/.xlsm's cells, read from one opening of the file: each worksheet's part by
 sheet name, and the styles part. The readers give values only; what they leave out (a formula's missing
 result, an error value, a percentage format) is found in these bytes (``ingest.cell_flags``,
-``ingest.cell_formats``). Other formats have no such parts. The parts' sizes are bounded by the precheck.
+``ingest.cell_formats``), and whether the cells copy values from other workbooks (external links) in
+the package's list of parts. Other formats have no such parts. The parts' sizes are bounded by the
+precheck.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 OFFICE_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 STYLES = "xl/styles.xml"
+EXTERNAL_LINKS = "xl/externalLinks/"
 
 
 @dataclass(frozen=True)
 class SheetParts:
     sheets: dict[str, bytes]  # sheet name -> the XML of its worksheet part, in workbook order
     styles: bytes  # the styles part; b"" when there is none
+    external_links: bool = False  # the package holds xl/externalLinks/: values copied from other workbooks
 
 
 def read_sheet_parts(path: Path) -> SheetParts | None:
@@ -37,8 +41,10 @@ def read_sheet_parts(path: Path) -> SheetParts | None:
             data = _read(archive, member)
             if data is not None:
                 sheets[name] = data
-        styles = _read(archive, STYLES) if STYLES in archive.namelist() else None
-        return SheetParts(sheets, styles or b"")
+        names = archive.namelist()
+        styles = _read(archive, STYLES) if STYLES in names else None
+        external_links = any(name.startswith(EXTERNAL_LINKS) for name in names)
+        return SheetParts(sheets, styles or b"", external_links)
 
 
 def _read(archive: zipfile.ZipFile, member: str) -> bytes | None:

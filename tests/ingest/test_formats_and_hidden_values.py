@@ -1,5 +1,7 @@
 """Formats from other writers, and values a reader would silently lose (formulas, error cells)."""
 
+import zipfile
+
 import pytest
 
 from ingest.intake import ingest_files
@@ -27,6 +29,28 @@ def test_xlsm_is_read_for_values_and_noted(tmp_path):
     (result,) = ingest_files([source], tmp_path / "home")
     assert result.status == "accepted_with_warnings"
     assert [e["rule_id"] for e in result.errors] == ["STR10"]
+
+
+def test_external_links_are_noted_and_the_cached_values_read(tmp_path):
+    source = write_report(tmp_path / "linked.xlsx")
+    linked = tmp_path / "大方县_linked.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(linked, "w") as copy:
+        for entry in original.infolist():
+            copy.writestr(entry, original.read(entry))
+        copy.writestr("xl/externalLinks/externalLink1.xml", EXTERNAL_LINK)
+    (plain, noted) = ingest_files([source, linked], tmp_path / "home")
+    assert (plain.status, plain.errors) == ("accepted", [])
+    assert noted.status == "accepted_with_warnings"
+    assert [(e["rule_id"], e["severity"]) for e in noted.errors] == [("STR11", "warning")]
+    assert "外部链接" in noted.errors[0]["message"]
+    assert values_of(read(linked)) == EXPECTED
+
+
+EXTERNAL_LINK = (
+    '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<externalBook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId1">'
+    '<sheetNames><sheetName val="Sheet1"/></sheetNames></externalBook></externalLink>'
+)
 
 
 def test_formula_without_cached_value_names_the_cell(tmp_path):
