@@ -128,8 +128,9 @@ class Home:
 
     @property
     def warehouse_read_copy(self) -> Path:
-        """A copy of the warehouse as of its last successful build, for readers beside the writer (the
-        county portal): DuckDB lets no other process open the live file while a writer has it."""
+        """What the county portal reads (``orchestration.warehouse.READ_COPY_TABLES``) as of the last
+        successful build, for readers beside the writer: DuckDB lets no other process open the live file
+        while a writer has it."""
         return self.root / "warehouse.read.duckdb"
 
     @property

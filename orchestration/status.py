@@ -7,8 +7,9 @@ reported) is 未报 for every unit. When files came in after the last warehouse 
 so (``files_since_build``): the Dagster jobs build first; ``pingan report`` builds on demand.
 
 A reader beside the writer (the county portal) asks with ``read_copy=True``: the answer then comes from
-the warehouse's read copy (``orchestration.warehouse``), never the live file, and the files received
-since the build are counted from the archive's ledger instead of the live raw tables.
+the warehouse's read copy (``orchestration.warehouse``: the two marts ``FROM_MARTS`` reads, as the last
+build made them), never the live file, and the files received since the build are counted from the
+archive's ledger instead of the live raw tables.
 """
 
 from __future__ import annotations
