@@ -133,15 +133,23 @@ class RecordedBuild:
     tests: dict[str, tuple[str, int | None]]
 
 
-def record_build(warehouse: Path, inputs: BuildInputs | None, run_results: dict) -> None:
+def record_build(
+    warehouse: Path,
+    inputs: BuildInputs | None,
+    run_results: dict,
+    kept_tests: dict[str, tuple[str, int | None]] | None = None,
+) -> None:
     """Say in ``warehouse`` (the staged copy, before it is swapped in) what it was built from, and how
-    its tests came out (dbt's ``run_results.json`` of the build); ``inputs`` None removes the record a
+    its tests came out: dbt's ``run_results.json`` of the build, and for a test that did not run in it
+    (a partial build's reference data) its outcome in ``kept_tests``; ``inputs`` None removes the record a
     copy inherited (a partial selection of models: not every model was built from these inputs)."""
-    tests = [
-        (r["unique_id"], r.get("status"), r.get("failures"))
+    outcomes = dict(kept_tests or {})
+    outcomes.update(
+        (r["unique_id"], (r.get("status"), r.get("failures")))
         for r in run_results.get("results", [])
         if r.get("unique_id", "").startswith("test.")
-    ]
+    )
+    tests = [(unique_id, status, failures) for unique_id, (status, failures) in outcomes.items()]
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(f"drop schema if exists {SCHEMA} cascade")  # the build's scope goes too
         if inputs is None:

@@ -22,9 +22,10 @@ the live warehouse's record is not run at all (it would make the same marts): a 
 inbox sensor already built, or the portal publishing what was built at its last upload, costs no dbt
 build. When only some months' raw rows changed (a late report, a correction), the build is partial: the
 models keyed by period compute again only the periods those months reach and keep the rows of the
-others (``StagedBuild.changed_months``, dbt_project/macros/rebuilt_periods.sql); every other model and
-every test runs as in a full build. Anything else changed (a seed, a model, a targets
-workbook), or no record: a full build, every model from scratch (``--full-refresh``).
+others (``StagedBuild.changed_months``, dbt_project/macros/rebuilt_periods.sql); what reads the
+reference seeds alone (dbt tag ``reference``) is not built again, and its tests keep their last outcomes;
+every other model and every test runs as in a full build. Anything else changed (a seed, a model, a
+targets workbook), or no record: a full build, every model from scratch (``--full-refresh``).
 
 **A read copy.** DuckDB lets no other process open the file while a writer has it, not even to read.
 Each successful build therefore also leaves ``<home>/warehouse.read.duckdb``, replaced atomically: the
@@ -51,7 +52,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -73,6 +74,11 @@ from orchestration.build_inputs import (
 # A production build: seeds, models and data tests. dbt's unit tests check the SQL's logic on fixed
 # inputs, not the data, so they run in the test suite (tests/warehouse), not on every build.
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+# A partial build leaves out the nodes tagged `reference` (dbt_project.yml): the seeds, the models built
+# from them alone, and the tests that read nothing else. Only raw rows of some months changed, so the copy
+# holds them as the last build made and tested them. Cautious indirect selection keeps a test that also
+# reads a node that is built (the marts' relationships to dim_units); dbt's default would leave it out.
+PARTIAL_BUILD_ARGS = ("--exclude", "tag:reference", "--indirect-selection", "cautious")
 
 
 # What the county portal's pages read from the read copy (orchestration.status): each unit's status in
@@ -103,15 +109,19 @@ class BuildSummary:
 class StagedBuild:
     """A copy of the warehouse to build in (``path``) and what to build there: the periods the
     ``changed_months`` ('YYYY-MM') reach, the others kept (a partial build), or, when there are none,
-    everything from scratch."""
+    everything from scratch. A partial build's tests that do not run keep the outcomes the copy's last
+    build recorded (``kept_tests``: unique_id -> (status, failing rows))."""
 
     path: Path
     changed_months: tuple[str, ...]
+    kept_tests: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     @property
     def arguments(self) -> tuple[str, ...]:
         """``dbt build``'s arguments (without the variables)."""
-        return BUILD_ARGS if self.changed_months else (*BUILD_ARGS, "--full-refresh")
+        if self.changed_months:
+            return (*BUILD_ARGS, *PARTIAL_BUILD_ARGS)
+        return (*BUILD_ARGS, "--full-refresh")
 
 
 _held = threading.local()  # per thread: {lock file: mode held}, so a holder may nest (see writer_lock)
@@ -291,8 +301,9 @@ def warehouse_build(
             inputs = build_inputs(settings, staging, BUILD_ARGS)
         write_build_scope(staging, changed)
         (target_path / "run_results.json").unlink(missing_ok=True)
-        yield StagedBuild(staging, tuple(changed or ()))
-        record_build(staging, inputs, read_run_results(target_path))
+        kept = recorded.tests if changed else {}  # a partial build's tests that do not run keep these
+        yield StagedBuild(staging, tuple(changed or ()), kept)
+        record_build(staging, inputs, read_run_results(target_path), kept)
 
 
 def _fsync_folder(folder: Path) -> None:

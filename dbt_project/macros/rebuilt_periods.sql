@@ -14,7 +14,8 @@
     (get_where_subquery, below).
     Without a scope (a full build, a first build, dbt run by hand) every period is rebuilt and every row
     tested: the same marts either way, which tests/orchestration/test_partial_build.py checks table by
-    table. -#}
+    table. A partial build also leaves out what reads the reference seeds alone (tag `reference`,
+    dbt_project.yml): the copy holds it as the last build made it. -#}
 
 {#- True for the rows of a period this build computes again. -#}
 {% macro is_rebuilt_period(period_type='period_type', period='period') -%}

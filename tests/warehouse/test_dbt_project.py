@@ -116,6 +116,21 @@ def test_the_marts_columns_not_null_and_allowed_values_are_enforced_by_the_wareh
                 connection.execute(insert, broken)
 
 
+def test_the_reference_tag_marks_what_reads_the_reference_seeds_alone(manifest):
+    # A partial build leaves the tagged models and seeds out (orchestration/warehouse.py): a model that
+    # reads a raw table, however indirectly, must never carry the tag, and one that reads seeds alone
+    # should, or every partial build loads and tests it again.
+    parents = manifest["parent_map"]
+
+    def reads_raw(unique_id: str) -> bool:
+        return unique_id.startswith("source.") or any(reads_raw(p) for p in parents.get(unique_id, []))
+
+    built = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
+    tagged = {n["name"] for n in built if "reference" in n["config"]["tags"]}
+    assert tagged == {n["name"] for n in built if not reads_raw(n["unique_id"])}
+    assert {"units", "stg_units", "int_settings", "dim_units"} <= tagged and len(tagged) == 16
+
+
 def test_models_land_in_their_schema_by_folder(manifest):
     for model in models(manifest):
         folder = model["fqn"][1]

@@ -5,7 +5,9 @@ only the periods those months reach (a partial build, orchestration/warehouse.py
 The step builds in a copy of the warehouse and swaps it in only when every model and every error-level
 test passed (orchestration/warehouse.py), so a failed or killed build leaves the previous good marts.
 When nothing the build reads changed since the live warehouse was built, dbt is not run: the step
-reports every model as it stands, with the reason (``unchanged_outputs``).
+reports every model as it stands, with the reason, and every test as it last came out
+(``kept_outputs``, ``kept_check_results``). A partial build reports the reference data (dbt tag
+``reference``, which it does not build again) the same way.
 The raw tables' invariants are dbt tests too (dbt_project/tests/raw, shown as checks on stg_submissions):
 raw tables that contradict themselves fail the build before any mart is made from them; a rejected file
 not yet corrected is a warning, not a failure.
@@ -42,6 +44,7 @@ from orchestration.warehouse import (
 )
 
 QUALITY_MODELS = {"fct_validation_findings", "stg_findings"}
+REFERENCE_TAG = "reference"  # dbt_project.yml: what reads the reference seeds alone
 
 
 class PinganDbtTranslator(DagsterDbtTranslator):
@@ -118,19 +121,27 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             ):
                 if isinstance(staging, RecordedBuild):
                     context.log.info(UNCHANGED)
-                    events = list(unchanged_outputs(context, staging))
+                    events = [*kept_outputs(context), *kept_check_results(context, staging.tests)]
                 else:
-                    if staging.changed_months:
+                    if staging.changed_months:  # the reference data is not built again: as it stands
                         context.log.info(partial_build_note(staging.changed_months))
+                        events = list(kept_outputs(context, only_tagged=REFERENCE_TAG))
                     invocation = dbt.cli(
                         [*staging.arguments, "--vars", dbt_variables(settings, staging.path)],
                         context=context,
                         raise_on_error=False,
                         target_path=home.dbt_build_target,
                     )
-                    events = list(invocation.stream())
+                    events += invocation.stream()
                     if not invocation.is_successful():
                         raise BuildFailed(str(invocation.get_error() or "dbt build failed"))
+                    if staging.changed_months:  # the reference data's tests, as they last came out
+                        reported = {
+                            dg.AssetCheckKey(e.asset_key, e.check_name)
+                            for e in events
+                            if isinstance(e, dg.AssetCheckResult)
+                        }
+                        events += kept_check_results(context, staging.kept_tests, leaving_out=reported)
         except BuildFailed as error:
             yield from (e for e in events if isinstance(e, dg.AssetCheckResult))
             failed = [e.check_name for e in events if isinstance(e, dg.AssetCheckResult) and not e.passed]
@@ -144,21 +155,33 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     return warehouse_models
 
 
-def unchanged_outputs(
-    context: dg.AssetExecutionContext, recorded: RecordedBuild
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Every selected model and seed as the last build left it (in dependency order, as Dagster
-    requires), so the steps after the build run, and every selected dbt test as it came out in that
-    build: its inputs were these very ones."""
+def kept_outputs(context: dg.AssetExecutionContext, only_tagged: str | None = None) -> Iterator[dg.Output]:
+    """Every selected model and seed (or those with the dbt tag ``only_tagged``) as the last build left
+    them, in dependency order, as Dagster requires, so the steps after the build run."""
     assets = context.assets_def
-    selected = context.selected_asset_keys
+    selected = {
+        key
+        for key in context.selected_asset_keys
+        if only_tagged is None or only_tagged in assets.tags_by_key.get(key, {})
+    }
     said = {"pingan/unchanged": dg.MetadataValue.text(UNCHANGED)}
     order = TopologicalSorter({key: assets.asset_deps.get(key, set()) & selected for key in selected})
     for key in order.static_order():
         yield dg.Output(None, output_name=assets.get_output_name_for_asset_key(key), metadata=said)
-    for check in context.selected_asset_check_keys:
+
+
+def kept_check_results(
+    context: dg.AssetExecutionContext,
+    outcomes: dict[str, tuple[str, int | None]],
+    leaving_out: set[dg.AssetCheckKey] = frozenset(),
+) -> Iterator[dg.AssetCheckResult]:
+    """Each selected dbt test not in ``leaving_out`` (those this run reported) as it came out in the
+    last build (``outcomes``: unique_id -> (status, failing rows)); its inputs were these very ones."""
+    assets = context.assets_def
+    said = {"pingan/unchanged": dg.MetadataValue.text(UNCHANGED)}
+    for check in context.selected_asset_check_keys - leaving_out:
         spec = assets.get_spec_for_check_key(check)
-        status, failures = recorded.tests[spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]]
+        status, failures = outcomes[spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]]
         yield dg.AssetCheckResult(
             asset_key=check.asset_key,
             check_name=check.name,
