@@ -7,6 +7,7 @@ file behind, and a rerun from the ledger finishes the job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -189,7 +190,12 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
 
 def _stored(row: object) -> dict:
     """A parsed row's fields that are columns of its raw table (not those marked ``NOT_STORED``)."""
-    return {f.name: getattr(row, f.name) for f in fields(row) if f.metadata.get("stored", True)}
+    return {name: getattr(row, name) for name in _stored_names(type(row))}
+
+
+@cache
+def _stored_names(row_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(row_type) if f.metadata.get("stored", True))
 
 
 def _typed(frame: pd.DataFrame, *, timestamps=(), integers=(), floats=()) -> pd.DataFrame:

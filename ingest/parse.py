@@ -12,8 +12,9 @@ kept apart for ``ingest.year_to_date``, which needs the accepted history this sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import cache
 
 from base import catalogue, layout
 from base.calendar import period_from_text, period_label
@@ -28,8 +29,24 @@ from ingest.read import Sheet
 NOT_STORED = {"stored": False}
 
 
+class PickledByFields:
+    """A dataclass pickled as its class and its fields' values, so unpickling is one call of its
+    ``__init__``, not an empty object whose ``__dict__`` is filled in. The sandboxed readers send every
+    parsed row to the intake process (a national intake: ~1.5 million), which unpickled a report in
+    0.28 ms, now 0.18 ms (the readers pickle it in 0.10 ms instead of 0.08). Every field of the class
+    must be an ``__init__`` argument."""
+
+    def __reduce__(self) -> tuple:
+        return self.__class__, tuple(getattr(self, name) for name in _field_names(self.__class__))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 @dataclass
-class IndicatorRow:
+class IndicatorRow(PickledByFields):
     indicator_code: str
     value: float | None
     value_last_year: float | None
@@ -43,7 +60,7 @@ class IndicatorRow:
 
 
 @dataclass
-class TownshipRow:
+class TownshipRow(PickledByFields):
     row_number: int
     township_name: str
     values: dict[str, float | None]  # d02, d03, p02, c01, g03
