@@ -35,6 +35,8 @@ from base.settings import DBT_PROJECT_DIR, Settings
 
 SCHEMA = "pingan_build"
 UNCHANGED = "数据仓库的输入（原始表、参考数据、dbt 项目）自上次构建以来未变，沿用上次构建的结果，未重新构建。"
+# What a partial build says of the reference data it leaves out (orchestration/warehouse.py).
+REFERENCE_KEPT = "本次只有部分月份的报表有变动，参考数据与 dbt 项目未变：此项沿用上次构建的结果，未重新构建。"
 # dbt's own output folders, were anybody to run dbt inside the project folder: not inputs.
 NOT_PROJECT_FILES = {"target", "logs", "dbt_packages"}
 # The month ('YYYY-MM') a raw.submissions row belongs to: a monthly report's period, written as the

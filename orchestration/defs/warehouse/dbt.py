@@ -32,7 +32,7 @@ from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 from packaging import version
 
 from base.settings import DBT_PROJECT_DIR, Home, Settings
-from orchestration.build_inputs import UNCHANGED, RecordedBuild, partial_build_note
+from orchestration.build_inputs import REFERENCE_KEPT, UNCHANGED, RecordedBuild, partial_build_note
 from orchestration.defs.resources import PinganHome
 from orchestration.defs.retry import retry_when_busy
 from orchestration.warehouse import (
@@ -121,11 +121,14 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             ):
                 if isinstance(staging, RecordedBuild):
                     context.log.info(UNCHANGED)
-                    events = [*kept_outputs(context), *kept_check_results(context, staging.tests)]
+                    events = [
+                        *kept_outputs(context, UNCHANGED),
+                        *kept_check_results(context, staging.tests, UNCHANGED),
+                    ]
                 else:
                     if staging.changed_months:  # the reference data is not built again: as it stands
                         context.log.info(partial_build_note(staging.changed_months))
-                        events = list(kept_outputs(context, only_tagged=REFERENCE_TAG))
+                        events = list(kept_outputs(context, REFERENCE_KEPT, only_tagged=REFERENCE_TAG))
                     invocation = dbt.cli(
                         [*staging.arguments, "--vars", dbt_variables(settings, staging.path)],
                         context=context,
@@ -141,7 +144,9 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                             for e in events
                             if isinstance(e, dg.AssetCheckResult)
                         }
-                        events += kept_check_results(context, staging.kept_tests, leaving_out=reported)
+                        events += kept_check_results(
+                            context, staging.kept_tests, REFERENCE_KEPT, leaving_out=reported
+                        )
         except BuildFailed as error:
             yield from (e for e in events if isinstance(e, dg.AssetCheckResult))
             failed = [e.check_name for e in events if isinstance(e, dg.AssetCheckResult) and not e.passed]
@@ -155,16 +160,19 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     return warehouse_models
 
 
-def kept_outputs(context: dg.AssetExecutionContext, only_tagged: str | None = None) -> Iterator[dg.Output]:
+def kept_outputs(
+    context: dg.AssetExecutionContext, reason: str, only_tagged: str | None = None
+) -> Iterator[dg.Output]:
     """Every selected model and seed (or those with the dbt tag ``only_tagged``) as the last build left
-    them, in dependency order, as Dagster requires, so the steps after the build run."""
+    them, saying why (``reason``), in dependency order, as Dagster requires, so the steps after the build
+    run."""
     assets = context.assets_def
     selected = {
         key
         for key in context.selected_asset_keys
         if only_tagged is None or only_tagged in assets.tags_by_key.get(key, {})
     }
-    said = {"pingan/unchanged": dg.MetadataValue.text(UNCHANGED)}
+    said = {"pingan/unchanged": dg.MetadataValue.text(reason)}
     order = TopologicalSorter({key: assets.asset_deps.get(key, set()) & selected for key in selected})
     for key in order.static_order():
         yield dg.Output(None, output_name=assets.get_output_name_for_asset_key(key), metadata=said)
@@ -173,12 +181,14 @@ def kept_outputs(context: dg.AssetExecutionContext, only_tagged: str | None = No
 def kept_check_results(
     context: dg.AssetExecutionContext,
     outcomes: dict[str, tuple[str, int | None]],
+    reason: str,
     leaving_out: set[dg.AssetCheckKey] = frozenset(),
 ) -> Iterator[dg.AssetCheckResult]:
     """Each selected dbt test not in ``leaving_out`` (those this run reported) as it came out in the
-    last build (``outcomes``: unique_id -> (status, failing rows)); its inputs were these very ones."""
+    last build (``outcomes``: unique_id -> (status, failing rows)), saying why (``reason``): its inputs
+    were these very ones."""
     assets = context.assets_def
-    said = {"pingan/unchanged": dg.MetadataValue.text(UNCHANGED)}
+    said = {"pingan/unchanged": dg.MetadataValue.text(reason)}
     for check in context.selected_asset_check_keys - leaving_out:
         spec = assets.get_spec_for_check_key(check)
         status, failures = outcomes[spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]]
