@@ -58,7 +58,7 @@ from pathlib import Path
 import duckdb
 
 from base.children import owned_command
-from base.files import write_text_replacing
+from base.files import partial_path, write_text_replacing
 from base.offline_pages import localise
 from base.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Home, Settings
 from ingest.warehouse_state import check_warehouse, is_duckdb_lock_error
@@ -253,7 +253,7 @@ def staged_warehouse(home: Home) -> Iterator[Path]:
 def _write_read_copy(built: Path, read_copy: Path) -> Path:
     """The tables of ``READ_COPY_TABLES`` that ``built`` holds, copied into a new file beside
     ``read_copy``, to be swapped in for it; returns the new file."""
-    partial = read_copy.with_name(f".{read_copy.name}.partial")
+    partial = partial_path(read_copy)
     _discard(partial)
     with duckdb.connect(str(partial)) as connection:
         connection.execute(f"attach '{_quoted(built)}' as built (read_only)")
