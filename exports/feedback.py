@@ -6,7 +6,10 @@
   warnings, and what to do next;
 - 问题清单: one row per finding (errors first) with a link to the cell in the copy below;
 - a copy of every sheet of the county's own workbook, values only, each offending cell filled (red for
-  an error, yellow for a warning) and carrying a comment with the rule and the hint.
+  an error, yellow for a warning) and carrying a comment with the rule and the hint. The values are
+  those the reader read (``ingest.read``, the values the findings speak of); for an .xlsx/.xlsm the
+  copy keeps the sheets' number formats, widths, heights, merges and frozen panes
+  (``ingest.sheet_layout``).
 
 The county's file is untrusted: only cell values are copied (cached results, never formulas; macros,
 external links, hyperlinks and defined names are dropped) and every string goes through
@@ -20,15 +23,12 @@ import datetime as dt
 import math
 import re
 import unicodedata
-import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, PatternFill, Side
@@ -45,15 +45,17 @@ from base.rules import rules
 from exports import styles
 from exports.safe import safe_sheet_title, set_text
 from exports.template import save_workbook
-from ingest.read import read_sheets
+from ingest.cell_flags import FORMULA_WITHOUT_VALUE
+from ingest.read import Sheet, read_workbook
+from ingest.sheet_layout import SheetLayout
 
 SUMMARY_SHEET = "反馈说明"
 LIST_SHEET = "问题清单"
 COMMENT_AUTHOR = "pingan"
 ERROR_FILL = styles.RED_FILL
 WARNING_FILL = styles.YELLOW_FILL
-# A county's workbook is ~30 KB and ~1,000 cells; beyond these its findings are listed but not copied
-# (copying 100,000 cells takes ~5 s). Bytes are checked before opening: inflated sheet XML and shared
+# A county's workbook is ~30 KB and ~1,000 cells; beyond these its findings are listed but not copied.
+# Bytes are checked before opening: inflated sheet XML and shared
 # strings for a zip (.xlsx/.xlsm/.ods), the file size otherwise.
 MAX_COPY_CELLS = 50_000
 MAX_COPY_BYTES = 2 * 1024 * 1024
@@ -75,7 +77,6 @@ LIST_COLUMNS = (  # label, width
     ("修改建议", 40),
 )
 _WRAPPED_COLUMNS = {5, 7, 8}
-_OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _LINK_FONT = styles.font(11, color=styles.LINK_BLUE, underline="single", fallback=False)
 _WRAP = Alignment(vertical="center", wrap_text=True)
@@ -200,24 +201,17 @@ def _copy_original(
         return [], "未找到原文件，本表未附原表副本，问题见「问题清单」。"
     if _bytes_to_read(original) > MAX_COPY_BYTES:
         return [], _TOO_LARGE_NOTE
-    if original.suffix.lower() in _OPENPYXL_SUFFIXES:
-        try:
-            return _copy_with_openpyxl(wb, original, taken), None
-        except _TooLarge:
-            return [], _TOO_LARGE_NOTE
-        except Exception:  # noqa: BLE001 - openpyxl cannot read every file calamine can; fall back below
-            _drop_copies(wb, taken)
     try:
-        return _copy_with_calamine(wb, original, taken), None
-    except _TooLarge:
-        return [], _TOO_LARGE_NOTE
+        sheets = read_workbook(original, layout=True).sheets
     except Exception:  # noqa: BLE001 - the feedback must still be written, with the list alone
-        _drop_copies(wb, taken)
         return [], "原文件无法再次读取，本表未附原表副本，问题见「问题清单」。"
-
-
-class _TooLarge(Exception):
-    pass
+    if sum(len(row) for sheet in sheets for row in sheet.rows) > MAX_COPY_CELLS:
+        return [], _TOO_LARGE_NOTE
+    try:
+        return [_copy_sheet(wb, sheet, taken) for sheet in sheets], None
+    except Exception:  # noqa: BLE001 - as above; the sheets copied so far go too
+        _drop_copies(wb, taken)
+        return [], _NOT_COPIED_NOTE
 
 
 _TOO_LARGE_NOTE = "原表过大，本表未附原表副本，问题见「问题清单」。"
@@ -236,7 +230,7 @@ def _bytes_to_read(path: Path) -> int:
                     or entry.filename in {"xl/sharedStrings.xml", "content.xml"}
                 )
         except zipfile.BadZipFile:
-            return 0  # the readers below fail and the findings are listed alone
+            return 0  # the reader below fails and the findings are listed alone
     return path.stat().st_size
 
 
@@ -251,66 +245,43 @@ def _drop_copies(wb: Workbook, taken: set[str]) -> None:
         wb.remove(ws)
 
 
-def _copy_with_openpyxl(wb: Workbook, path: Path, taken: set[str]) -> list[CopiedSheet]:
-    """Values (cached results for formulas), number formats, widths, heights, merges and frozen panes."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # unsupported extensions in county files are not our concern
-        source = openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
-    sheets = source.worksheets
-    if sum(len(ws._cells) for ws in sheets) > MAX_COPY_CELLS:
-        raise _TooLarge
-    copies = []
-    for ws in sheets:
-        title = safe_sheet_title(ws.title, taken)
-        target = wb.create_sheet(title)
-        for (row, col), cell in ws._cells.items():  # only the cells stored, not the whole extent
-            value = cell.value
-            if value is None or isinstance(cell, MergedCell):
+def _copy_sheet(wb: Workbook, sheet: Sheet, taken: set[str]) -> CopiedSheet:
+    """One sheet's values (cached results for formulas, the error text for error values) and, for an
+    .xlsx/.xlsm, its number formats, widths, heights, merges and frozen pane; for other files, widths
+    estimated from the values."""
+    title = safe_sheet_title(sheet.name, taken)
+    target = wb.create_sheet(title)
+    layout = sheet.layout or SheetLayout()
+    errors = {address: text for address, text in sheet.flagged.items() if text != FORMULA_WITHOUT_VALUE}
+    widths: dict[int, int] = {}
+    for r, row in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None or value == "":
                 continue
-            out = target.cell(row=row, column=col)
-            set_text(out, value)
-            if not isinstance(value, str) and cell.number_format != "General":
-                out.number_format = cell.number_format
-        for key, dimension in ws.column_dimensions.items():
-            if dimension.width and dimension.customWidth:
-                target.column_dimensions[key].width = dimension.width
-        for key, dimension in ws.row_dimensions.items():
-            if dimension.ht:
-                target.row_dimensions[key].height = dimension.ht
-        for merged in ws.merged_cells.ranges:
-            target.merge_cells(merged.coord)
-        target.freeze_panes = ws.freeze_panes
-        visible = ws.sheet_state == "visible"
-        if not visible:
-            target.sheet_state = "hidden"
-        styles.print_setup(target, landscape=ws.max_column > 8, document=False, centred=False)
-        copies.append(CopiedSheet(ws.title, title, visible))
-    return copies
-
-
-def _copy_with_calamine(wb: Workbook, path: Path, taken: set[str]) -> list[CopiedSheet]:
-    """The values python-calamine reads (.xls, .ods, and .xlsx openpyxl cannot open); widths estimated."""
-    sheets = read_sheets(path)
-    if sum(len(row) for sheet in sheets for row in sheet.rows) > MAX_COPY_CELLS:
-        raise _TooLarge
-    copies = []
-    for sheet in sheets:
-        title = safe_sheet_title(sheet.name, taken)
-        target = wb.create_sheet(title)
-        widths: dict[int, int] = {}
-        for r, row in enumerate(sheet.rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is None or value == "":
-                    continue
-                set_text(target.cell(row=r, column=c), value)
+            cell = set_text(target.cell(row=r, column=c), value)
+            if layout.number_formats and not isinstance(value, str):
+                code = layout.number_formats.get(cell.coordinate)
+                if code is not None:
+                    cell.number_format = code
+            if sheet.layout is None:
                 widths[c] = max(widths.get(c, 0), _display_width(value))
-        for col, width in widths.items():
-            target.column_dimensions[get_column_letter(col)].width = min(50, max(8, width + 2))
-        if not sheet.visible:
-            target.sheet_state = "hidden"
-        styles.print_setup(target, landscape=len(widths) > 8, document=False, centred=False)
-        copies.append(CopiedSheet(sheet.name, title, sheet.visible))
-    return copies
+    for address, text in errors.items():
+        set_text(target[address], text)
+    if sheet.layout is None:
+        for column, width in widths.items():
+            target.column_dimensions[get_column_letter(column)].width = min(50, max(8, width + 2))
+    for column, width in layout.column_widths.items():
+        target.column_dimensions[get_column_letter(column)].width = width
+    for row, height in layout.row_heights.items():
+        target.row_dimensions[row].height = height
+    for min_col, min_row, max_col, max_row in layout.merged:  # the covered cells' values are dropped
+        target.merge_cells(start_row=min_row, start_column=min_col, end_row=max_row, end_column=max_col)
+    target.freeze_panes = layout.frozen_at
+    if not sheet.visible:
+        target.sheet_state = "hidden"
+    columns = layout.max_column or max((len(row) for row in sheet.rows), default=0)
+    styles.print_setup(target, landscape=columns > 8, document=False, centred=False)
+    return CopiedSheet(sheet.name, title, sheet.visible)
 
 
 def _target(finding: dict, copies: list[CopiedSheet]) -> Target | None:

@@ -3,11 +3,14 @@
 ``template_report`` is the generated template filled in with one error (D03 > D02) and one warning
 (C04 > C03) and a formula-looking remark; ``hand_made_report`` is a workbook "made by hand" with a
 renamed sheet, a merged title, a formula with a cached result and formula-looking text;
-``xls_report`` is an old-Excel .xls written by xlwt (read back through python-calamine).
+``laid_out_report`` has what a copy must keep besides values (number formats, widths, heights, merges,
+a frozen pane, a hidden sheet, an error value); ``xls_report`` is an old-Excel .xls written by xlwt (read
+back through python-calamine).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass
@@ -80,6 +83,38 @@ def hand_made_report(path: Path) -> Path:
     wb.create_sheet("说明")["A1"] = "自制表"
     wb.save(path)
     _give_cached_value(path, "xl/worksheets/sheet1.xml", "D3", "3")
+    return path
+
+
+def laid_out_report(path: Path) -> Path:
+    """Sheet '指标填报' laid out as a county might: a merged title over A1:F1 and a merged block B9:C10,
+    header row 2 taller than the rest, the pane frozen at C3, widths on B and (one <col> element) D:F,
+    a percentage, a thousands format, a date in Chinese and a built-in format by id, an error value
+    (#DIV/0!) and a formula with its cached result; then a hidden sheet '底稿'."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "指标填报"
+    ws["A1"] = "大方县综治月报（5月）"
+    ws.merge_cells("A1:F1")
+    ws.append(["指标代码", "指标名称", "计量单位", "本期数", "完成率", "填报日期"])
+    ws.row_dimensions[2].height = 31.5
+    ws.append(["D02", "调解民间纠纷数", "件", 1234.5, 0.955, dt.datetime(2022, 6, 3)])
+    ws["D3"].number_format = "#,##0.0"
+    ws["E3"].number_format = "0.00%"
+    ws["F3"].number_format = 'yyyy"年"m"月"d"日"'
+    ws.append(["D03", "调解成功数", "件", "=1+2", "#DIV/0!", 7])
+    ws["F4"].number_format = "0.00"  # built-in number format 2
+    ws["B9"] = "合并的说明"
+    ws.merge_cells("B9:C10")
+    ws.freeze_panes = "C3"
+    ws.column_dimensions["B"].width = 30
+    ws.column_dimensions.group("D", "F", hidden=False)
+    ws.column_dimensions["D"].width = 14
+    hidden = wb.create_sheet("底稿")
+    hidden["A1"] = "不报送"
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+    _give_cached_value(path, "xl/worksheets/sheet1.xml", "D4", "3")
     return path
 
 

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import warnings
+from pathlib import Path
+
 import openpyxl
 import pytest
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 
 from base.rules import finding
 from exports import feedback
 from exports.feedback import ERROR_FILL, WARNING_FILL, write_feedback_workbook
+from ingest.read import read_workbook
 from tests.exports.feedback_fixture import (
     INJECTION,
     formula_elements,
     hand_made_report,
+    laid_out_report,
     template_findings,
     template_report,
     xls_report,
 )
+from tests.ingest.test_peer_corpus import CORPUS
 
 LIST_HEADER = ("序号", "严重程度", "工作表", "单元格", "填报值", "规则编号", "问题说明", "修改建议")
 
@@ -240,13 +251,119 @@ def test_xls_is_copied_through_calamine(tmp_path):
     assert formula_elements(path) == []
 
 
-def test_xlsx_openpyxl_cannot_open_falls_back_to_calamine(tmp_path, monkeypatch):
+def _write_copy(tmp_path, original, findings=()) -> openpyxl.Workbook:
+    path = write_feedback_workbook(
+        tmp_path / "out",
+        original=original,
+        file_name=original.name,
+        unit_name="大方县",
+        period="2022-05",
+        version=1,
+        status="rejected" if findings else "accepted",
+        findings=list(findings),
+    )
+    return openpyxl.load_workbook(path)
+
+
+def _same_value(copied: object, original: object) -> bool:
+    if isinstance(original, str):  # openpyxl leaves OOXML's escapes (_x000D_) in; the reader reads them
+        return copied == unescape(original)
+    if isinstance(original, int | float) and not isinstance(original, bool):
+        return isinstance(copied, int | float) and math.isclose(copied, original)
+    return copied == original
+
+
+def assert_copy_is_the_original(copy: openpyxl.Workbook, original: Path) -> None:
+    """Every sheet of ``original`` as openpyxl reads it (cached values, number formats, widths, heights,
+    merged ranges, frozen pane, visibility) is in ``copy`` under the same name, cell by cell."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # what openpyxl thinks of odd files is not the question here
+        source = openpyxl.load_workbook(original, data_only=True)
+    assert copy.sheetnames[2:] == source.sheetnames
+    for ws in source.worksheets:
+        out = copy[ws.title]
+        for (row, column), cell in ws._cells.items():
+            if cell.value in (None, "") or isinstance(cell, MergedCell):
+                continue
+            copied = out.cell(row=row, column=column)
+            assert _same_value(copied.value, cell.value), (ws.title, cell.coordinate, copied.value)
+            if not isinstance(cell.value, str):
+                assert copied.number_format == cell.number_format, (ws.title, cell.coordinate)
+        assert {r.coord for r in out.merged_cells.ranges} == {r.coord for r in ws.merged_cells.ranges}
+        assert out.freeze_panes == ws.freeze_panes
+        assert (out.sheet_state == "visible") == (ws.sheet_state == "visible")
+        for dimension in ws.column_dimensions.values():
+            if dimension.width and dimension.min <= ws.max_column:
+                for column in range(dimension.min, min(dimension.max, ws.max_column) + 1):
+                    width = out.column_dimensions[get_column_letter(column)].width
+                    assert width == dimension.width, (ws.title, column)
+        for row, dimension in ws.row_dimensions.items():
+            if dimension.ht:
+                assert out.row_dimensions[row].height == dimension.ht, (ws.title, row)
+
+
+def test_copy_keeps_what_the_county_saw(tmp_path):
+    original = laid_out_report(tmp_path / "排版.xlsx")
+    wb = _write_copy(tmp_path, original)
+    assert_copy_is_the_original(wb, original)
+    ws = wb["指标填报"]
+    assert ws["E4"].value == "#DIV/0!" and ws["D4"].value == 3  # an error's text, a formula's result
+    assert ws["E3"].number_format == "0.00%" and ws["F3"].number_format == 'yyyy"年"m"月"d"日"'
+    assert ws["F3"].value == dt.datetime(2022, 6, 3)
+    assert [ws.column_dimensions[c].width for c in "BDEF"] == [30, 14, 14, 14]  # D:F is one <col>
+    assert ws.freeze_panes == "C3" and ws.row_dimensions[2].height == 31.5
+    assert wb["底稿"].sheet_state == "hidden"
+    assert ws.page_setup.orientation == "portrait"  # six columns
+
+
+@pytest.mark.parametrize("make", [template_report, hand_made_report], ids=["template", "hand_made"])
+def test_copy_of_a_county_workbook_is_the_original_cell_by_cell(tmp_path, make):
+    made = make(tmp_path / "报表.xlsx")
+    original = getattr(made, "path", made)
+    assert_copy_is_the_original(_write_copy(tmp_path, original), original)
+
+
+def _peer_workbooks() -> list[Path]:
+    return sorted(CORPUS.glob("*.xls[xm]")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"peer corpus not found at {CORPUS}")
+@pytest.mark.parametrize("original", _peer_workbooks(), ids=lambda path: path.name)
+def test_copy_of_an_odd_workbook_is_what_the_reader_read(tmp_path, original):
+    """Other projects' odd files: where the reader reads one, the copy is openpyxl's view of it, cell by
+    cell (or, where openpyxl sees no sheet, the reader's sheets); where it cannot, there is no copy."""
+    try:
+        sheets = read_workbook(original).sheets
+    except Exception:  # noqa: BLE001 - the reader's own refusal; the ingest tests name it
+        sheets = None
+    wb = _write_copy(tmp_path, original)
+    if sheets is None:
+        assert wb.sheetnames == [feedback.SUMMARY_SHEET, feedback.LIST_SHEET]
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            seen_by_openpyxl = openpyxl.load_workbook(original, data_only=True).sheetnames
+    except Exception:  # noqa: BLE001 - files openpyxl cannot open are copied as the reader read them
+        seen_by_openpyxl = []
+    if seen_by_openpyxl:
+        assert_copy_is_the_original(wb, original)
+    else:
+        assert wb.sheetnames[2:] == [sheet.name for sheet in sheets]
+
+
+def test_a_copy_that_fails_part_way_is_dropped_and_the_list_stays(tmp_path, monkeypatch):
     report = template_report(tmp_path / "in.xlsx")
+    copy_sheet = feedback._copy_sheet
+    copied = []
 
-    def refuse(*args, **kwargs):
-        raise ValueError("openpyxl cannot read this file")
+    def fail_on_the_third(wb, sheet, taken):
+        if len(copied) == 2:
+            raise ValueError("a cell openpyxl cannot hold")
+        copied.append(sheet.name)
+        return copy_sheet(wb, sheet, taken)
 
-    monkeypatch.setattr(feedback.openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(feedback, "_copy_sheet", fail_on_the_third)
     path = write_feedback_workbook(
         tmp_path / "out",
         original=report.path,
@@ -257,12 +374,11 @@ def test_xlsx_openpyxl_cannot_open_falls_back_to_calamine(tmp_path, monkeypatch)
         status="rejected",
         findings=template_findings(report),
     )
-    monkeypatch.undo()
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[2:] == ["填报说明", "基本信息", "指标填报", "乡镇明细"]
-    ws = wb["指标填报"]
-    assert _fill(ws[report.cells["D03"]]) == ERROR_FILL
-    assert ws[report.remark_cell].value == INJECTION and ws[report.remark_cell].data_type == "s"
+    assert wb.sheetnames == ["反馈说明", "问题清单"]
+    assert "未附原表副本" in _summary(wb)["本表说明"]
+    assert [r["规则编号"] for r in _listed(wb)] == ["CON01", "STR04", "CON02"]  # errors first
+    assert all(r["_link"] is None for r in _listed(wb))
 
 
 def test_unreadable_file_is_not_opened_and_findings_are_only_listed(tmp_path):
