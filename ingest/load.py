@@ -6,15 +6,19 @@ file behind, and a rerun from the ledger finishes the job.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from base.rules import Finding
-from ingest.parse import ParsedWorkbook
+from ingest.parse import IndicatorRow, ParsedWorkbook
+
+TOWNSHIP_VALUES = ("d02", "d03", "p02", "c01", "g03")  # the number columns of raw.township_values
 
 RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 
@@ -163,15 +167,10 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
         finding_rows += [{"sha256": s.sha256, **f.as_dict()} for f in s.findings]
         if s.parsed is None:
             continue
-        value_rows += [{"sha256": s.sha256, **_stored(i)} for i in s.parsed.indicators]
+        stored_fields = _stored_fields(IndicatorRow)
+        value_rows += [(s.sha256, *stored_fields(i)) for i in s.parsed.indicators]
         township_rows += [
-            {
-                "sha256": s.sha256,
-                "row_number": t.row_number,
-                "township_name": t.township_name,
-                "has_centre": t.has_centre,
-                **{k: t.values.get(k) for k in ("d02", "d03", "p02", "c01", "g03")},
-            }
+            (s.sha256, t.row_number, t.township_name, t.has_centre, *map(t.values.get, TOWNSHIP_VALUES))
             for t in s.parsed.townships
         ]
         target_rows += [{"sha256": s.sha256, **vars(t)} for t in s.parsed.targets]
@@ -181,16 +180,28 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
             timestamps=("received_at", "ingested_at"),
             integers=("version", "error_count", "warning_count", "size_bytes"),
         ),
-        "indicator_values": _typed(pd.DataFrame(value_rows), floats=("value", "value_last_year")),
-        "township_values": _typed(pd.DataFrame(township_rows), floats=("d02", "d03", "p02", "c01", "g03")),
+        "indicator_values": _typed(
+            pd.DataFrame(value_rows, columns=["sha256", *_stored_names(IndicatorRow)]),
+            floats=("value", "value_last_year"),
+        ),
+        "township_values": _typed(
+            pd.DataFrame(
+                township_rows,
+                columns=["sha256", "row_number", "township_name", "has_centre", *TOWNSHIP_VALUES],
+            ),
+            floats=TOWNSHIP_VALUES,
+        ),
         "findings": pd.DataFrame(finding_rows),
         "targets": _typed(pd.DataFrame(target_rows), floats=("target_value", "points")),
     }
 
 
-def _stored(row: object) -> dict:
-    """A parsed row's fields that are columns of its raw table (not those marked ``NOT_STORED``)."""
-    return {name: getattr(row, name) for name in _stored_names(type(row))}
+@cache
+def _stored_fields(row_type: type) -> Callable[[object], tuple]:
+    """A parsed row's fields that are columns of its raw table (not those marked ``NOT_STORED``), as a
+    tuple in the order of ``_stored_names``."""
+    names = _stored_names(row_type)
+    return attrgetter(*names) if len(names) > 1 else lambda row: (getattr(row, names[0]),)
 
 
 @cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -117,57 +118,70 @@ def _submission_checks() -> list[Check]:
 History = dict[tuple[str, str, str], float]  # (unit_code, 'YYYY-MM', indicator_code) -> accepted value
 
 
+HISTORY_COLUMNS = (
+    "last_year_value",
+    "ratio_to_last_year",
+    "previous_value",
+    "ratio_to_previous",
+    "previous_rank",
+    "rank_move",
+)
+BOUND_COLUMNS = ("upper_bound", "population", "per_10k")
+_NAN = float("nan")
+_NO_HISTORY = (_NAN,) * len(HISTORY_COLUMNS)
+_RANK_LOOKBACK_MONTHS = 24
+
+
 def _history_columns(
-    unit: str | None, period: str | None, code: str, value: float | None, history: History
-) -> dict:
-    """The comparisons the history rules check, NaN where there is no history to compare with."""
-    nan = float("nan")
-    columns = dict.fromkeys(
-        (
-            "last_year_value",
-            "ratio_to_last_year",
-            "previous_value",
-            "ratio_to_previous",
-            "previous_rank",
-            "rank_move",
-        ),
-        nan,
-    )
+    unit: str | None,
+    period: str | None,
+    indicator: catalogue.Indicator,
+    value: float | None,
+    history: History,
+) -> tuple[float, ...]:
+    """The comparisons the history rules check (``HISTORY_COLUMNS``), NaN where there is no history to
+    compare with."""
     if unit is None or period is None or value is None:
-        return columns
-    indicator = catalogue.indicator_by_code()[code]
+        return _NO_HISTORY
+    code = indicator.code
     if indicator.kind == "flow":
         (rule,) = rules_with_check("flow_vs_last_year") or (None,)
-        last_year = history.get((unit, shift_month(period, -12), code))
+        last_year = history.get((unit, _months_before(period)[11], code))
         if rule and last_year is not None and max(value, last_year) >= float(rule.params["min_base"]):
-            columns["last_year_value"] = last_year
-            columns["ratio_to_last_year"] = value / last_year if last_year > 0 else float("inf")
+            ratio = value / last_year if last_year > 0 else float("inf")
+            return (last_year, ratio, _NAN, _NAN, _NAN, _NAN)
     elif indicator.value_type == "rank":
         previous = next(
-            (history[k] for n in range(1, 25) if (k := (unit, shift_month(period, -n), code)) in history),
+            (history[k] for month in _months_before(period) if (k := (unit, month, code)) in history),
             None,
         )
         if previous is not None:
-            columns["previous_rank"], columns["rank_move"] = previous, abs(value - previous)
+            return (_NAN, _NAN, _NAN, _NAN, previous, abs(value - previous))
     elif not indicator.is_survey:
         (rule,) = rules_with_check("stock_vs_previous_month") or (None,)
         restarts = rule.params.get("restarts_in_january", "").split(",") if rule else []
-        previous = history.get((unit, shift_month(period, -1), code))
+        previous = history.get((unit, _months_before(period)[0], code))
         if code in restarts and period.endswith("-01"):
             previous = None  # a year-to-date amount (G06) starts again from zero each January
         if rule and previous is not None and previous >= float(rule.params["min_base"]):
-            columns["previous_value"], columns["ratio_to_previous"] = previous, value / previous
-    return columns
+            return (_NAN, _NAN, previous, value / previous, _NAN, _NAN)
+    return _NO_HISTORY
 
 
-def _bound_columns(unit_code: str | None, indicator: catalogue.Indicator) -> dict:
+@cache
+def _months_before(period: str) -> tuple[str, ...]:
+    """The months before ``period``, latest first, as far back as a rank is compared."""
+    return tuple(shift_month(period, -n) for n in range(1, _RANK_LOOKBACK_MONTHS + 1))
+
+
+def _bound_columns(unit_code: str | None, indicator: catalogue.Indicator) -> tuple:
     """The most the unit can report of the indicator (catalogue: per 10,000 residents) and what that
-    rests on; NaN where there is no bound (no such bound, or the unit is unknown)."""
+    rests on (``BOUND_COLUMNS``); NaN where there is no bound (no such bound, or the unit is unknown)."""
     unit = catalogue.unit_by_code().get(unit_code or "")
     bound = catalogue.upper_bound(indicator, unit) if unit else None
     if bound is None:
-        return {"upper_bound": float("nan"), "population": None, "per_10k": None}
-    return {"upper_bound": bound, "population": unit.population, "per_10k": indicator.max_per_10k_residents}
+        return (_NAN, None, None)
+    return (bound, unit.population, indicator.max_per_10k_residents)
 
 
 def _bound_context(row: pd.Series) -> dict:
@@ -181,22 +195,30 @@ def value_frame(reports: list[ParsedWorkbook], history: History | None = None) -
     """One row per indicator value of every report, with the columns the value suite checks."""
     indicators = catalogue.indicator_by_code()
     history = history or {}
-    rows = [
-        {
-            "report": position,
-            "indicator_code": i.indicator_code,
-            "value": i.value,
-            "value_type": indicators[i.indicator_code].value_type,
-            "cell": i.cell,
-            "raw_value": i.raw_value,
-            "unconverted_total": i.value is None and i.year_to_date is not None,
-            **_bound_columns(report.unit_code, indicators[i.indicator_code]),
-            **_history_columns(report.unit_code, report.period, i.indicator_code, i.value, history),
-        }
-        for position, report in enumerate(reports)
-        for i in report.indicators
-    ]
-    frame = pd.DataFrame(rows)
+    bounds: dict[tuple[str | None, str], tuple] = {}  # the same for every report of a unit
+    rows = []
+    for position, report in enumerate(reports):
+        unit, period = report.unit_code, report.period
+        for i in report.indicators:
+            indicator = indicators[i.indicator_code]
+            key = (unit, i.indicator_code)
+            if key not in bounds:
+                bounds[key] = _bound_columns(unit, indicator)
+            rows.append(
+                (
+                    position,
+                    i.indicator_code,
+                    i.value,
+                    indicator.value_type,
+                    i.cell,
+                    i.raw_value,
+                    i.value is None and i.year_to_date is not None,  # unconverted_total
+                    *bounds[key],
+                    *_history_columns(unit, period, indicator, i.value, history),
+                )
+            )
+    columns = ["report", "indicator_code", "value", "value_type", "cell", "raw_value", "unconverted_total"]
+    frame = pd.DataFrame(rows, columns=[*columns, *BOUND_COLUMNS, *HISTORY_COLUMNS])
     frame["value"] = frame["value"].astype("float64")
     survey = {i.code for i in catalogue.indicators() if i.is_survey}
     # Survey results (S01–S03) are blank in months without a survey; every other indicator is expected.
