@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from defusedxml.ElementTree import fromstring
 
+from base.cell_address import column_letter, column_number, range_bounds
 from ingest.sheet_parts import MAIN, SheetParts
 
 GENERAL = "General"
@@ -88,11 +89,13 @@ def _layout(data: bytes, formats: dict[str, str]) -> SheetLayout:
                 row_heights[row] = height
             continue
         address = _ADDRESS.fullmatch(_attribute(attributes, "r") or "")
-        column = _column_index(address.group(1)) if address else column + 1
+        column = column_number(address.group(1)) if address else column + 1
+        if column > MAX_COLUMN:
+            continue  # past the sheet's last column: no cell of the copy
         max_column = max(max_column, column)
         code = formats.get(_attribute(attributes, "s") or "0", GENERAL) if formats else GENERAL
         if code != GENERAL:
-            number_formats[address.group(0) if address else f"{_column_letters(column)}{row}"] = code
+            number_formats[address.group(0) if address else f"{column_letter(column)}{row}"] = code
     return SheetLayout(
         number_formats=number_formats,
         column_widths=_column_widths(data, max_column),
@@ -154,30 +157,13 @@ def _frozen_at(data: bytes) -> str | None:
 
 def _range(ref: str) -> tuple[int, int, int, int] | None:
     """'B2:D3' as (2, 2, 4, 3); None for anything else (a whole row or column, a cell past the sheet)."""
-    ends = [_ADDRESS.fullmatch(end) for end in ref.split(":")]
-    if len(ends) != 2 or None in ends:
+    try:
+        first_col, first_row, last_col, last_row = range_bounds(ref)
+    except ValueError:
         return None
-    (first_col, first_row), (last_col, last_row) = (
-        (_column_index(end.group(1)), int(end.group(2))) for end in ends
-    )
     if not (0 < first_col <= last_col <= MAX_COLUMN and 0 < first_row <= last_row <= MAX_ROW):
         return None
     return first_col, first_row, last_col, last_row
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index
 
 
 def _style_formats(data: bytes) -> dict[str, str]:
@@ -189,6 +175,8 @@ def _style_formats(data: bytes) -> dict[str, str]:
         root = fromstring(data)
     except SyntaxError:
         return {}
+    # Imported here: only the feedback's copy asks for layouts, and it has openpyxl loaded already; the
+    # reader workers start faster without it (base.cell_address).
     from openpyxl.styles.numbers import BUILTIN_FORMATS
 
     declared = {

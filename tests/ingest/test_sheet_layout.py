@@ -96,3 +96,9 @@ def test_odd_values_are_ignored():
 
 def test_other_files_have_no_layout():
     assert sheet_layouts(None) == {}
+
+
+def test_cells_counted_past_the_last_column_are_left_out():
+    cells = '<c r="XFD1" s="1"/>' + '<c s="1"/>' * 3  # a hostile file's positional cells after XFD
+    layout = _layout(f'<worksheet {NS}><sheetData><row r="1">{cells}</row></sheetData></worksheet>')
+    assert layout.number_formats == {"XFD1": '#,##0.0"件"'} and layout.max_column == 16_384
