@@ -228,8 +228,9 @@ def _one_change(record: _Recorder, settings: Settings, change: Change, periods: 
             writer_lock(settings),
         ):
             (result,) = in_own_process(take_in, [change.file], settings)
-        with record.stage(f"{change.name}.warehouse", 1, "build_warehouse: partial dbt build"):
+        with record.stage(f"{change.name}.warehouse", 1, "build_warehouse: partial dbt build") as stage:
             built = in_own_process(build_warehouse, settings)
+        stage.details["dbt_elapsed_s"] = built.seconds  # the nodes alone, as for the whole pipeline
         with record.stage(
             f"{change.name}.bulletins", 1, f"{len(affected)} affected bulletins re-published"
         ) as stage:

@@ -55,8 +55,8 @@ COMMENT_AUTHOR = "pingan"
 ERROR_FILL = styles.RED_FILL
 WARNING_FILL = styles.YELLOW_FILL
 # A county's workbook is ~30 KB and ~1,000 cells; beyond these its findings are listed but not copied.
-# Bytes are checked before opening: inflated sheet XML and shared
-# strings for a zip (.xlsx/.xlsm/.ods), the file size otherwise.
+# Bytes are checked before opening: inflated sheet XML and shared strings for a zip (.xlsx/.xlsm/.ods),
+# the file size otherwise.
 MAX_COPY_CELLS = 50_000
 MAX_COPY_BYTES = 2 * 1024 * 1024
 

@@ -44,6 +44,8 @@ def test_tiny_benchmark_runs_every_stage_and_writes_its_json(tmp_path: Path, mon
     for name in STAGES:
         assert stages[name]["seconds"] > 0, name
         assert stages[name]["peak_mib"] > 0, name
+    for name in ("pingan.warehouse", "late.warehouse", "correction.warehouse"):  # dbt's own clock too
+        assert 0 < stages[name]["details"]["dbt_elapsed_s"] < stages[name]["seconds"], name
     assert stages["floor"]["files"] == 6  # 3 units × 2 months, less the late one, + the targets workbook
     assert stages["floor"]["files_per_second"] > 0
 
