@@ -85,7 +85,7 @@ def _layout(data: bytes, formats: dict[str, str]) -> SheetLayout:
             number = _number(_attribute(attributes, "r"), MAX_ROW)
             row, column = int(number) if number else row + 1, 0
             height = _number(_attribute(attributes, "ht"), MAX_SIZE)
-            if height is not None:
+            if height is not None and row <= MAX_ROW:  # a row counted past the last one is no row
                 row_heights[row] = height
             continue
         address = _ADDRESS.fullmatch(_attribute(attributes, "r") or "")

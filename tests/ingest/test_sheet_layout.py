@@ -98,7 +98,9 @@ def test_other_files_have_no_layout():
     assert sheet_layouts(None) == {}
 
 
-def test_cells_counted_past_the_last_column_are_left_out():
+def test_cells_and_rows_counted_past_the_last_column_and_row_are_left_out():
     cells = '<c r="XFD1" s="1"/>' + '<c s="1"/>' * 3  # a hostile file's positional cells after XFD
-    layout = _layout(f'<worksheet {NS}><sheetData><row r="1">{cells}</row></sheetData></worksheet>')
+    rows = '<row r="1048576" ht="20"/><row ht="30"/>'  # and a row after the last
+    layout = _layout(f'<worksheet {NS}><sheetData><row r="1">{cells}</row>{rows}</sheetData></worksheet>')
     assert layout.number_formats == {"XFD1": '#,##0.0"件"'} and layout.max_column == 16_384
+    assert layout.row_heights == {1_048_576: 20.0}
