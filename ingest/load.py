@@ -140,6 +140,7 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
 
 def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
     submission_rows, value_rows, township_rows, finding_rows, target_rows = [], [], [], [], []
+    stored_fields = _stored_fields(IndicatorRow)
     for s in submissions:
         info = s.parsed.info if s.parsed else {}
         submission_rows.append(
@@ -167,7 +168,6 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
         finding_rows += [{"sha256": s.sha256, **f.as_dict()} for f in s.findings]
         if s.parsed is None:
             continue
-        stored_fields = _stored_fields(IndicatorRow)
         value_rows += [(s.sha256, *stored_fields(i)) for i in s.parsed.indicators]
         township_rows += [
             (s.sha256, t.row_number, t.township_name, t.has_centre, *map(t.values.get, TOWNSHIP_VALUES))
