@@ -6,7 +6,6 @@ file behind, and a rerun from the ledger finishes the job.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cache
 from operator import attrgetter
@@ -140,7 +139,7 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
 
 def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
     submission_rows, value_rows, township_rows, finding_rows, target_rows = [], [], [], [], []
-    stored_fields = _stored_fields(IndicatorRow)
+    stored_fields = attrgetter(*_stored_names(IndicatorRow))  # a row's stored columns, as a tuple
     for s in submissions:
         info = s.parsed.info if s.parsed else {}
         submission_rows.append(
@@ -194,14 +193,6 @@ def _frames(submissions: list[StoredSubmission]) -> dict[str, pd.DataFrame]:
         "findings": pd.DataFrame(finding_rows),
         "targets": _typed(pd.DataFrame(target_rows), floats=("target_value", "points")),
     }
-
-
-@cache
-def _stored_fields(row_type: type) -> Callable[[object], tuple]:
-    """A parsed row's fields that are columns of its raw table (not those marked ``NOT_STORED``), as a
-    tuple in the order of ``_stored_names``."""
-    names = _stored_names(row_type)
-    return attrgetter(*names) if len(names) > 1 else lambda row: (getattr(row, names[0]),)
 
 
 @cache
